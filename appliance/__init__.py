@@ -1,0 +1,3 @@
+"""Edge Appliance: on-device decisions for factory events."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Jetson board profiles, telemetry, serial and camera ingest."""

@@ -1,0 +1,1 @@
+"""Ingest: MQTT topics (and serial/camera from appliance.hw) into typed events."""

@@ -1,0 +1,1 @@
+"""ONNX perception: anomaly scoring and camera detection."""

@@ -1,0 +1,1 @@
+"""Routing: cascade, context compression, budgets, cost, gateway."""

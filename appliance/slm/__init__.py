@@ -1,0 +1,1 @@
+"""On-device small language model through llama.cpp."""

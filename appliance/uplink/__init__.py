@@ -1,0 +1,1 @@
+"""Encrypted uplink, sealed envelopes and the durable outbox."""
