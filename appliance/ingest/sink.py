@@ -20,6 +20,9 @@ class EventSink(Protocol):
         ...
 
     def dead_letter(self, topic: str, payload: bytes, reason: str, detail: str,
-                    event_id: str | None = None) -> None:
-        """Publish a dead-letter record for a rejected input, count it and log it."""
+                    event_id: str | None = None, ack: Callable[[], None] | None = None) -> None:
+        """Publish a dead-letter record for a rejected input, count it and log it.
+
+        ``ack`` runs once the record is published (the input may then be released).
+        """
         ...

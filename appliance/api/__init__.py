@@ -1,0 +1,1 @@
+"""HTTP APIs: the devices local REST API and the cloud sides."""

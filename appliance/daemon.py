@@ -1,0 +1,160 @@
+"""``appliance run``: build every part from the config, run until SIGTERM, drain, stop.
+
+Order of start: embedded broker (if configured) → pipeline workers → MQTT link
+→ local API. ``READY=1`` goes to systemd once the broker has granted the
+subscriptions; ``WATCHDOG=1`` is sent only while the pipeline's workers are
+alive; ``STOPPING=1`` starts the drain.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from appliance.broker import EmbeddedBroker
+from appliance.config import Config, api_token
+from appliance.errors import PayloadError
+from appliance.ingest.mqtt import MqttLink
+from appliance.ingest.parse import parse
+from appliance.metrics import DaemonMetrics
+from appliance.notify import notify, watchdog_interval_s
+from appliance.pipeline import Decide, Pipeline
+from appliance.rules import RuleDecider
+from appliance.schema import DeadLetterReason
+
+log = logging.getLogger(__name__)
+
+
+class Daemon:
+    """The running device service."""
+
+    def __init__(self, config: Config, decide: Decide | None = None) -> None:
+        self.config = config
+        self.metrics = DaemonMetrics()
+        self.broker: EmbeddedBroker | None = None
+        self.stopping = threading.Event()
+        self._ready = threading.Event()
+        self._server: Any = None
+        self._server_thread: threading.Thread | None = None
+        self.decide = decide or RuleDecider(config.rules, config.device_id).decide
+        self.pipeline = Pipeline(
+            config.device_id, self.decide, self._publish, config.topic("decisions"),
+            config.topic("deadletter"), self.metrics, config.pipeline.queue_size,
+            config.pipeline.workers, config.pipeline.dedup_window)
+        self.link = MqttLink(config, self._on_message, on_subscribed=self._on_subscribed)
+
+    # -- wiring -----------------------------------------------------------------------------
+
+    def _publish(self, topic: str, payload: bytes, on_acked: Callable[[], None] | None) -> None:
+        self.link.publish(topic, payload, on_acked)
+
+    def _on_message(self, sub: Any, topic: str, payload: bytes, ack: Callable[[], None]) -> None:
+        if sub is None:
+            self.pipeline.dead_letter(topic, payload, DeadLetterReason.UNKNOWN_TOPIC,
+                                      "no subscription pattern matches this topic", ack=ack)
+            return
+        try:
+            event = parse(sub.kind, sub.topic, topic, payload, self.config.mqtt.max_payload_bytes)
+        except PayloadError as exc:
+            self.pipeline.dead_letter(topic, payload, exc.reason, exc.detail, ack=ack)
+            return
+        self.pipeline.submit(event, ack)
+
+    def _on_subscribed(self) -> None:
+        self.metrics.mqtt_connected.set(1)
+        if not self._ready.is_set():
+            self._ready.set()
+            self.metrics.ready.set(1)
+            notify("READY=1\nSTATUS=subscribed; deciding events")
+            log.info("ready: subscribed to %d topic filter(s)", len(self.config.mqtt.subscriptions))
+
+    def ready(self) -> bool:
+        """True once subscribed, while connected, and while the workers live."""
+        return self._ready.is_set() and self.link.state.connected and self.pipeline.alive()
+
+    def link_state(self) -> dict[str, Any]:
+        """The MQTT link as JSON-able data (no credentials)."""
+        s = self.link.state
+        return {"host": self.config.mqtt.host, "port": self.config.mqtt.port,
+                "connected": s.connected, "subscribed": s.subscribed, "connects": s.connects,
+                "disconnects": s.disconnects, "last_error": s.last_error}
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start every part; returns once they run (readiness follows asynchronously)."""
+        cfg = self.config
+        cfg.state_dir.mkdir(parents=True, exist_ok=True)
+        if cfg.mqtt.embedded_broker:
+            self.broker = EmbeddedBroker(cfg.state_dir / "mosquitto", port=cfg.mqtt.port,
+                                         host=cfg.mqtt.host)
+            self.broker.start()
+        self.pipeline.start()
+        self.link.start()
+        if cfg.api.enabled:
+            self._start_api()
+        threading.Thread(target=self._watchdog, name="watchdog", daemon=True).start()
+
+    def _start_api(self) -> None:
+        import uvicorn
+
+        from appliance.api.device import DeviceContext, create_app
+
+        ctx = DeviceContext(config=self.config, token=api_token(self.config), metrics=self.metrics,
+                            pipeline=self.pipeline, ready=self.ready, link_state=self.link_state)
+        app = create_app(ctx)
+        uv_config = uvicorn.Config(app, host=self.config.api.host, port=self.config.api.port,
+                                   log_level="warning", access_log=False, lifespan="off")
+        self._server = uvicorn.Server(uv_config)
+        self._server_thread = threading.Thread(target=self._server.run, name="api", daemon=True)
+        self._server_thread.start()
+        log.info("local API on http://%s:%d (bearer token required)", self.config.api.host,
+                 self.config.api.port)
+
+    def _watchdog(self) -> None:
+        period = watchdog_interval_s() or self.config.pipeline.watchdog_interval_s
+        while not self.stopping.wait(period):
+            self.metrics.mqtt_connected.set(1 if self.link.state.connected else 0)
+            if self.pipeline.alive():
+                notify("WATCHDOG=1")
+            else:
+                log.error("pipeline workers stalled; withholding the watchdog ping")
+
+    def install_signal_handlers(self) -> None:
+        """SIGTERM and SIGINT start a graceful shutdown."""
+        def handler(signum: int, frame: object) -> None:
+            log.info("received %s; draining", signal.Signals(signum).name)
+            self.stopping.set()
+
+        signal.signal(signal.SIGTERM, handler)
+        signal.signal(signal.SIGINT, handler)
+
+    def run_until_stopped(self) -> int:
+        """Block until a stop is requested, then shut down; return the exit code."""
+        while not self.stopping.wait(0.5):
+            pass
+        return self.shutdown()
+
+    def shutdown(self) -> int:
+        """Stop intake, drain in-flight work, publish ``offline``, stop everything."""
+        notify("STOPPING=1")
+        self.stopping.set()
+        self.link.stop_accepting()
+        t0 = time.monotonic()
+        drained = self.pipeline.stop(self.config.pipeline.drain_timeout_s)
+        deadline = time.monotonic() + 2.0
+        while self.link.pending_acks() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        log.info("drained in %.2fs (complete: %s)", time.monotonic() - t0, drained)
+        self.link.stop()
+        if self._server is not None:
+            self._server.should_exit = True
+            if self._server_thread is not None:
+                self._server_thread.join(5)
+        if self.broker is not None:
+            self.broker.stop()
+        return 0 if drained else 1
