@@ -1,0 +1,138 @@
+"""The fleet REST API: one router to mount in ``appliance cloud``, or a standalone app.
+
+``build_router(ctx)`` gathers enrollment, registry, desired state, rollout, commands
+and bundle export; ``start_sweeper`` marks silent devices offline in the background.
+"""
+
+
+import asyncio
+import contextlib
+import logging
+import os
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, Depends, FastAPI, HTTPException, status
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import select, text
+
+from appliance.fleet import commands, desired, enrollment, registry, rollout
+from appliance.fleet.auth import Principal, audit, requires
+from appliance.fleet.bundle import write_bundle
+from appliance.fleet.context import FleetContext
+from appliance.fleet.settings import FleetConfig
+from appliance.fleet.store import Certificate, Device, ModelArtifact
+
+log = logging.getLogger(__name__)
+
+
+class BundleRequest(BaseModel):
+    """Which device the air-gapped bundle is for."""
+
+    device_id: str = Field(max_length=64)
+
+
+def _bundle_router(ctx: FleetContext) -> APIRouter:
+    router = APIRouter(prefix="/fleet", tags=["bundles"])
+    Operator = Annotated[Principal, Depends(ctx.role("operator"))]  # noqa: N806
+
+    @router.post("/bundles", openapi_extra=requires("operator"), response_class=FileResponse,
+                 responses={200: {"content": {"application/octet-stream": {}}}})
+    def export_bundle(body: BundleRequest, who: Operator,
+                      cleanup: BackgroundTasks) -> FileResponse:
+        """Return a signed bundle (desired config, targeted model, CA material) for a device."""
+        with ctx.db.session() as s:
+            dev = s.get(Device, body.device_id)
+            if dev is None:
+                raise HTTPException(status.HTTP_404_NOT_FOUND, "no such device")
+            state = desired.compute_desired(s, dev)
+            target = rollout.model_target(s, dev.id)
+            models: list[dict[str, Any]] = []
+            blobs: dict[str, Path] = {}
+            if target is not None and target["action"] == "activate":
+                art = s.get(ModelArtifact, target["model_id"])
+                assert art is not None
+                models.append({"rollout_id": target["rollout_id"], "manifest": art.manifest,
+                               "signature": art.signature, "file": f"models/{art.sha256}"})
+                blobs[art.sha256] = ctx.artifact_dir / art.sha256
+            revoked = s.execute(select(Certificate.serial, Certificate.revoked_at)
+                                .where(Certificate.revoked_at.is_not(None))).all()
+            content = {
+                "device_id": dev.id,
+                "config": {"version": state.version, "config": state.config,
+                           "components": state.components},
+                "models": models,
+                "trust": {"ca_pem": ctx.ca.cert_pem, "fleet_public_key": ctx.public_key,
+                          "model_signers": list(ctx.config.model_signers)},
+                "crl_pem": ctx.ca.crl_pem([(sn, when) for sn, when in revoked if when]),
+            }
+            fd, tmp = tempfile.mkstemp(suffix=".bundle")
+            os.close(fd)
+            digest = write_bundle(Path(tmp), ctx.signing_key, content, blobs)
+            audit(s, who, "bundle.export", dev.id,
+                  {"manifest_sha256": digest, "config_version": state.version,
+                   "models": [m["manifest"]["sha256"] for m in models]})
+        cleanup.add_task(os.unlink, tmp)
+        return FileResponse(tmp, media_type="application/octet-stream",
+                            filename=f"{dev.id}-{state.version}.bundle")
+
+    return router
+
+
+def build_router(ctx: FleetContext) -> APIRouter:
+    """Return every fleet route under ``/fleet``."""
+    router = APIRouter()
+    for module in (enrollment, registry, desired, rollout, commands):
+        router.include_router(module.build_router(ctx))
+    router.include_router(_bundle_router(ctx))
+    return router
+
+
+async def run_sweeper(ctx: FleetContext) -> None:
+    """Mark devices offline forever, every ``sweep_interval_s`` (cancel to stop)."""
+    while True:
+        await asyncio.sleep(ctx.config.sweep_interval_s)
+        try:
+            await asyncio.to_thread(registry.sweep_offline, ctx.db, ctx.config.offline_after_s)
+        except Exception:  # a database hiccup must not kill the sweeper
+            log.exception("offline sweep failed")
+
+
+def create_app(config: FleetConfig, ctx: FleetContext | None = None) -> FastAPI:
+    """Return a standalone fleet app (the cloud app mounts :func:`build_router` instead)."""
+    context = ctx or FleetContext.open(config)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        sweeper = asyncio.create_task(run_sweeper(context))
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+            context.close()
+
+    app = FastAPI(title="Appliance fleet", version="1", lifespan=lifespan)
+    app.include_router(build_router(context))
+
+    @app.get("/healthz", openapi_extra=requires("public"))
+    def healthz() -> dict[str, str]:
+        """Return ok while the process runs."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", openapi_extra=requires("public"))
+    def readyz() -> dict[str, str]:
+        """Return ok when the database answers; 503 otherwise."""
+        try:
+            with context.db.session() as s:
+                s.execute(text("SELECT 1"))
+        except Exception as exc:
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "database down") from exc
+        return {"status": "ok"}
+
+    app.state.fleet = context
+    return app

@@ -1,0 +1,110 @@
+"""Air-gapped bundles: a signed tar of desired config, models and CA material.
+
+``manifest.json`` lists every other member with its SHA-256; ``manifest.sig`` is the
+fleet's Ed25519 signature over the exact manifest bytes. Opening a bundle checks the
+signature first, then every member's hash, and refuses unknown or unsafe members.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import tarfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from appliance.errors import ApplianceError
+from appliance.fleet.signing import SignatureError, sign_bytes, verify_bytes
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+
+
+class BundleError(ApplianceError):
+    """A bundle is malformed, tampered with, or signed by an untrusted key."""
+
+
+@dataclass
+class Bundle:
+    """A verified bundle: the manifest and the model blobs it carries."""
+
+    manifest: dict[str, Any]
+    blobs: dict[str, bytes] = field(default_factory=dict)  # sha256 -> bytes
+
+
+def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size, info.mode, info.mtime = len(data), 0o644, 0
+    tar.addfile(info, io.BytesIO(data))
+
+
+def write_bundle(path: Path, key: Ed25519PrivateKey, content: dict[str, Any],
+                 blobs: dict[str, Path]) -> str:
+    """Write a signed bundle to ``path``; return the manifest's SHA-256.
+
+    ``content`` holds ``config``, ``models``, ``trust`` and ``crl_pem``; ``blobs`` maps
+    each model's sha256 to the file holding it.
+    """
+    files = {f"models/{sha}": sha for sha in blobs}
+    manifest = {"format": FORMAT, **content, "files": files}
+    raw = json.dumps(manifest, sort_keys=True, indent=1).encode()
+    with tarfile.open(path, "w") as tar:
+        _add(tar, "manifest.json", raw)
+        _add(tar, "manifest.sig", sign_bytes(key, raw).encode())
+        for sha, blob in blobs.items():
+            tar.add(str(blob), arcname=f"models/{sha}")
+    return hashlib.sha256(raw).hexdigest()
+
+
+def open_bundle(path: Path, trusted_keys: list[str]) -> Bundle:
+    """Verify and read a bundle; raise :class:`BundleError` naming what is wrong."""
+    try:
+        with tarfile.open(path, "r:*") as tar:
+            return _read_verified(tar, trusted_keys)
+    except (OSError, tarfile.TarError, json.JSONDecodeError) as exc:
+        raise BundleError(f"not a readable bundle: {exc}") from exc
+
+
+def _read_verified(tar: tarfile.TarFile, trusted_keys: list[str]) -> Bundle:
+    members = {m.name: m for m in tar.getmembers()}
+    for name, member in members.items():
+        if not member.isfile() or name.startswith("/") or ".." in name.split("/"):
+            raise BundleError(f"unsafe member {name!r}")
+
+    def read(name: str, limit: int | None = None) -> bytes:
+        member = members.get(name)
+        if member is None:
+            raise BundleError(f"missing {name}")
+        if limit is not None and member.size > limit:
+            raise BundleError(f"{name} too large")
+        fh = tar.extractfile(member)
+        assert fh is not None
+        return fh.read()
+
+    raw = read("manifest.json", MAX_MANIFEST_BYTES)
+    try:
+        verify_bytes(trusted_keys, raw, read("manifest.sig", 1024).decode())
+    except (SignatureError, UnicodeDecodeError) as exc:
+        raise BundleError(f"manifest signature invalid: {exc}") from exc
+    manifest = json.loads(raw)
+    if manifest.get("format") != FORMAT:
+        raise BundleError(f"unsupported bundle format {manifest.get('format')!r}")
+    files: dict[str, str] = manifest.get("files", {})
+    extra = set(members) - set(files) - {"manifest.json", "manifest.sig"}
+    if extra:
+        raise BundleError(f"members not in the signed manifest: {sorted(extra)}")
+    blobs: dict[str, bytes] = {}
+    for name, sha in files.items():
+        data = read(name)
+        if hashlib.sha256(data).hexdigest() != sha:
+            raise BundleError(f"{name} does not match its signed hash")
+        blobs[sha] = data
+    return Bundle(manifest=manifest, blobs=blobs)
+
