@@ -48,7 +48,8 @@ def test_soft_limit_alerts_once_and_hard_limit_falls_back_to_local() -> None:
 
 def test_device_day_budget_resets_next_utc_day() -> None:
     clock = Clock()
-    cfg = BudgetConfig(session_tokens=10**6, device_day_tokens=1000, runaway_tokens_per_window=10**9)
+    cfg = BudgetConfig(session_tokens=10**6, device_day_tokens=1000,
+                       runaway_tokens_per_window=10**9)
     ledger = BudgetLedger(cfg, clock=clock)
     ledger.charge("a", 600)
     ledger.charge("b", 500)

@@ -14,9 +14,11 @@ from appliance.schema import Route
 
 
 def test_duplicate_alarm_with_new_id_and_time_hits_the_cache() -> None:
-    a = cache_key("severity", text="ALARM motor-11 overtemp at 2026-01-01T10:00:00Z id=3fa2b9c4d5e6f708",
+    a = cache_key("severity",
+                  text="ALARM motor-11 overtemp at 2026-01-01T10:00:00Z id=3fa2b9c4d5e6f708",
                   readings={"temperature": 97.21}, source="motor-11")
-    b = cache_key("severity", text="alarm  Motor-11 overtemp at 2026-01-01T10:05:13Z id=9aa2b9c4d5e6f701",
+    b = cache_key("severity",
+                  text="alarm  Motor-11 overtemp at 2026-01-01T10:05:13Z id=9aa2b9c4d5e6f701",
                   readings={"temperature": 97.09}, source="MOTOR-11")
     c = cache_key("severity", text="ALARM motor-11 overtemp", readings={"temperature": 99.0},
                   source="motor-11")

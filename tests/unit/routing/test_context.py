@@ -28,7 +28,8 @@ def sensor_history(n: int, seed: int, planted: dict[int, str]) -> str:
             lines.append(planted[i])
         else:
             lines.append(f"2026-01-01T10:{i // 60 % 60:02d}:{i % 60:02d}Z motor-12 "
-                         f"temperature={60 + rng.gauss(0, 1.2):.2f} vibration={2.5 + rng.gauss(0, 0.2):.3f} "
+                         f"temperature={60 + rng.gauss(0, 1.2):.2f} "
+                         f"vibration={2.5 + rng.gauss(0, 0.2):.3f} "
                          f"current={12 + rng.gauss(0, 0.4):.2f} status=ok")
     return "\n".join(lines)
 
@@ -38,8 +39,8 @@ def sensor_history(n: int, seed: int, planted: dict[int, str]) -> str:
 def test_compression_keeps_planted_anomalies(n: int, seed: int, data: st.DataObject) -> None:
     spike_at = data.draw(st.integers(0, n - 1))
     error_at = data.draw(st.integers(0, n - 1).filter(lambda i: i != spike_at))
-    spike = (f"2026-01-01T11:00:00Z motor-12 temperature=131.70 vibration=2.511 "
-             f"current=12.10 status=ok")
+    spike = ("2026-01-01T11:00:00Z motor-12 temperature=131.70 vibration=2.511 "
+             "current=12.10 status=ok")
     error = "2026-01-01T11:00:01Z motor-12 ERROR bearing B7 seized (code E-4471)"
     text = sensor_history(n, seed, {spike_at: spike, error_at: error})
     out, changed = compress_lines(text, CFG)

@@ -108,7 +108,7 @@ def test_store_versions_retrain_and_roll_back(tmp_path: Path) -> None:
     assert store.head().classes == ["jam", "leak"]
     assert store.meta()["examples"] == 60
     assert store.add_escalation("noise case 99", "noise") is False
-    for v in range(3):
+    for _v in range(3):
         store.retrain(embed)
     assert store.versions() == [3, 4, 5]
     with pytest.raises(LearnError, match="no version 1"):
