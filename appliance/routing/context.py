@@ -25,6 +25,8 @@ TokenCounter = Callable[[str], int]
 Summarizer = Callable[[str], str]
 
 MESSAGE_OVERHEAD_TOKENS = 4
+NOTE_TOKENS = 32
+SUMMARY_TOKENS = 256
 
 _ANOMALY_WORDS = re.compile(
     r"\b(error|err|warn(ing)?|fail(ed|ure)?|fault\w*|alarm\w*|critical|crit|exception|trip(ped)?|"
@@ -32,7 +34,8 @@ _ANOMALY_WORDS = re.compile(
     r"anomal\w*|out of range|exceed\w*|emergency|e-?stop|traceback|fatal|stuck)\b",
     re.IGNORECASE,
 )
-_KV_NUMBER = re.compile(r"([A-Za-z_][\w.]*)\s*[=:]\s*(-?\d+(?:\.\d+)?)")
+# key=value or key: value, the key with at least two letters (so "T10:05" is not a series)
+_KV_NUMBER = re.compile(r"(?<![\w.-])([A-Za-z_]{2,}[\w.]*)\s*[=:]\s*(-?\d+(?:\.\d+)?)")
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 
 
@@ -122,12 +125,13 @@ def _numeric_outliers(lines: Sequence[str], zscore: float) -> set[int]:
         med = statistics.median(values)
         mad = statistics.median(abs(v - med) for v in values)
         scale = 1.4826 * mad
-        for i, v in points:
-            if scale > 0:
-                if abs(v - med) / scale > zscore:
-                    flagged.add(i)
-            elif v != med:
-                flagged.add(i)
+        if scale > 0:
+            flagged.update(i for i, v in points if abs(v - med) / scale > zscore)
+        else:
+            # A near-constant series: the few values that differ are the news.
+            odd = [i for i, v in points if v != med]
+            if len(odd) <= max(1, len(points) // 20):
+                flagged.update(odd)
     return flagged
 
 
@@ -155,12 +159,13 @@ def compress_lines(text: str, cfg: ContextConfig) -> tuple[str, bool]:
     n = len(lines)
     if n < cfg.log_min_lines:
         return text, False
-    anomalies = {i for i, line in enumerate(lines) if _ANOMALY_WORDS.search(line)}
-    anomalies |= _numeric_outliers(lines, cfg.anomaly_zscore)
+    worded = {i for i, line in enumerate(lines) if _ANOMALY_WORDS.search(line)}
+    outliers = _numeric_outliers(lines, cfg.anomaly_zscore)
     keep = set(range(min(cfg.log_keep_head, n))) | set(range(max(0, n - cfg.log_keep_tail), n))
-    # A template that repeats many times is one fact: keep its first two and last copies.
-    by_template: dict[str, list[int]] = {}
-    for i in sorted(anomalies):
+    # A message template that repeats many times is one fact: keep its first two and last
+    # copies. Numeric outliers are each their own fact and are always kept.
+    by_template: dict[str, list[int]] = {f"outlier {i}": [i] for i in outliers}
+    for i in sorted(worded - outliers):
         by_template.setdefault(_DIGITS.sub("#", lines[i]).strip().lower(), []).append(i)
     repeats: dict[int, int] = {}
     for idxs in by_template.values():
@@ -208,10 +213,14 @@ def prepare_context(messages: Sequence[Message], count: TokenCounter, cfg: Conte
             if changed:
                 msgs[i] = _with_content(m, text)
                 compressed += 1
-    kept, dropped = _trim_turns(msgs, count, budget, cfg.keep_recent_turns)
+    # Room for the note (or summary) that stands in for dropped turns.
+    reserve = SUMMARY_TOKENS if summarize is not None else NOTE_TOKENS
+    kept, dropped = _trim_turns(msgs, count, budget - reserve, cfg.keep_recent_turns)
     if dropped:
         old = "\n".join(f"{m.get('role')}: {content_text(m)}" for m in dropped)
         note = summarize(old) if summarize is not None else ""
+        while note and count(note) > reserve - NOTE_TOKENS:
+            note = note[: int(len(note) * 0.8)]
         text = (f"Summary of {len(dropped)} earlier turns: {note}" if note
                 else f"[{len(dropped)} earlier turns omitted to fit the context budget]")
         first_other = next((i for i, m in enumerate(kept) if m.get("role") != "system"), len(kept))
