@@ -9,6 +9,8 @@ defaults (1,000 queued messages would silently drop a backlog).
 from __future__ import annotations
 
 import logging
+import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -75,6 +77,9 @@ class EmbeddedBroker:
             "\n".join([
                 f"listener {self.port} {self.host}",
                 "allow_anonymous true",
+                # Mosquitto started as root switches to user 'mosquitto', which could not
+                # write this directory; stay the user that owns it.
+                f"user {pwd.getpwuid(os.geteuid()).pw_name}",
                 "persistence true",
                 f"persistence_location {data}/",
                 "autosave_interval 1",

@@ -8,6 +8,7 @@ alive; ``STOPPING=1`` starts the drain.
 
 from __future__ import annotations
 
+import faulthandler
 import logging
 import signal
 import threading
@@ -17,7 +18,7 @@ from typing import Any
 
 from appliance.broker import EmbeddedBroker
 from appliance.config import Config, api_token
-from appliance.errors import PayloadError
+from appliance.errors import ApplianceError, PayloadError
 from appliance.ingest.mqtt import MqttLink
 from appliance.ingest.parse import parse
 from appliance.metrics import DaemonMetrics
@@ -94,9 +95,9 @@ class Daemon:
                                          host=cfg.mqtt.host)
             self.broker.start()
         self.pipeline.start()
-        self.link.start()
         if cfg.api.enabled:
             self._start_api()
+        self.link.start()
         threading.Thread(target=self._watchdog, name="watchdog", daemon=True).start()
 
     def _start_api(self) -> None:
@@ -112,6 +113,11 @@ class Daemon:
         self._server = uvicorn.Server(uv_config)
         self._server_thread = threading.Thread(target=self._server.run, name="api", daemon=True)
         self._server_thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if not self._server.started:
+            raise ApplianceError(f"local API could not listen on port {self.config.api.port}")
         log.info("local API on http://%s:%d (bearer token required)", self.config.api.host,
                  self.config.api.port)
 
@@ -132,6 +138,8 @@ class Daemon:
 
         signal.signal(signal.SIGTERM, handler)
         signal.signal(signal.SIGINT, handler)
+        # `kill -USR1 <pid>` dumps every thread's stack to the log, for a stuck drain.
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
 
     def run_until_stopped(self) -> int:
         """Block until a stop is requested, then shut down; return the exit code."""

@@ -2,6 +2,7 @@
 
 pytest_plugins = [
     "tests.fixtures.broker",
+    "tests.fixtures.daemon",
     "tests.fixtures.model",
     "tests.fixtures.tls",
     "tests.fixtures.database",

@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 OnMessage = Callable[[Subscription | None, str, bytes, Callable[[], None]], None]
 
 
+def _noop() -> None:
+    return None
+
+
 @dataclass
 class LinkState:
     """What operators see about the broker connection."""
@@ -53,6 +57,7 @@ class MqttLink:
         self._lock = threading.Lock()
         self._generation = 0
         self._pending: dict[int, Callable[[], None]] = {}
+        self._early: set[int] = set()
         self._accepting = True
         client_id = self._mq.client_id or f"appliance-{config.device_id}"
         self._client = paho.Client(
@@ -111,20 +116,35 @@ class MqttLink:
     def publish(self, topic: str, payload: bytes, on_acked: Callable[[], None] | None = None,
                 retain: bool = False) -> None:
         """Publish at the configured QoS; ``on_acked`` runs once the broker has it."""
-        with self._lock:
-            info = self._client.publish(topic, payload, qos=self._mq.qos, retain=retain)
-            if info.rc not in (MQTTErrorCode.MQTT_ERR_SUCCESS, MQTTErrorCode.MQTT_ERR_NO_CONN):
-                log.error("publish to %s failed: %s", topic, paho.error_string(info.rc))
+        # paho invokes on_publish while holding its own locks, so ours is never held
+        # across client.publish(); an acknowledgement that races ahead of the
+        # registration below is parked in _early and picked up here.
+        info = self._client.publish(topic, payload, qos=self._mq.qos, retain=retain)
+        if info.rc not in (MQTTErrorCode.MQTT_ERR_SUCCESS, MQTTErrorCode.MQTT_ERR_NO_CONN):
+            log.error("publish to %s failed: %s", topic, paho.error_string(info.rc))
+        if self._mq.qos == 0:
             if on_acked is not None:
-                if self._mq.qos == 0:
-                    on_acked()
-                else:
-                    self._pending[info.mid] = on_acked
+                on_acked()
+            return
+        # Every mid is registered (a no-op when nobody waits) so that a parked early
+        # acknowledgement can never be matched to a later publish reusing the mid.
+        on_acked = on_acked or _noop
+        with self._lock:
+            if info.mid in self._early:
+                self._early.discard(info.mid)
+                run_now = True
+            else:
+                self._pending[info.mid] = on_acked
+                run_now = False
+        if run_now:
+            on_acked()
 
     def _on_publish(self, client: paho.Client, userdata: Any, mid: int, rc: ReasonCode,
                     props: Properties | None) -> None:
         with self._lock:
             done = self._pending.pop(mid, None)
+            if done is None:
+                self._early.add(mid)
         if done is not None:
             done()
 
@@ -144,7 +164,7 @@ class MqttLink:
                  getattr(flags, "session_present", "?"))
         subs = [(s.topic, paho.SubscribeOptions(qos=self._mq.qos)) for s in self._mq.subscriptions]
         client.subscribe(subs)
-        client.publish(self._cfg.topic("status"), "online", qos=1, retain=True)
+        self.publish(self._cfg.topic("status"), b"online", retain=True)
 
     def _on_subscribe(self, client: paho.Client, userdata: Any, mid: int,
                       rcs: list[ReasonCode], props: Properties | None) -> None:
