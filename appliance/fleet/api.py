@@ -17,14 +17,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, BackgroundTasks, Depends, FastAPI, HTTPException, status
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from appliance.fleet import commands, desired, enrollment, registry, rollout
 from appliance.fleet.auth import Principal, audit, requires
 from appliance.fleet.bundle import write_bundle
 from appliance.fleet.context import FleetContext
 from appliance.fleet.settings import FleetConfig
-from appliance.fleet.store import Certificate, Device, ModelArtifact
+from appliance.fleet.store import Device, ModelArtifact
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +58,6 @@ def _bundle_router(ctx: FleetContext) -> APIRouter:
                 models.append({"rollout_id": target["rollout_id"], "manifest": art.manifest,
                                "signature": art.signature, "file": f"models/{art.sha256}"})
                 blobs[art.sha256] = ctx.artifact_dir / art.sha256
-            revoked = s.execute(select(Certificate.serial, Certificate.revoked_at)
-                                .where(Certificate.revoked_at.is_not(None))).all()
             content = {
                 "device_id": dev.id,
                 "config": {"version": state.version, "config": state.config,
@@ -67,7 +65,7 @@ def _bundle_router(ctx: FleetContext) -> APIRouter:
                 "models": models,
                 "trust": {"ca_pem": ctx.ca.cert_pem, "fleet_public_key": ctx.public_key,
                           "model_signers": list(ctx.config.model_signers)},
-                "crl_pem": ctx.ca.crl_pem([(sn, when) for sn, when in revoked if when]),
+                "crl_pem": ctx.ca.crl_pem(ctx.revoked_serials()),
             }
             fd, tmp = tempfile.mkstemp(suffix=".bundle")
             os.close(fd)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -102,10 +103,16 @@ def operator_dependency(db: Database, need: Role) -> Callable[..., Principal]:
 
 
 def client_cert_der(request: Request) -> bytes | None:
-    """Return the TLS client certificate (DER) the server put in the ASGI scope, if any."""
-    tls = request.scope.get("extensions", {}).get("tls", {})
-    der = tls.get("client_cert_der") if isinstance(tls, dict) else None
-    return der if isinstance(der, bytes) else None
+    """Return the TLS client certificate (DER) from the ASGI TLS extension, if any.
+
+    The server fills ``scope["extensions"]["tls"]["client_cert_chain"]`` (PEM, leaf
+    first), as :class:`appliance.cloud.tls.TlsScopeH11Protocol` does under uvicorn.
+    """
+    tls = request.scope.get("extensions", {}).get("tls")
+    chain = tls.get("client_cert_chain") if isinstance(tls, dict) else None
+    if not chain:
+        return None
+    return ssl.PEM_cert_to_DER_cert(chain[0])
 
 
 def device_dependency(db: Database, require_cert: bool) -> Callable[..., Principal]:

@@ -5,15 +5,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
 
 from appliance.fleet.auth import Principal, Role, device_dependency, operator_dependency
 from appliance.fleet.ca import FleetCA
 from appliance.fleet.settings import FleetConfig
 from appliance.fleet.signing import load_or_create_key, public_b64
-from appliance.fleet.store import Database
+from appliance.fleet.store import Certificate, Database
+from appliance.uplink.pki import write_crl
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +31,7 @@ class FleetContext:
     ca: FleetCA
     signing_key: Ed25519PrivateKey
     artifact_dir: Path
+    on_revoke: list[Callable[[list[int]], None]] = field(default_factory=list)
     _deps: dict[str, Callable[..., Principal]] = field(default_factory=dict)
 
     @classmethod
@@ -63,6 +68,27 @@ class FleetContext:
                 self.db, self.config.require_client_certificate
             )
         return self._deps["device"]
+
+    def revoked_serials(self) -> list[tuple[str, datetime]]:
+        """Return ``(serial_hex, revoked_at)`` of every revoked certificate."""
+        with self.db.session() as s:
+            rows = s.execute(select(Certificate.serial, Certificate.revoked_at)
+                             .where(Certificate.revoked_at.is_not(None))).all()
+        return [(serial, when) for serial, when in rows if when is not None]
+
+    def publish_revocations(self) -> None:
+        """Tell the relay at once: rewrite the CRL file and call every ``on_revoke`` hook.
+
+        Hooks get the serial numbers (ints) of every revoked certificate; the relay in
+        the same process passes ``RevocationList.revoke``.
+        """
+        revoked = self.revoked_serials()
+        if self.config.crl_file is not None:
+            write_crl(self.config.crl_file, x509.load_pem_x509_crl(
+                self.ca.crl_pem(revoked).encode()))
+        serials = [int(serial, 16) for serial, _ in revoked]
+        for hook in self.on_revoke:
+            hook(serials)
 
     def close(self) -> None:
         """Release the database connections."""

@@ -201,6 +201,7 @@ def build_router(ctx: FleetContext) -> APIRouter:
             record_event(s, dev.id, "enrolled", "", out.certificate_serial)
             audit(s, f"device:{dev.id}", "device.enroll", dev.id,
                   {"serial": body.serial, "certificate": out.certificate_serial})
+        ctx.publish_revocations()  # a re-enrolled unit's old certificate is superseded
         log.info("device %s enrolled (certificate %s)", dev.id, out.certificate_serial)
         return out
 
@@ -220,6 +221,7 @@ def build_router(ctx: FleetContext) -> APIRouter:
             record_event(s, device_id, "reenrolled", old, out.certificate_serial)
             audit(s, who, "device.reenroll", device_id, {"old": old,
                                                          "new": out.certificate_serial})
+        ctx.publish_revocations()
         return out
 
     @router.post("/devices/{device_id}/revoke", openapi_extra=requires("admin"))
@@ -234,6 +236,7 @@ def build_router(ctx: FleetContext) -> APIRouter:
             record_event(s, device_id, "status", old_status, "revoked")
             audit(s, who, "device.revoke", device_id, {"reason": body.reason,
                                                        "certificates": count})
+        ctx.publish_revocations()
         log.warning("device %s revoked (%s)", device_id, body.reason)
         return {"device_id": device_id, "revoked_certificates": count}
 
@@ -247,10 +250,7 @@ def build_router(ctx: FleetContext) -> APIRouter:
                 response_class=Response, responses={200: {"content": {"application/pkix-crl": {}}}})
     def crl() -> Response:
         """Return the current CRL (PEM), signed by the fleet CA."""
-        with ctx.db.session() as s:
-            rows = s.execute(select(Certificate.serial, Certificate.revoked_at)
-                             .where(Certificate.revoked_at.is_not(None))).all()
-        pem = ctx.ca.crl_pem([(serial, when) for serial, when in rows if when is not None])
+        pem = ctx.ca.crl_pem(ctx.revoked_serials())
         return Response(pem, media_type="application/pkix-crl")
 
     @router.post("/api-tokens", status_code=201, openapi_extra=requires("admin"))

@@ -37,6 +37,10 @@ class FleetConfig(BaseModel):
         description="trusted model-signing Ed25519 public keys (base64 raw 32 bytes); "
         "a registered model must carry a signature by one of them",
     )
+    crl_file: Path | None = Field(
+        default=None,
+        description="PEM CRL rewritten on every revocation (point the relay's tls.crl_file here)",
+    )
     require_client_certificate: bool = Field(
         default=False,
         description="device routes demand a TLS client certificate of the same device "
