@@ -117,10 +117,12 @@ class BudgetLedger:
         return max(0, min(self.config.session_tokens - s_used,
                           self.config.device_day_tokens - day_used))
 
-    def charge(self, session: str, tokens: int) -> BudgetState:
+    def charge(self, session: str, tokens: int, *, billable: bool = True) -> BudgetState:
         """Add ``tokens`` to the session and the day; return the new state.
 
-        Raises :class:`SessionEnded` when this charge makes the session a runaway.
+        ``billable=False`` (tokens the local model handled) feeds only runaway
+        detection, not the budgets. Raises :class:`SessionEnded` when this
+        charge makes the session a runaway.
         """
         now = self._clock()
         new_alerts: list[BudgetAlert] = []
@@ -128,8 +130,9 @@ class BudgetLedger:
         with self._lock:
             s = self._sessions.setdefault(session, _Session(window_start=now))
             day = _day(now)
-            s.used += tokens
-            self._day_used[day] = self._day_used.get(day, 0) + tokens
+            if billable:
+                s.used += tokens
+                self._day_used[day] = self._day_used.get(day, 0) + tokens
             ended = self._runaway(s, now, tokens)
             if ended and not s.ended:
                 s.ended = ended
@@ -140,7 +143,7 @@ class BudgetLedger:
             new_alerts += self._crossings(
                 "session", session, s.used, self.config.session_tokens, seen=s.alerted, now=now)
             new_alerts += self._crossings(
-                "device_day", day, self._day_used[day], self.config.device_day_tokens,
+                "device_day", day, self._day_used.get(day, 0), self.config.device_day_tokens,
                 seen=self._day_alerted.setdefault(day, set()), now=now)
             self._alerts.extend(new_alerts)
         for alert in new_alerts:
