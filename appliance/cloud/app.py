@@ -1,0 +1,104 @@
+"""``create_app(config)``: the cloud service as one FastAPI app (relay; fleet mounts here)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from fastapi import FastAPI, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from appliance.cloud.keyring import RelayKeyring
+from appliance.cloud.providers import ProviderChain
+from appliance.cloud.relay import PrivacyCheck, Relay, RelayMetrics, build_relay_router
+from appliance.cloud.settings import CloudConfig
+from appliance.cloud.store import RelayStore
+from appliance.errors import ConfigError
+from appliance.uplink.envelope import SqliteReplayGuard
+from appliance.uplink.pki import RevocationList, load_certificate
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CloudServices:
+    """What ``create_app`` built, kept on ``app.state.cloud`` for other routers and tests."""
+
+    config: CloudConfig
+    metrics: RelayMetrics
+    relay: Relay | None
+
+
+def load_privacy_check(block: list[str]) -> PrivacyCheck | None:
+    """Return the device's privacy detector as ``text -> [blocked data classes found]``.
+
+    Uses :class:`appliance.privacy.detect.Detector` (default privacy config) and
+    keeps the findings whose class is in ``block``; None if it cannot be imported.
+    """
+    try:
+        from appliance.privacy.detect import Detector  # noqa: PLC0415 - optional at run time
+        from appliance.privacy.settings import PrivacyConfig  # noqa: PLC0415
+        detector = Detector(PrivacyConfig())
+    except Exception:  # a broken or missing detector is reported by the caller
+        log.exception("the privacy detector cannot be loaded")
+        return None
+    wanted = set(block)
+
+    def check(text: str) -> list[str]:
+        return [str(e.type) for e in detector.detect(text) if str(e.type) in wanted]
+
+    return check
+
+
+def build_relay(config: CloudConfig, metrics: RelayMetrics) -> Relay:
+    """Create the relay with its keys, store, revocation list and providers."""
+    rc = config.relay
+    ca = load_certificate(config.tls.client_ca_file)
+    privacy = load_privacy_check(rc.privacy_block) if rc.privacy_check else None
+    if rc.privacy_check and privacy is None:
+        raise ConfigError([("relay.privacy_check", "on, but the privacy detector cannot be "
+                            "loaded (see the log); the relay will not run unchecked")])
+    lease = sum(p.timeout_s for p in rc.providers) + 5.0
+    return Relay(
+        config, metrics,
+        keyring=RelayKeyring.load_or_create(rc.keyring_file),
+        store=RelayStore(rc.db_path, lease_s=lease),
+        replay=SqliteReplayGuard(rc.db_path.with_name(rc.db_path.stem + "-seen.db"),
+                                 rc.window_s),
+        revocation=RevocationList(config.tls.crl_file, ca),
+        providers=ProviderChain(rc.providers, on_attempt=metrics.provider_attempt),
+        privacy_check=privacy)
+
+
+def create_app(config: CloudConfig, metrics: RelayMetrics | None = None) -> FastAPI:
+    """Return the cloud app: relay routes, ``/healthz``, ``/readyz``, ``/metrics``."""
+    metrics = metrics or RelayMetrics()
+    relay = build_relay(config, metrics) if config.relay.enabled else None
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if relay is not None:
+            await relay.providers.aclose()
+            relay.store.close()
+
+    app = FastAPI(title="Edge Appliance cloud", version="1", lifespan=lifespan)
+    app.state.cloud = CloudServices(config, metrics, relay)
+    if relay is not None:
+        app.include_router(build_relay_router(relay))
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> dict[str, str]:
+        return {"status": "ready"}
+
+    @app.get("/metrics", include_in_schema=False)
+    async def prometheus() -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    return app
