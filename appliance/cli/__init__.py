@@ -23,6 +23,7 @@ def _register() -> None:
     from appliance.cli import models  # noqa: F401
     from appliance.cli import hw  # noqa: F401
     from appliance.cli import fleet  # noqa: F401
+    from appliance.cli import uplink  # noqa: F401
 
 
 def main() -> None:

@@ -124,7 +124,8 @@ class UplinkClient:
         relay_keys = (RelayKeys.from_config(config.relay_keys, config.relay_key_id)
                       if config.relay_keys else None)
         return cls(relay_url=config.relay_url, device_id=device_id, keys=keys,
-                   ssl_context=tls_context(config.ca_file, config.client_cert, config.client_key),
+                   ssl_context=tls_context(config.ca_file, config.client_cert,
+                                               config.tls_key_path()),
                    relay_keys=relay_keys, timeout_s=config.timeout_s, window_s=config.window_s)
 
     def _count(self, reason: str) -> None:

@@ -27,8 +27,8 @@ class UplinkConfig(BaseModel):
     ca_file: Path = Field(default=Path("/etc/appliance/pki/relay-ca.pem"),
                           description="the only CA trusted for the relay (pinned)")
     client_cert: Path = Path("/etc/appliance/pki/device.pem")
-    client_key: Path = Field(default=Path("/var/lib/appliance/keys/signing.key"),
-                             description="the TLS client key: the device's Ed25519 signing key")
+    client_key: Path | None = Field(
+        default=None, description="TLS client key; default <keys_dir>/signing.key (Ed25519)")
     keys_dir: Path = Path("/var/lib/appliance/keys")
     key_owner: str | None = Field(default=None, description="user owning the key files")
     relay_keys: dict[str, RelayKey] = Field(
@@ -47,6 +47,10 @@ class UplinkConfig(BaseModel):
     window_s: float = Field(default=300.0, gt=0, description="replay/clock window for replies")
     batch: int = Field(default=32, ge=1, description="items taken from the outbox per drain round")
     concurrency: int = Field(default=4, ge=1, le=64, description="requests in flight at once")
+
+    def tls_key_path(self) -> Path:
+        """The TLS client key: ``client_key`` or the device signing key in ``keys_dir``."""
+        return self.client_key or self.keys_dir / "signing.key"
 
     @field_validator("relay_url")
     @classmethod
