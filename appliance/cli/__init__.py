@@ -24,6 +24,7 @@ def _register() -> None:
     from appliance.cli import hw  # noqa: F401
     from appliance.cli import fleet  # noqa: F401
     from appliance.cli import uplink  # noqa: F401
+    from appliance.cli import privacy  # noqa: F401
 
 
 def main() -> None:
