@@ -23,7 +23,7 @@ import numpy as np
 from appliance.errors import ModelError
 from appliance.perception.features import FEATURE_NAMES, N_FEATURES, BaselineParams, MetricState
 from appliance.perception.onnx import expect_input, metadata, open_session
-from appliance.perception.settings import OnnxConfig, PerceptionConfig
+from appliance.perception.settings import AnomalyConfig, OnnxConfig, PerceptionConfig
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,13 @@ class AnomalyModel:
         return np.asarray(probs[:, 1], dtype=np.float64)
 
 
+def baseline_params(config: AnomalyConfig, window: int) -> BaselineParams:
+    """Return the per-metric baseline parameters for ``config`` and the model's ``window``."""
+    return BaselineParams(window=window, warmup=max(config.warmup, window),
+                          adapt_rate=config.adapt_rate, freeze_z=config.freeze_z,
+                          relearn_after=config.relearn_after)
+
+
 class _Sensor:
     __slots__ = ("last_ts", "lock", "metrics")
 
@@ -130,9 +137,7 @@ class AnomalyDetector:
                 f"model file {self.model.path} was trained with window {self.model.window}, "
                 f"perception.anomaly.window is {window}: rebuild the model with "
                 f"scripts/build_anomaly_model.py --window {window} or unset the key")
-        self.params = BaselineParams(window=window, warmup=max(cfg.warmup, window),
-                                     adapt_rate=cfg.adapt_rate, freeze_z=cfg.freeze_z,
-                                     relearn_after=cfg.relearn_after)
+        self.params = baseline_params(cfg, window)
         self.threshold = cfg.threshold
         self.max_sensors = cfg.max_sensors
         self._sensors: OrderedDict[str, _Sensor] = OrderedDict()

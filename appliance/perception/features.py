@@ -51,7 +51,7 @@ class BaselineParams:
     window: int = 16
     warmup: int = 60
     adapt_rate: float = 0.01
-    freeze_z: float = 4.0
+    freeze_z: float = 10.0
     relearn_after: int = 300
 
     def __post_init__(self) -> None:

@@ -58,8 +58,9 @@ class AnomalyConfig(_Section):
         description="EWMA rate of the baseline (per reading) while the metric looks normal",
     )
     freeze_z: float = Field(
-        default=4.0, gt=0.0,
-        description="deviations beyond this many baseline scales never update the baseline",
+        default=10.0, gt=0.0,
+        description="deviations beyond this many baseline scales never update the baseline, "
+        "whatever the model says",
     )
     relearn_after: int = Field(
         default=300, ge=1,
