@@ -190,7 +190,7 @@ def build_router(ctx: FleetContext) -> APIRouter:
             try:
                 out = _issue(ctx, s, dev, body.csr_pem)
             except EnrollmentError as exc:
-                raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, exc.detail) from exc
+                raise HTTPException(422, exc.detail) from exc
             # Consume the token with a conditional UPDATE: of two racing enrollments
             # with one token, exactly one sees a row change.
             used = s.execute(update(EnrollmentToken).where(
@@ -215,7 +215,7 @@ def build_router(ctx: FleetContext) -> APIRouter:
             try:
                 out = _issue(ctx, s, dev, body.csr_pem)
             except EnrollmentError as exc:
-                raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, exc.detail) from exc
+                raise HTTPException(422, exc.detail) from exc
             s.flush()
             _revoke_certs(s, device_id, "superseded", keep=out.certificate_serial)
             record_event(s, device_id, "reenrolled", old, out.certificate_serial)

@@ -149,7 +149,7 @@ def build_router(ctx: FleetContext) -> APIRouter:
         try:
             signer = verify(list(ctx.config.model_signers), manifest, body.signature)
         except SignatureError as exc:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from exc
+            raise HTTPException(422, str(exc)) from exc
         try:
             with ctx.db.session() as s:
                 art = ModelArtifact(name=body.manifest.name, version=body.manifest.version,
@@ -179,13 +179,13 @@ def build_router(ctx: FleetContext) -> APIRouter:
                 async for chunk in request.stream():
                     size += len(chunk)
                     if size > expect_size:
-                        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "too large")
+                        raise HTTPException(422, "too large")
                     digest.update(chunk)
                     fh.write(chunk)
                 fh.flush()
                 os.fsync(fh.fileno())
             if digest.hexdigest() != expect_sha or size != expect_size:
-                raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY,
+                raise HTTPException(422,
                                     "artifact does not match the registered sha256/size")
             os.replace(tmp, blob_path(expect_sha))
         finally:
