@@ -1,0 +1,119 @@
+"""The detector: every recognizer over text, and keys and values of structured payloads."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from appliance.privacy.entities import DataClass, Entity, resolve_overlaps
+from appliance.privacy.names import NameDetector
+from appliance.privacy.recognizers import RULES, Rule, context_rules
+from appliance.privacy.redact import PLACEHOLDER
+from appliance.privacy.settings import PrivacyConfig
+
+_HEALTH = re.compile(
+    r"(?i)\b(?:diabet(?:es|ic)|asthma(?:tic)?|epilep(?:sy|tic)|seizures?|hiv|hepatitis|cancer|"
+    r"tumou?rs?|chemo(?:therapy)?|pregnan(?:t|cy)|miscarriage|depression|anxiety disorder|ptsd|"
+    r"bipolar|schizophreni[ac]|dementia|alzheimer'?s|hypertension|high blood pressure|"
+    r"blood pressure|heart attack|myocardial infarction|cardiac arrest|arrhythmia|"
+    r"(?:had|suffered) a stroke|insulin|dialysis|allerg(?:y|ies|ic)|anaphyla(?:xis|ctic)|"
+    r"fractured?|broken (?:arm|leg|wrist|ankle|finger|rib)s?|concussion|laceration|sprain(?:ed)?|"
+    r"(?:first|second|third)[- ]degree burns?|injur(?:y|ies|ed)|sick (?:leave|note)|"
+    r"medical leave|diagnos(?:is|ed)|prescri(?:bed|ption)|medications?|antidepressants?|"
+    r"opioids?|ibuprofen|paracetamol|metformin|warfarin|\d+\s?mg\b|blood test|drug test|"
+    r"alcohol test|disabilit(?:y|ies)|wheelchair|mental health|therapy|physiotherapy|"
+    r"covid(?:-19)?|infection|infected|ICD-?10|hospitali[sz]ed|admitted to|surgery|operation on|"
+    r"schwanger(?:schaft)?|krankmeldung|arbeitsunfähig(?:keit)?|verletzung|grossesse|"
+    r"arrêt maladie|blessure)\b")
+_IDENTIFIERS = frozenset({
+    DataClass.PERSON, DataClass.MEDICAL_RECORD, DataClass.NATIONAL_ID, DataClass.EMPLOYEE_ID,
+    DataClass.DATE_OF_BIRTH, DataClass.EMAIL, DataClass.PHONE, DataClass.ADDRESS,
+})
+
+# Field names that say what their value is, whatever the value looks like.
+_KEY_CLASSES: tuple[tuple[re.Pattern[str], DataClass], ...] = tuple(
+    (re.compile(rf"(?:^|_)(?:{words})(?:$|_)"), cls) for words, cls in (
+        (r"patient_id|patientid|mrn|medical_record(?:_number)?|chart_(?:no|number)|"
+         r"patient_(?:no|number)", DataClass.MEDICAL_RECORD),
+        (r"ssn|national_id|pesel|nino|tax_id|steuer_id|bsn|nir|dni|nie|personnummer|"
+         r"social_security(?:_number)?|passport(?:_no|_number)?", DataClass.NATIONAL_ID),
+        (r"badge|badge_id|badge_no|employee_id|employee_no|staff_id|operator_id|worker_id|"
+         r"personnel_(?:no|number)", DataClass.EMPLOYEE_ID),
+        (r"e_?mail|email_address", DataClass.EMAIL),
+        (r"phone|tel|telephone|mobile|cell_phone|fax|msisdn|phone_number", DataClass.PHONE),
+        (r"dob|birth_?date|date_of_birth|birthday", DataClass.DATE_OF_BIRTH),
+        (r"address|street|home_address|postal_address|addr", DataClass.ADDRESS),
+        (r"lat|lon|lng|latitude|longitude|gps|coordinates|geo|geolocation", DataClass.GPS),
+        (r"ip|ip_address|client_ip|remote_addr|src_ip|dst_ip|source_ip", DataClass.IP_ADDRESS),
+        (r"mac|mac_address|hw_addr|hwaddr", DataClass.MAC_ADDRESS),
+        (r"password|passwd|pwd|secret|token|api_key|apikey|access_key|private_key|client_secret|"
+         r"authorization|credentials?|cookie|session_token|refresh_token", DataClass.SECRET),
+        (r"card_number|pan|credit_card|cc_number|card_no", DataClass.PAYMENT_CARD),
+        (r"iban|account_number|bank_account", DataClass.IBAN),
+        (r"diagnosis|diagnoses|condition|medication|medications|allergies|allergy|symptoms|"
+         r"treatment|icd|icd10|health|medical|injury|injuries", DataClass.HEALTH),
+        (r"operator|driver|technician|patient|patient_name|reported_by|reporter|author|"
+         r"user_?name|employee|employee_name|assignee|contact|contact_name|customer|"
+         r"customer_name|nurse|doctor|physician|cashier|signed_by|first_?name|last_?name|"
+         r"surname|full_?name|person|given_name|family_name", DataClass.PERSON),
+    )
+)
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_LOOKS_LIKE_NAME = re.compile(r"^[^\W\d_]+(?:[ '’.-][^\W\d_]+)*\.?$")
+
+
+def key_class(key: str) -> DataClass | None:
+    """Return the data class a JSON field name implies (``patientId`` → MRN), or None."""
+    norm = re.sub(r"[^a-z0-9]+", "_", _CAMEL.sub("_", key).lower()).strip("_")
+    for pattern, cls in _KEY_CLASSES:
+        if pattern.search(norm):
+            return cls
+    if norm == "name":
+        return DataClass.PERSON
+    return None
+
+
+class Detector:
+    """All recognizers, configured once; ``detect`` is thread-safe and pure."""
+
+    def __init__(self, config: PrivacyConfig, names: NameDetector | None = None) -> None:
+        self.config = config
+        self.rules: tuple[Rule, ...] = RULES + context_rules(
+            config.employee_id_patterns, config.medical_record_patterns)
+        self.names = names or NameDetector()
+
+    def detect(self, text: str, field: str | None = None) -> list[Entity]:
+        """Return non-overlapping entities in ``text``, sorted by offset.
+
+        ``field`` is the JSON key the text was found under; a telling key
+        (``patient_id``, ``operator``) marks the whole value. Raises only on bugs:
+        the egress gate treats any exception as "block".
+        """
+        found: list[Entity] = []
+        if field is not None:
+            cls = key_class(field)
+            value = text.strip()
+            if cls is not None and value and (cls is not DataClass.PERSON or
+                                              field.lower() != "name" or
+                                              _LOOKS_LIKE_NAME.match(value)):
+                lead = len(text) - len(text.lstrip())
+                found.append(Entity(cls, lead, lead + len(value), value, 1.0, f"key:{field}"))
+        for rule in self.rules:
+            found.extend(rule.find(text))
+        found.extend(self.names.find(text))
+        found.extend(self._phi(text, found))
+        holes = [m.span() for m in PLACEHOLDER.finditer(text)]
+        if holes:  # our own placeholders are never findings (the relay re-scans them)
+            found = [e for e in found if not any(s < e.end and e.start < t for s, t in holes)]
+        return resolve_overlaps(found)
+
+    def _phi(self, text: str, found: Iterable[Entity]) -> list[Entity]:
+        anchors = [e for e in found if e.type in _IDENTIFIERS]
+        if not anchors:
+            return []
+        window = self.config.phi_window
+        out = []
+        for m in _HEALTH.finditer(text):
+            if any(a.start - window <= m.start() <= a.end + window for a in anchors):
+                out.append(Entity(DataClass.HEALTH, m.start(), m.end(), m.group(), 0.85, "phi"))
+        return out

@@ -1,0 +1,226 @@
+"""Pattern recognizers: regular expressions, check digits and context words.
+
+Each :class:`Rule` finds one data class. A rule may require a validator (Luhn, mod 97,
+national check digits) and/or context words near the match; a negative context (``PN``,
+``serial``, ``firmware``) vetoes matches that are part numbers, serials or versions.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from appliance.privacy import checksums as ck
+from appliance.privacy.entities import DataClass, Entity
+
+Validator = Callable[[str], bool]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One recognizer: a regex, the group that is the value, and optional checks."""
+
+    name: str
+    type: DataClass
+    regex: re.Pattern[str]
+    group: int = 0
+    validate: Validator | None = None
+    context: re.Pattern[str] | None = None
+    window: int = 40
+    veto: re.Pattern[str] | None = None
+    score: float = 0.9
+
+    def find(self, text: str) -> Iterable[Entity]:
+        """Yield the rule's entities in ``text``."""
+        for m in self.regex.finditer(text):
+            start, end = m.span(self.group)
+            if start < 0:
+                continue
+            value = text[start:end]
+            if self.validate is not None and not self.validate(value):
+                continue
+            before = text[max(0, start - self.window):start]
+            if self.context is not None and not self.context.search(before):
+                continue
+            if self.veto is not None and self.veto.search(text[max(0, start - 20):start]):
+                continue
+            yield Entity(self.type, start, end, value, self.score, self.name)
+
+
+def _c(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    return re.compile(pattern, flags)
+
+
+_I = re.IGNORECASE
+_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+          r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+DATE = (r"(?:\d{4}-\d{2}-\d{2}|\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|"
+        rf"\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\s+\d{{4}}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})")
+_PART_VETO = _c(r"(?i)(?:\b(?:p/?n|part|sku|serial|s/?n|lot|batch|order|ref|item|model|rev|"
+                r"fw|firmware|version|ver|build|ticket|wo|po|invoice|asset)\b[\s#:.no]*|#)$")
+_VERSION_VETO = _c(r"(?i)(?:\bv|\bversion\s*|\bfirmware\s*|\bfw\s*|\bbuild\s*|\brelease\s*)$")
+_PHONE_CTX = _c(r"(?i)\b(?:tel|telephone|phone|ph|mobile|mob|cell|handy|call|ring|ext|contact|"
+                r"reach|whatsapp|fax|text|sms|number|nr)\b")
+_ID_CTX = _c(r"(?i)\b(?:pesel|ssn|social security|national\s+(?:id|insurance|number)|id\s*(?:no|nr|"
+             r"number|card)?|identity|steuer[- ]?id|steuer-?identifikationsnummer|idnr|tax\s*(?:id|"
+             r"number|no)|tin|bsn|burgerservicenummer|nir|s[ée]cu(?:rit[ée] sociale)?|"
+             r"personnummer|insurance number)\b")
+_DOB_CTX = _c(r"(?i)(?:\bd\.?\s?o\.?\s?b\b\.?|\bdate of birth|\bbirth\s?date|\bborn\b(?:\s+on)?|"
+              r"\bgeb(?:oren|urtsdatum)?\b\.?(?:\s+am)?|\bn[ée]e?\s+le|\bbirthday\b|\bage\s+\d+,)"
+              r"[\s:,-]*(?:on\s+)?$")
+_SECRET_CTX = _c(r"(?i)\b(?:key|secret|token|credential|password|passwd|auth|bearer|apikey)\b")
+
+_STREET_EN = (r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Boulevard|Blvd|Way|Court|Ct|"
+              r"Place|Pl|Terrace|Close|Crescent|Parkway|Pkwy|Highway|Hwy|Square|Sq)\b\.?(?:\s(?:N|S|E|W|NE|NW|SE|SW)\b)?")
+_CAP = r"[A-ZÀ-ÖØ-ÞŁŚŻŹĆ][\w'’.-]*"
+_CITYW = r"[A-ZÀ-ÖØ-ÞŁŚŻŹĆ][a-zà-öø-ÿąćęłńóśźż'’.-]+"
+_CITY = rf"{_CITYW}(?:[ -]{_CITYW})?"
+_US_TAIL = (rf"(?:,?\s+(?:Apt|Suite|Unit|Fl)\.?\s*#?\w+)?(?:,\s*{_CITY})?"
+            r"(?:,?\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?)?")
+_UK_PC = r"(?:,?\s+[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2})?"
+_EU_TAIL = (rf"(?:,\s*(?:[A-Z]{{1,2}}-)?\d{{2}}-?\d{{3}}\s+{_CITY}|"
+            rf",\s*\d{{4}}\s?[A-Z]{{2}}\s+{_CITY})?")
+
+def _ipv6_ok(value: str) -> bool:
+    if value.count(":") < 2 or (not any(c.isalpha() for c in value) and "::" not in value):
+        return False
+    try:
+        ipaddress.IPv6Address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _entropy_ok(value: str) -> bool:
+    counts: dict[str, int] = {}
+    for ch in value:
+        counts[ch] = counts.get(ch, 0) + 1
+    entropy = -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+    return entropy >= 3.5 and any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+
+
+RULES: tuple[Rule, ...] = (
+    # --- email, phone -------------------------------------------------------------------
+    Rule("email", DataClass.EMAIL,
+         _c(r"(?<![\w.+-])[\w.%+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24}\b")),
+    Rule("phone_intl", DataClass.PHONE,
+         _c(r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(0\))?(?:[ .-]?\(?\d{1,5}\)?){2,6}(?![\w-])"),
+         validate=lambda v: 8 <= len(ck.digits(v)) <= 15),
+    Rule("phone_nanp", DataClass.PHONE,
+         _c(r"(?<![\w-])(?:\+?1[ .-]?)?(?:\(\d{3}\)\s?|\d{3}[-. ])\d{3}[-. ]\d{4}(?![\w-])"),
+         veto=_PART_VETO, validate=lambda v: not ck.ssn_ok(v) or "(" in v),
+    Rule("phone_national", DataClass.PHONE,
+         _c(r"(?<![\w-])0\d{2,4}(?:[ /-]?\d{2,4}){1,3}(?![\w-])"),
+         validate=lambda v: 7 <= len(ck.digits(v)) <= 12, context=_PHONE_CTX, window=30),
+    # --- dates of birth (a date is a DOB only next to a birth word) ----------------------
+    Rule("dob", DataClass.DATE_OF_BIRTH, _c(rf"\b{DATE}(?!\d)"), context=_DOB_CTX, window=30),
+    # --- national identifiers ------------------------------------------------------------
+    Rule("us_ssn", DataClass.NATIONAL_ID, _c(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])"),
+         validate=ck.ssn_ok, veto=_PART_VETO, score=0.95),
+    Rule("us_ssn_ctx", DataClass.NATIONAL_ID, _c(r"(?<![\w-])\d{3}[ ]?\d{2}[ ]?\d{4}(?![\w-])"),
+         validate=ck.ssn_ok, context=_c(r"(?i)\b(?:ssn|social security(?: number| no\.?)?)\b")),
+    Rule("uk_nino", DataClass.NATIONAL_ID,
+         _c(r"\b(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
+            r" ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b")),
+    Rule("es_dni", DataClass.NATIONAL_ID, _c(r"\b[XYZ]?\d{7,8}-?[A-Z]\b"), validate=ck.dni_ok),
+    Rule("pl_pesel", DataClass.NATIONAL_ID, _c(r"(?<![\w-])\d{11}(?![\w-])"),
+         validate=ck.pesel_ok, context=_ID_CTX),
+    Rule("de_steuer_id", DataClass.NATIONAL_ID,
+         _c(r"(?<![\w-])\d{2} ?\d{3} ?\d{3} ?\d{3}(?![\w-])"),
+         validate=lambda v: ck.steuer_id_ok(ck.digits(v)), context=_ID_CTX),
+    Rule("fr_nir", DataClass.NATIONAL_ID,
+         _c(r"(?<![\w-])[12] ?\d{2} ?\d{2} ?(?:\d{2}|2A|2B) ?\d{3} ?\d{3} ?\d{2}(?![\w-])"),
+         validate=ck.nir_ok),
+    Rule("nl_bsn", DataClass.NATIONAL_ID, _c(r"(?<![\w-])\d{9}(?![\w-])"),
+         validate=ck.bsn_ok, context=_ID_CTX),
+    Rule("it_cf", DataClass.NATIONAL_ID, _c(r"\b[A-Z]{6}\d{2}[A-EHLMPR-T]\d{2}[A-Z]\d{3}[A-Z]\b")),
+    Rule("se_pnr", DataClass.NATIONAL_ID, _c(r"(?<![\w-])(?:19|20)?\d{6}[-+]\d{4}(?![\w-])"),
+         validate=lambda v: ck.luhn_ok(ck.digits(v)[-10:]), context=_ID_CTX),
+    # --- money -----------------------------------------------------------------------------
+    Rule("card", DataClass.PAYMENT_CARD,
+         _c(r"(?<![\w+-])(?:\d{4}([ -]?)\d{4}\1\d{4}\1\d{1,7}|\d{4}([ -]?)\d{6}\2\d{4,5})"
+            r"(?![\w-])"),
+         validate=lambda v: ck.card_ok(ck.digits(v)), score=0.95),
+    Rule("iban", DataClass.IBAN,
+         _c(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b"), validate=ck.iban_ok),
+    # --- network -------------------------------------------------------------------------
+    Rule("ipv4", DataClass.IP_ADDRESS,
+         _c(r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+            r"(?:/\d{1,2})?(?![\w.]*\d)"), veto=_VERSION_VETO),
+    Rule("ipv6", DataClass.IP_ADDRESS,
+         _c(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])"),
+         validate=_ipv6_ok),
+    Rule("mac", DataClass.MAC_ADDRESS,
+         _c(r"\b[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}\b")),
+    Rule("mac_dotted", DataClass.MAC_ADDRESS,
+         _c(r"\b[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\b")),
+    # --- location ----------------------------------------------------------------------
+    Rule("gps_decimal", DataClass.GPS,
+         _c(r"(?<![\w.])[-+]?(?:[1-8]?\d\.\d{4,}|90\.0{4,})°?\s?[NS]?\s*[,;/ ]\s*[-+]?"
+            r"(?:1[0-7]\d\.\d{4,}|[1-9]?\d\.\d{4,}|180\.0{4,})°?(?:\s?[EW]\b)?(?![\w.])")),
+    Rule("gps_labelled", DataClass.GPS,
+         _c(r"(?i)\blat(?:itude)?\s*[:=]?\s*[-+]?\d{1,2}\.\d+°?\s*[,;]?\s*"
+            r"(?:lon|lng|long(?:itude)?)\s*[:=]?\s*[-+]?\d{1,3}\.\d+°?")),
+    Rule("gps_dms", DataClass.GPS,
+         _c(r"\b\d{1,2}°\s?\d{1,2}['′]\s?(?:\d{1,2}(?:\.\d+)?[\"″]\s?)?[NS],?\s+"
+            r"\d{1,3}°\s?\d{1,2}['′]\s?(?:\d{1,2}(?:\.\d+)?[\"″]\s?)?[EW]\b")),
+    # --- addresses ---------------------------------------------------------------------
+    Rule("addr_en", DataClass.ADDRESS,
+         _c(rf"\b\d{{1,5}}[A-Za-z]?\s+(?:{_CAP}\s+){{1,4}}{_STREET_EN}{_US_TAIL}{_UK_PC}")),
+    Rule("addr_de", DataClass.ADDRESS,
+         _c(rf"\b(?:{_CAP}\s)?[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|"
+            rf"damm|ufer|straat|laan|plein|gracht|kade|vej|gatan|vägen)\s+\d{{1,4}}[a-z]?{_EU_TAIL}")),
+    Rule("addr_fr", DataClass.ADDRESS,
+         _c(rf"\b\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|chemin|allée|"
+            rf"impasse|quai)\s+(?:(?:de|du|des|la|le|l'|d')\s*)*{_CAP}(?:\s{_CAP})*{_EU_TAIL}")),
+    Rule("addr_pl", DataClass.ADDRESS,
+         _c(rf"\bul\.\s*{_CAP}(?:\s{_CAP})?\s+\d{{1,4}}[a-z]?(?:/\d{{1,4}})?{_EU_TAIL}")),
+    Rule("addr_south", DataClass.ADDRESS,
+         _c(rf"\b(?:[Vv]ia|[Vv]iale|[Pp]iazza|[Cc]orso|[Cc]alle|[Aa]venida|[Pp]laza|[Pp]aseo|[Rr]ua)\s+"
+            rf"(?:(?:de|del|della|di|la|dos|da)\s+)*{_CAP}(?:\s{_CAP})*,?\s+\d{{1,4}}{_EU_TAIL}")),
+    # --- secrets -----------------------------------------------------------------------
+    Rule("pem_private_key", DataClass.SECRET,
+         _c(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)"),
+         score=1.0),
+    Rule("aws_key", DataClass.SECRET, _c(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), score=1.0),
+    Rule("github_token", DataClass.SECRET,
+         _c(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{22,255})\b"), score=1.0),
+    Rule("slack_token", DataClass.SECRET, _c(r"\bxox[abposr]-[A-Za-z0-9-]{10,}"), score=1.0),
+    Rule("api_key_prefixed", DataClass.SECRET,
+         _c(r"\b(?:sk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|"
+            r"AIza[0-9A-Za-z_-]{35})"), score=1.0),
+    Rule("jwt", DataClass.SECRET,
+         _c(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"), score=1.0),
+    Rule("bearer", DataClass.SECRET, _c(r"(?i)\bbearer\s+([A-Za-z0-9._~+/-]{16,}=*)"), group=1),
+    Rule("url_password", DataClass.SECRET, _c(r"\b[a-z][a-z0-9+.-]*://[^\s:/@]+:([^\s@/]+)@", _I),
+         group=1),
+    Rule("password_text", DataClass.SECRET,
+         _c(r"(?i)\b(?:password|passwd|pwd|pw|passcode|passphrase|pin(?:\s+code)?|kennwort|passwort|"
+            r"mot de passe|secret|api[_ -]?key|access[_ -]?key|token|client[_ -]?secret)"
+            r"(?:\s+(?:is|was|=|:)|\s*[:=])\s*[\"']?([^\s\"',;]{4,})"), group=1),
+    Rule("high_entropy", DataClass.SECRET,
+         _c(r"(?<![\w/+=-])[A-Za-z0-9+/_-]{32,}={0,2}(?![\w/+=-])"),
+         validate=_entropy_ok,
+         context=_SECRET_CTX, window=30, score=0.8),
+)
+
+
+def context_rules(employee_patterns: list[str], mrn_patterns: list[str]) -> tuple[Rule, ...]:
+    """Return the site-configurable rules: badge / employee numbers and medical records."""
+    rules = [
+        Rule("badge_ctx", DataClass.EMPLOYEE_ID,
+             _c(r"(?i)\b(?:badge|employee|staff|personnel|operator|worker)\s*"
+                r"(?:id|no\.?|nr\.?|number|#)?\s*[:#]?\s*([A-Z]{0,4}-?\d{3,8})\b"), group=1),
+        Rule("mrn_ctx", DataClass.MEDICAL_RECORD,
+             _c(r"(?i)\b(?:mrn|medical\s+record(?:\s+(?:number|no\.?|nr\.?|#))?|patient\s*(?:id|no\.?|"
+                r"nr\.?|number|#)|chart\s*(?:no\.?|number|#))\s*[:#]?\s*([A-Z]{0,4}-?\d{4,10})\b"),
+             group=1, score=0.95),
+    ]
+    rules += [Rule(f"employee_pattern_{i}", DataClass.EMPLOYEE_ID, _c(p))
+              for i, p in enumerate(employee_patterns)]
+    rules += [Rule(f"mrn_pattern_{i}", DataClass.MEDICAL_RECORD, _c(p), score=0.95)
+              for i, p in enumerate(mrn_patterns)]
+    return tuple(rules)
