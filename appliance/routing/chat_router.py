@@ -29,7 +29,14 @@ from appliance.routing.context import (
 )
 from appliance.routing.cost import CostMeter
 from appliance.routing.local_chat import LocalChat, LocalReply
-from appliance.routing.router import Features, Reason, RouteDecision, decide, estimate_complexity
+from appliance.routing.router import (
+    BudgetState,
+    Features,
+    Reason,
+    RouteDecision,
+    decide,
+    estimate_complexity,
+)
 from appliance.routing.settings import RoutingConfig
 from appliance.schema import Route
 
@@ -173,10 +180,19 @@ class ChatRouter:
             local_estimate_s=(self.config.local_seconds_per_1k_tokens
                               * (tokens + req.max_tokens) / 1000),
             cloud_estimate_s=self.config.cloud.expected_latency_s,
-            budget=self.budgets.state(req.session),
+            budget=self._budget_state(req, tokens),
             uplink_up=self.cloud.is_up() if self.cloud is not None else False,
             age_s=req.age_s, escalation_ttl_s=self.config.escalation_ttl_s,
         )
+
+    def _budget_state(self, req: ChatRequest, input_tokens: int) -> BudgetState:
+        state = self.budgets.state(req.session)
+        if state in (BudgetState.OK, BudgetState.SOFT):
+            # A request that would overrun what is left counts as over the hard limit.
+            need = min(input_tokens, self.config.context.budget_tokens) + req.max_tokens
+            if self.budgets.remaining(req.session) < need:
+                return BudgetState.HARD
+        return state
 
     def _run_local(self, req: ChatRequest) -> LocalReply:
         assert self.local is not None
