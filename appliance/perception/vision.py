@@ -3,7 +3,8 @@
 Any detector exported the YOLOv8 way works: one image input ``[1, 3, S, S]``
 (RGB, 0..1) and one output ``[1, 4 + classes, boxes]`` whose rows are
 ``cx, cy, w, h`` in input pixels followed by one score per class. (An output
-laid out ``[1, boxes, 4 + classes]`` is transposed.) Frigate events already
+laid out ``[1, boxes, 4 + classes]`` is transposed when the labels give the
+class count.) Frigate events already
 carry detections and are consumed as metadata by ingest, not re-detected here.
 """
 
@@ -106,18 +107,22 @@ def nms(boxes: FloatArray, scores: FloatArray, iou_threshold: float) -> npt.NDAr
 
 
 def decode_yolo(output: npt.NDArray[Any], conf_threshold: float, iou_threshold: float,
-                max_detections: int) -> tuple[FloatArray, FloatArray, npt.NDArray[np.intp]]:
+                max_detections: int, num_classes: int | None = None
+                ) -> tuple[FloatArray, FloatArray, npt.NDArray[np.intp]]:
     """Decode a ``[1, 4 + C, N]`` YOLO output into boxes (xyxy, input pixels), scores, classes.
 
     Keeps the best class per box, drops scores below ``conf_threshold``, runs
     NMS per class, and returns at most ``max_detections`` results, best first.
+    A ``[1, N, 4 + C]`` output is accepted when ``num_classes`` identifies it.
+    Raises ValueError when the output has another shape.
     """
     pred = np.asarray(output, dtype=np.float32)
-    if pred.ndim != 3 or pred.shape[0] != 1 or min(pred.shape[1:]) < 5:
+    if num_classes is not None and pred.ndim == 3 and pred.shape[1] != 4 + num_classes \
+            and pred.shape[2] == 4 + num_classes:
+        pred = pred.transpose(0, 2, 1)
+    if pred.ndim != 3 or pred.shape[0] != 1 or pred.shape[1] < 5:
         raise ValueError(f"expected a [1, 4 + classes, boxes] output, got {list(pred.shape)}")
     rows = pred[0]
-    if rows.shape[0] > rows.shape[1]:  # [N, 4 + C] layout
-        rows = rows.T
     class_scores = rows[4:]
     class_ids = np.argmax(class_scores, axis=0)
     scores = class_scores[class_ids, np.arange(class_scores.shape[1])]
@@ -189,7 +194,8 @@ class Detector:
         """Return the objects in a BGR image, best first, boxes in the image's pixels."""
         tensor, box = letterbox(image, self.size)
         (output,) = self.session.run([self.output_name], {self.input_name: tensor})
-        boxes, scores, class_ids = decode_yolo(output, self.conf, self.iou, self.max_detections)
+        boxes, scores, class_ids = decode_yolo(output, self.conf, self.iou, self.max_detections,
+                                               len(self.labels) if self.labels else None)
         boxes = boxes.copy()
         boxes[:, [0, 2]] = np.clip((boxes[:, [0, 2]] - box.pad_x) / box.scale, 0, box.width)
         boxes[:, [1, 3]] = np.clip((boxes[:, [1, 3]] - box.pad_y) / box.scale, 0, box.height)
