@@ -20,6 +20,7 @@ app = typer.Typer(
 def _register() -> None:
     # Each module adds its commands to ``app`` when imported.
     from appliance.cli import core  # noqa: F401
+    from appliance.cli import perception  # noqa: F401
     from appliance.cli import models  # noqa: F401
     from appliance.cli import hw  # noqa: F401
     from appliance.cli import fleet  # noqa: F401
