@@ -262,9 +262,11 @@ def build_router(ctx: FleetContext) -> APIRouter:
             ro = s.get(Rollout, rollout_id)
             if ro is None:
                 raise HTTPException(status.HTTP_404_NOT_FOUND, "no such rollout")
+            ok, why = _gate(s, ro)
+            if ro.stage == "halted":
+                raise HTTPException(status.HTTP_409_CONFLICT, f"halted by health gate: {why}")
             if ro.stage != "canary":
                 raise HTTPException(status.HTTP_409_CONFLICT, f"rollout is {ro.stage}")
-            ok, why = _gate(s, ro)
             if not ok:
                 raise HTTPException(status.HTTP_409_CONFLICT, f"health gate: {why}")
             for t in s.scalars(select(RolloutTarget).where(RolloutTarget.rollout_id == ro.id)):
