@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import ssl
 import threading
 from collections import Counter
@@ -75,6 +76,17 @@ def tls_context(ca_file: Path, cert_file: Path, key_file: Path) -> ssl.SSLContex
     return ctx
 
 
+def _caused_by_tls(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLError) or "SSL" in str(seen) or "TLSV1" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 @dataclass(frozen=True)
 class RelayKeys:
     """The relay public keys a device seals to and verifies replies with."""
@@ -114,6 +126,7 @@ class UplinkClient:
         self._relay_keys = relay_keys
         self._window = window_s
         self._replay = MemoryReplayGuard(window_s)
+        self._ssl = ssl_context
         self._http = httpx.Client(verify=ssl_context, timeout=timeout_s, trust_env=False)
         self.errors: Counter[str] = Counter()
         self._lock = threading.Lock()
@@ -138,14 +151,43 @@ class UplinkClient:
             if body is None:
                 return self._http.get(url)
             return self._http.post(url, content=body, headers={"content-type": ENVELOPE_TYPE})
-        except httpx.ConnectError as exc:
-            reason = "tls_failed" if isinstance(exc.__context__, ssl.SSLError) or \
-                "SSL" in str(exc) or "certificate" in str(exc) else "unreachable"
-            self._count(reason)
-            raise TransportError(reason, str(exc)) from exc
         except httpx.HTTPError as exc:
-            self._count("transport")
-            raise TransportError("transport", f"{type(exc).__name__}: {exc}") from exc
+            # TLS 1.3 reports a refused client certificate on the first read, not at connect.
+            if _caused_by_tls(exc) or (isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError)
+                                       and self._tls_alert() is not None):
+                reason = "tls_failed"
+            elif isinstance(exc, httpx.ConnectError):
+                reason = "unreachable"
+            else:
+                reason = "transport"
+            self._count(reason)
+            raise TransportError(reason, f"{type(exc).__name__}: {exc}") from exc
+
+    def _tls_alert(self) -> str | None:
+        """Probe one raw TLS connection; return why the relay refused the session, if it did.
+
+        With TLS 1.3 a server refusing the client certificate does so after the
+        client's side of the handshake is done, and asyncio servers close
+        without flushing the alert: httpx reports a bare disconnect. A healthy
+        relay answers ``/healthz``; an alert, or a close with no byte, means
+        the session itself was refused.
+        """
+        url = httpx.URL(self.relay_url)
+        try:
+            with socket.create_connection((url.host, url.port or 443), timeout=5) as raw, \
+                    self._ssl.wrap_socket(raw, server_hostname=url.host) as tls:
+                tls.sendall(b"GET /healthz HTTP/1.1\r\nHost: relay\r\nConnection: close\r\n\r\n")
+                first = tls.recv(1)
+        except ssl.SSLError as exc:
+            reason = str(exc.reason)
+        except OSError:
+            return None
+        else:
+            if first:
+                return None
+            reason = "closed right after the handshake (client certificate refused?)"
+        log.warning("the relay refused the TLS session: %s", reason)
+        return reason
 
     def fetch_relay_keys(self) -> RelayKeys:
         """Fetch the relay's public keys over the pinned mTLS channel and use them."""
