@@ -26,6 +26,7 @@ def _register() -> None:
     from appliance.cli import fleet  # noqa: F401
     from appliance.cli import uplink  # noqa: F401
     from appliance.cli import privacy  # noqa: F401
+    from appliance.cli import routing  # noqa: F401
 
 
 def main() -> None:

@@ -216,7 +216,12 @@ def estimate_complexity(task: str, text: str, input_tokens: int, turns: int = 1)
 
 def explain(f: Features, decision: RouteDecision) -> list[tuple[str, str]]:
     """Return ``(name, value)`` rows for every feature and the outcome, for ``--explain``."""
-    rows = [(name, str(getattr(f, name))) for name in f.__dataclass_fields__]
+    def show(value: object) -> str:
+        if isinstance(value, frozenset):
+            return ", ".join(sorted(str(v) for v in value)) or "-"
+        return str(value)
+
+    rows = [(name, show(getattr(f, name))) for name in f.__dataclass_fields__]
     rows.append(("=> route", decision.route.value))
     rows.append(("=> reasons", ", ".join(decision.reasons)))
     if decision.queue_escalation:
