@@ -60,7 +60,7 @@ def build_relay(config: CloudConfig, metrics: RelayMetrics) -> Relay:
     if rc.privacy_check and privacy is None:
         raise ConfigError([("relay.privacy_check", "on, but the privacy detector cannot be "
                             "loaded (see the log); the relay will not run unchecked")])
-    lease = sum(p.timeout_s for p in rc.providers) + 5.0
+    lease = rc.inflight_lease_s or sum(p.timeout_s for p in rc.providers) + 5.0
     return Relay(
         config, metrics,
         keyring=RelayKeyring.load_or_create(rc.keyring_file),
@@ -88,6 +88,9 @@ def create_app(config: CloudConfig, metrics: RelayMetrics | None = None) -> Fast
     app.state.cloud = CloudServices(config, metrics, relay)
     if relay is not None:
         app.include_router(build_relay_router(relay))
+    if config.fleet.enabled:
+        from appliance.fleet.api import mount_fleet  # noqa: PLC0415 - only when configured
+        mount_fleet(app, config.fleet, relay.revocation if relay is not None else None)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

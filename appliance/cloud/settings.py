@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, m
 
 from appliance.config import env_overrides, format_problems
 from appliance.errors import ConfigError
+from appliance.fleet.settings import FleetConfig
 
 
 class _Section(BaseModel):
@@ -70,6 +71,10 @@ class RelayConfig(_Section):
     rate_per_minute: float = Field(default=120.0, gt=0, description="per device, sustained")
     rate_burst: int = Field(default=30, ge=1)
     token_budget_per_day: int = Field(default=2_000_000, ge=0, description="whole fleet, UTC day")
+    inflight_lease_s: float | None = Field(
+        default=None, gt=0,
+        description="after a relay restart, how long a request another process had in flight "
+                    "is treated as busy (default: the providers' timeouts summed, plus 5 s)")
     privacy_check: bool = Field(default=True,
                                 description="re-run the privacy detector on what arrives")
     privacy_block: list[str] = Field(
@@ -96,6 +101,7 @@ class CloudConfig(_Section):
     tls: TlsServerConfig = Field(default_factory=TlsServerConfig)
     relay: RelayConfig = Field(default_factory=RelayConfig)
     logging: CloudLogging = Field(default_factory=CloudLogging)
+    fleet: FleetConfig = Field(default_factory=FleetConfig)
 
     @model_validator(mode="after")
     def _providers_in_production(self) -> CloudConfig:
