@@ -25,6 +25,7 @@ from appliance.fleet.bundle import write_bundle
 from appliance.fleet.context import FleetContext
 from appliance.fleet.settings import FleetConfig
 from appliance.fleet.store import Device, ModelArtifact
+from appliance.uplink.pki import RevocationList
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,38 @@ async def run_sweeper(ctx: FleetContext) -> None:
             await asyncio.to_thread(registry.sweep_offline, ctx.db, ctx.config.offline_after_s)
         except Exception:  # a database hiccup must not kill the sweeper
             log.exception("offline sweep failed")
+
+
+def mount_fleet(app: FastAPI, config: FleetConfig,
+                revocation: RevocationList | None = None) -> FleetContext:
+    """Add the fleet routes to the cloud ``app`` and tie revocation to the relay's list.
+
+    The relay's ``revocation`` learns every revoked serial now and on each revocation,
+    so a revoked device is refused on its next request. The offline sweeper runs inside
+    the app's lifespan. Returns the fleet context (also on ``app.state.fleet``).
+    """
+    context = FleetContext.open(config)
+    if revocation is not None:
+        context.on_revoke.append(revocation.revoke)
+        revocation.revoke(int(serial, 16) for serial, _ in context.revoked_serials())
+    app.include_router(build_router(context))
+    inner = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(a: FastAPI) -> AsyncIterator[Any]:
+        async with inner(a) as state:
+            sweeper = asyncio.create_task(run_sweeper(context))
+            try:
+                yield state
+            finally:
+                sweeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweeper
+                context.close()
+
+    app.router.lifespan_context = lifespan
+    app.state.fleet = context
+    return context
 
 
 def create_app(config: FleetConfig, ctx: FleetContext | None = None) -> FastAPI:

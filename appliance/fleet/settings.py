@@ -12,13 +12,13 @@ class FleetConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
-    enabled: bool = True
+    enabled: bool = Field(default=False, description="serve the fleet API in `appliance cloud`")
     database_url: str = Field(
-        default="sqlite:///var/cloud/fleet.db",
+        default="sqlite:////var/lib/appliance-cloud/fleet.db",
         description="SQLAlchemy URL; postgresql+psycopg://... for production replicas",
     )
     state_dir: Path = Field(
-        default=Path("var/cloud/fleet"),
+        default=Path("/var/lib/appliance-cloud/fleet"),
         description="fleet CA, Ed25519 fleet signing key and the model artifact store",
     )
     artifact_dir: Path | None = Field(
