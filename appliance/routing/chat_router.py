@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import secrets
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -55,8 +56,17 @@ class EgressGate(Protocol):
         """Return the data classes detected in ``text`` (fails closed: raise on error)."""
         ...
 
-    def redact(self, messages: Sequence[Message]) -> list[Message]:
+    def redact(self, messages: Sequence[Message], *, destination: str = ...,
+               session_id: str | None = ...) -> list[Message]:
         """Return a redacted copy allowed to leave; raise EgressBlocked if none is."""
+        ...
+
+    def reidentify(self, text: str, session_id: str) -> str:
+        """Return ``text`` with the session's placeholders turned back into values."""
+        ...
+
+    def end_session(self, session_id: str) -> None:
+        """Forget the session's placeholder mapping."""
         ...
 
 
@@ -162,7 +172,8 @@ class ChatRouter:
         policy = self.config.task(task)
         text = "\n".join(content_text(m) for m in req.messages)
         tokens = count_messages(req.messages, self.count)
-        classes = self.gate.data_classes(text) if self.gate is not None else frozenset()
+        classes = (frozenset(c.upper() for c in self.gate.data_classes(text))
+                   if self.gate is not None else frozenset())
         cloud_ok = self.cloud is not None and (self.gate is not None or self.allow_ungated_cloud)
         complexity = estimate_complexity(task, text, tokens, turns=len(req.messages))
         if req.model == CLOUD_MODEL_ID:
@@ -172,7 +183,7 @@ class ChatRouter:
             deadline_s=(req.deadline_s if req.deadline_s is not None
                         else self.config.deadline_s(task)),
             threshold=policy.threshold, complexity=complexity, data_classes=classes,
-            never_egress=frozenset(self.config.never_egress),
+            never_egress=frozenset(c.upper() for c in self.config.never_egress),
             cloud_allowed=policy.cloud_allowed and req.model != LOCAL_MODEL_ID,
             cloud_configured=cloud_ok, local_available=self.local is not None,
             max_local_input_tokens=policy.max_local_input_tokens,
@@ -203,14 +214,24 @@ class ChatRouter:
                                    budget_tokens=room).messages
         return self.local.complete(msgs, max_tokens=req.max_tokens)
 
-    def _cloud_messages(self, req: ChatRequest) -> tuple[list[Message], ContextResult]:
+    def _cloud_messages(self, req: ChatRequest) -> tuple[list[Message], ContextResult, str]:
+        """Return the trimmed, redacted messages, the trim report and the redaction session."""
         ctx = prepare_context(req.messages, self.count, self.config.context,
                               summarize=self.summarize if self.config.context.summarize_old_turns
                               else None)
         msgs = ctx.messages
+        # One redaction session per escalation: placeholders map back only for this answer.
+        sid = "r-" + secrets.token_hex(12)
         if self.gate is not None:
-            msgs = self.gate.redact(msgs)
-        return msgs, ctx
+            msgs = self.gate.redact(msgs, destination="cloud", session_id=sid)
+        return msgs, ctx, sid
+
+    def _restore(self, text: str, sid: str) -> str:
+        return self.gate.reidentify(text, sid) if self.gate is not None else text
+
+    def _forget(self, sid: str) -> None:
+        if self.gate is not None:
+            self.gate.end_session(sid)
 
     def _cascade(self, req: ChatRequest, f: Features) -> tuple[RouteDecision, LocalReply | None]:
         """Run the local step when the first decision asks; return the final decision."""
@@ -287,8 +308,13 @@ class ChatRouter:
     def _cloud_complete(self, req: ChatRequest, f: Features,
                         decision: RouteDecision) -> ChatOutcome:
         assert self.cloud is not None
-        msgs, ctx = self._cloud_messages(req)
-        reply = self.cloud.complete(msgs, max_tokens=req.max_tokens, temperature=req.temperature)
+        msgs, ctx, sid = self._cloud_messages(req)
+        try:
+            reply = self.cloud.complete(msgs, max_tokens=req.max_tokens,
+                                        temperature=req.temperature)
+            reply = replace(reply, text=self._restore(reply.text, sid))
+        finally:
+            self._forget(sid)
         return self._cloud_outcome(req, f, decision, ctx=ctx, sent=msgs, reply=reply)
 
     def _cloud_outcome(self, req: ChatRequest, f: Features, decision: RouteDecision, *,
@@ -324,19 +350,20 @@ class ChatRouter:
         if decision.route is Route.CLOUD:
             assert self.cloud is not None
             try:
-                msgs, ctx = self._cloud_messages(req)
+                msgs, ctx, sid = self._cloud_messages(req)
             except EgressBlocked as exc:
                 return self._local_stream(self._fallback(req, f, local, exc))
             prompt_estimate = count_messages(msgs, self.count)
             out = ChatStream(Route.CLOUD, decision.reasons, self.cloud.model, prompt_estimate,
                              iter(()), extra={"compression_ratio": ctx.ratio})
-            gen = self._cloud_deltas(req, f, decision, ctx=ctx, msgs=msgs, out=out)
+            gen = self._cloud_deltas(req, f, decision, ctx=ctx, msgs=msgs, out=out, sid=sid)
             # Pull the first piece before answering, so a dead endpoint still falls back.
             try:
                 first = [next(gen)]
             except StopIteration:
                 first = []
             except UplinkError as exc:
+                self._forget(sid)
                 log.warning("escalation failed, answering locally: %s", exc)
                 return self._local_stream(self._fallback(req, f, local, exc))
             out.deltas = itertools.chain(first, gen)
@@ -352,17 +379,33 @@ class ChatRouter:
                           deltas, outcome)
 
     def _cloud_deltas(self, req: ChatRequest, f: Features, decision: RouteDecision, *,
-                      ctx: ContextResult, msgs: list[Message], out: ChatStream) -> Iterator[str]:
+                      ctx: ContextResult, msgs: list[Message], out: ChatStream,
+                      sid: str) -> Iterator[str]:
         assert self.cloud is not None
         parts: list[str] = []
         usage: CloudReply | None = None
-        for delta in self.cloud.stream(msgs, max_tokens=req.max_tokens,
-                                       temperature=req.temperature):
-            if delta.usage is not None:
-                usage = delta.usage
-            elif delta.text:
-                parts.append(delta.text)
-                yield delta.text
+        pending = ""
+        try:
+            for delta in self.cloud.stream(msgs, max_tokens=req.max_tokens,
+                                           temperature=req.temperature):
+                if delta.usage is not None:
+                    usage = delta.usage
+                elif delta.text:
+                    # Hold back a placeholder that may continue in the next delta.
+                    pending += delta.text
+                    cut = pending.rfind("<")
+                    ready, pending = ((pending[:cut], pending[cut:])
+                                      if cut >= 0 and ">" not in pending[cut:] else (pending, ""))
+                    if ready:
+                        ready = self._restore(ready, sid)
+                        parts.append(ready)
+                        yield ready
+            if pending:
+                pending = self._restore(pending, sid)
+                parts.append(pending)
+                yield pending
+        finally:
+            self._forget(sid)
         text = "".join(parts)
         reply = CloudReply(text, usage.prompt_tokens if usage else 0,
                            usage.completion_tokens if usage else 0,

@@ -142,8 +142,9 @@ class RoutingConfig(BaseModel):
         default=1.5, gt=0.0, description="expected local prefill+decode time, for the router",
     )
     never_egress: list[str] = Field(
-        default_factory=lambda: ["health", "secret", "face", "biometric"],
-        description="data classes that keep a request on the device even when redacted",
+        default_factory=lambda: ["HEALTH", "MRN", "NATIONAL_ID", "CARD", "SECRET", "FACE"],
+        description="data classes (privacy guard names, any case) that keep a request on the "
+        "device even when redacted",
     )
     escalation_ttl_s: float = Field(default=900.0, ge=0.0, description="queued escalations expire")
     budgets: BudgetConfig = Field(default_factory=BudgetConfig)

@@ -29,6 +29,9 @@ from prometheus_client import CollectorRegistry
 
 from appliance.api.auth import bearer_guard
 from appliance.api.gateway import create_gateway_router
+from appliance.audit import AuditLog
+from appliance.privacy.gate import EgressGate
+from appliance.privacy.settings import PrivacyConfig
 from appliance.routing.budget import BudgetAlert, BudgetLedger
 from appliance.routing.chat_router import QueuedEscalation
 from appliance.routing.cloud import OpenAICompatClient
@@ -115,7 +118,8 @@ class Gateway:
 
 
 @pytest.fixture
-def make_gateway(slm_engine: SlmEngine) -> Iterator[Callable[..., Gateway]]:
+def make_gateway(slm_engine: SlmEngine, tmp_path_factory: pytest.TempPathFactory
+                 ) -> Iterator[Callable[..., Gateway]]:
     started: list[Gateway] = []
 
     def make(cloud_url: str | None, threshold: float = 0.0, **budget: Any) -> Gateway:
@@ -130,11 +134,11 @@ def make_gateway(slm_engine: SlmEngine) -> Iterator[Callable[..., Gateway]]:
         budgets = BudgetLedger(cfg.budgets, on_alert=alerts.append)
         meter = CostMeter(cfg.prices, cfg.counterfactual_model, registry=CollectorRegistry())
         cloud = OpenAICompatClient(cfg.cloud, api_key="unused") if cloud_url else None
+        state = tmp_path_factory.mktemp("gate")
+        gate = EgressGate(PrivacyConfig(), AuditLog(state / "audit.jsonl", b"k" * 32), state)
         router = create_gateway_router(
-            cfg, local=SlmChat(slm_engine, context_tokens=1024), cloud=cloud, gate=None,
+            cfg, local=SlmChat(slm_engine, context_tokens=1024), cloud=cloud, gate=gate,
             budgets=budgets, meter=meter, on_escalation=queued.append,
-            # synthetic test text only; the privacy gate is not wired into this test
-            allow_ungated_cloud=True,
         )
         app = FastAPI()
         app.include_router(router, dependencies=[Depends(bearer_guard(TOKEN))])
@@ -302,3 +306,32 @@ def test_models_listing_and_auth(make_gateway: Callable[..., Gateway], standin: 
     bad = openai.OpenAI(base_url=f"http://127.0.0.1:{gw.port}/v1", api_key="wrong", max_retries=0)
     with pytest.raises(openai.AuthenticationError):
         bad.models.list()
+
+
+TICKET = ("Conveyor line1 stopped again, Anna Schmidt (badge B-12345) reset it. "
+          "Call me on +49 151 1234 5678.")
+
+
+def test_personal_data_is_redacted_before_it_leaves_and_restored_in_the_answer(
+        make_gateway: Callable[..., Gateway], standin: Standin) -> None:
+    gw = make_gateway(standin.base_url)
+    raw = gw.client("s-pii").chat.completions.with_raw_response.create(
+        model="appliance/cloud", messages=[{"role": "user", "content": TICKET}], max_tokens=16)
+    assert raw.headers["x-appliance-route"] == "cloud"
+    sent = json.dumps(standin.requests()[-1]["messages"])
+    assert "Schmidt" not in sent and "1234 5678" not in sent and "<PERSON_1>" in sent
+    # the stand-in echoes the start of the prompt; the device puts the name back
+    assert "Anna Schmidt" in raw.parse().choices[0].message.content
+
+
+def test_health_data_never_leaves_even_when_local_is_unsure(
+        make_gateway: Callable[..., Gateway], standin: Standin) -> None:
+    gw = make_gateway(standin.base_url, threshold=1.0)
+    before = len(standin.requests())
+    text = ("Operator Anna Schmidt, badge B-12345, fainted near press 4; she is diabetic and "
+            "was taken to first aid. What should the shift lead log?")
+    raw = gw.client("s-phi").chat.completions.with_raw_response.create(
+        model="appliance/auto", messages=[{"role": "user", "content": text}], max_tokens=8)
+    assert raw.headers["x-appliance-route"] == "local-degraded"
+    assert "data_class_forbidden:HEALTH" in raw.headers["x-appliance-reasons"]
+    assert len(standin.requests()) == before
