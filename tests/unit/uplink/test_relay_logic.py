@@ -1,0 +1,67 @@
+"""Relay pieces without the network: rate limits, the idempotency record, TLS error codes."""
+
+from __future__ import annotations
+
+import ssl
+from pathlib import Path
+
+from appliance.cloud.relay import RateLimiter
+from appliance.cloud.store import RelayStore
+from appliance.cloud.tls import classify_handshake_error
+
+
+def test_rate_limiter_allows_a_burst_then_the_sustained_rate() -> None:
+    limiter = RateLimiter(per_minute=60, burst=3)
+    assert [limiter.allow("d", now=0.0) for _ in range(4)] == [True, True, True, False]
+    assert limiter.allow("other", now=0.0)
+    assert not limiter.allow("d", now=0.5)
+    assert limiter.allow("d", now=1.01)
+
+
+def test_store_answers_a_repeat_from_the_record(tmp_path: Path) -> None:
+    store = RelayStore(tmp_path / "relay.db", lease_s=10)
+    assert store.begin("d", "m").state == "new"
+    assert store.begin("d", "m").state == "busy"
+    store.finish("d", "m", b"reply")
+    again = store.begin("d", "m")
+    assert (again.state, again.reply) == ("done", b"reply")
+    assert store.begin("other-device", "m").state == "new"
+
+
+def test_request_in_flight_at_a_crash_is_orphaned_after_its_lease(tmp_path: Path) -> None:
+    first = RelayStore(tmp_path / "relay.db", lease_s=0.0)
+    assert first.begin("d", "m").state == "new"
+    first.close()
+    restarted = RelayStore(tmp_path / "relay.db", lease_s=0.0)
+    assert restarted.begin("d", "m").state == "orphaned"
+    assert restarted.begin("d", "m").state == "busy"  # now claimed by this process
+
+
+def test_released_claim_can_be_tried_again(tmp_path: Path) -> None:
+    store = RelayStore(tmp_path / "relay.db", lease_s=10)
+    store.begin("d", "m")
+    store.release("d", "m")
+    assert store.begin("d", "m").state == "new"
+
+
+def test_token_budget_adds_up_per_day(tmp_path: Path) -> None:
+    store = RelayStore(tmp_path / "relay.db", lease_s=10)
+    store.add_tokens(100, day="2026-01-01")
+    assert store.add_tokens(50, day="2026-01-01") == 150
+    assert store.tokens_used("2026-01-02") == 0
+
+
+def _ssl_error(reason: str, cls: type[ssl.SSLError] = ssl.SSLError) -> ssl.SSLError:
+    exc = cls(1, reason)
+    exc.reason = reason
+    return exc
+
+
+def test_handshake_failures_get_stable_codes() -> None:
+    assert classify_handshake_error(_ssl_error("HTTP_REQUEST")) == "plaintext_http"
+    assert classify_handshake_error(
+        _ssl_error("PEER_DID_NOT_RETURN_A_CERTIFICATE")) == "no_client_certificate"
+    assert classify_handshake_error(
+        _ssl_error("CERTIFICATE_VERIFY_FAILED", ssl.SSLCertVerificationError)
+    ) == "unknown_certificate"
+    assert classify_handshake_error(_ssl_error("UNSUPPORTED_PROTOCOL")) == "tls_version"
