@@ -14,10 +14,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, FastAPI, HTTPException, status
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, BackgroundTasks, Depends, FastAPI, HTTPException, Request, status
+from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import text
+from sqlalchemy.exc import DataError
 
 from appliance.fleet import commands, desired, enrollment, registry, rollout
 from appliance.fleet.auth import Principal, audit, requires
@@ -81,6 +82,19 @@ def _bundle_router(ctx: FleetContext) -> APIRouter:
     return router
 
 
+async def _invalid_data(_request: Request, exc: Exception) -> JSONResponse:
+    # Input the schema admits but the database cannot store (a NUL byte in text on
+    # PostgreSQL, a number out of a column's range) is the client's error, not ours.
+    log.info("database refused a value: %s", str(exc).splitlines()[0][:200])
+    return JSONResponse({"detail": "a value cannot be stored (out of range or bad bytes)"},
+                        status_code=422)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map database data errors (bad values that passed validation) to 422."""
+    app.add_exception_handler(DataError, _invalid_data)
+
+
 def build_router(ctx: FleetContext) -> APIRouter:
     """Return every fleet route under ``/fleet``."""
     router = APIRouter()
@@ -113,6 +127,7 @@ def mount_fleet(app: FastAPI, config: FleetConfig,
         context.on_revoke.append(revocation.revoke)
         revocation.revoke(int(serial, 16) for serial, _ in context.revoked_serials())
     app.include_router(build_router(context))
+    install_error_handlers(app)
     inner = app.router.lifespan_context
 
     @contextlib.asynccontextmanager
@@ -149,6 +164,7 @@ def create_app(config: FleetConfig, ctx: FleetContext | None = None) -> FastAPI:
 
     app = FastAPI(title="Appliance fleet", version="1", lifespan=lifespan)
     app.include_router(build_router(context))
+    install_error_handlers(app)
 
     @app.get("/healthz", openapi_extra=requires("public"))
     def healthz() -> dict[str, str]:

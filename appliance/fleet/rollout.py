@@ -13,7 +13,7 @@ import os
 import tempfile
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -35,6 +35,8 @@ from appliance.fleet.store import (
 log = logging.getLogger(__name__)
 
 _FAILED = ("failed", "rolled_back")
+# Ids stay inside a 32-bit INTEGER: PostgreSQL rejects larger literals with an error.
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 class ModelManifest(BaseModel):
@@ -165,7 +167,7 @@ def build_router(ctx: FleetContext) -> APIRouter:
                         size=art.size, uploaded=art.uploaded)
 
     @router.put("/models/{model_id}/artifact", openapi_extra=requires("admin"))
-    async def upload_artifact(model_id: int, request: Request, who: Admin) -> ModelOut:
+    async def upload_artifact(model_id: RowId, request: Request, who: Admin) -> ModelOut:
         """Upload the model blob; it must match the registered hash and size."""
         with ctx.db.session() as s:
             art = s.get(ModelArtifact, model_id)
@@ -209,7 +211,7 @@ def build_router(ctx: FleetContext) -> APIRouter:
 
     @router.get("/devices/{device_id}/models/{model_id}/artifact",
                 openapi_extra=requires("device"), response_class=FileResponse)
-    def download_artifact(device_id: str, model_id: int, who: DeviceP) -> FileResponse:
+    def download_artifact(device_id: str, model_id: RowId, who: DeviceP) -> FileResponse:
         """Return the model blob for a device that is a target of a rollout of it."""
         with ctx.db.session() as s:
             target = model_target(s, device_id)
@@ -247,7 +249,7 @@ def build_router(ctx: FleetContext) -> APIRouter:
             return _rollout_view(s, ro)
 
     @router.get("/rollouts/{rollout_id}", openapi_extra=requires("viewer"))
-    def get_rollout(rollout_id: int, who: Viewer) -> dict[str, Any]:
+    def get_rollout(rollout_id: RowId, who: Viewer) -> dict[str, Any]:
         """Return a rollout's stage, counts and per-device progress."""
         with ctx.db.session() as s:
             ro = s.get(Rollout, rollout_id)
@@ -256,7 +258,7 @@ def build_router(ctx: FleetContext) -> APIRouter:
             return _rollout_view(s, ro)
 
     @router.post("/rollouts/{rollout_id}/promote", openapi_extra=requires("operator"))
-    def promote(rollout_id: int, who: Operator) -> dict[str, Any]:
+    def promote(rollout_id: RowId, who: Operator) -> dict[str, Any]:
         """Release to every selected device, if the canary stage passed its health gate."""
         with ctx.db.session() as s:
             ro = s.get(Rollout, rollout_id)
@@ -276,7 +278,7 @@ def build_router(ctx: FleetContext) -> APIRouter:
             return _rollout_view(s, ro)
 
     @router.post("/rollouts/{rollout_id}/rollback", openapi_extra=requires("operator"))
-    def rollback(rollout_id: int, who: Operator) -> dict[str, Any]:
+    def rollback(rollout_id: RowId, who: Operator) -> dict[str, Any]:
         """Tell every released device to go back to its previous model slot."""
         with ctx.db.session() as s:
             ro = s.get(Rollout, rollout_id)
