@@ -30,6 +30,28 @@ def served_fleet(fleet_db_url: str, tmp_path: Path) -> Iterator[tuple[Fleet, Ser
     f.close()
 
 
+def _fuzz(op: Any, role: str, headers: dict[str, str], base_url: str,
+          failures: list[str]) -> int:
+    """Send the operation's generated cases; record server errors; return the call count."""
+    calls = 0
+
+    @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
+              derandomize=True, suppress_health_check=list(HealthCheck))
+    @given(case=op.as_strategy())
+    def exercise(case: Any) -> None:
+        nonlocal calls
+        if role == "device" and case.path_parameters is not None:
+            case.path_parameters["device_id"] = "dev-a"  # reach the handler, not the 403
+        response = case.call(base_url=base_url, headers=headers, timeout=30)
+        calls += 1
+        if response.status_code >= 500:
+            failures.append(f"{case.method} {case.formatted_path} -> "
+                            f"{response.status_code}: {response.text[:200]}")
+
+    exercise()
+    return calls
+
+
 def test_generated_requests_never_cause_a_server_error(
         served_fleet: tuple[Fleet, Served, str]) -> None:
     fleet, served, device_token = served_fleet
@@ -47,19 +69,6 @@ def test_generated_requests_never_cause_a_server_error(
         else:
             headers = {}
 
-        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
-                  derandomize=True, suppress_health_check=list(HealthCheck))
-        @given(case=op.as_strategy())
-        def exercise(case: Any) -> None:
-            nonlocal calls
-            if role == "device" and case.path_parameters is not None:
-                case.path_parameters["device_id"] = "dev-a"  # reach the handler, not the 403
-            response = case.call(base_url=served.url, headers=headers, timeout=30)
-            calls += 1
-            if response.status_code >= 500:
-                failures.append(f"{case.method} {case.formatted_path} -> "
-                                f"{response.status_code}: {response.text[:200]}")
-
-        exercise()
+        calls += _fuzz(op, role, headers, served.url, failures)
     assert calls >= 30 * 2
     assert failures == []
