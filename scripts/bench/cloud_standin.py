@@ -3,7 +3,8 @@
 No frontier model is reachable from here, so this server answers
 ``/v1/chat/completions`` (plain and SSE) from a labels file: when the prompt
 contains a known case id (``[case <id>]``) it answers that case's label,
-wrong on purpose with probability ``--error-rate`` (seeded); otherwise it
+wrong on purpose with probability ``--error-rate`` (seeded), and "unknown" when
+the case names a fact that must reach the cloud and the prompt lacks it; otherwise it
 answers ``stand-in answer: <first words of the last user message>``. Usage is
 reported with a simple count (words and punctuation), as a provider would
 report its own. Every request body is appended to ``--log`` (JSONL) so tests
@@ -50,9 +51,10 @@ def text_of(messages: list[dict[str, Any]]) -> str:
 
 
 def build_app(labels: dict[str, str], choices: dict[str, list[str]], error_rate: float,
-              seed: int, log_path: Path | None) -> FastAPI:
+              seed: int, log_path: Path | None, requires: dict[str, str] | None = None) -> FastAPI:
     """Return the stand-in app answering from ``labels`` with ``error_rate`` wrong answers."""
     app = FastAPI()
+    requires = requires or {}
     rng = random.Random(seed)
     lock = threading.Lock()
 
@@ -62,6 +64,8 @@ def build_app(labels: dict[str, str], choices: dict[str, list[str]], error_rate:
         if found and found.group(1) in labels:
             case = found.group(1)
             right = labels[case]
+            if case in requires and requires[case] not in text:
+                return "unknown: the context I received does not say"
             with lock:
                 wrong = rng.random() < error_rate
                 pool = [c for c in choices.get(case, []) if c != right]
@@ -131,14 +135,17 @@ def main() -> None:
     args = parser.parse_args()
     labels: dict[str, str] = {}
     choices: dict[str, list[str]] = {}
+    requires: dict[str, str] = {}
     if args.labels:
         for case, value in json.loads(args.labels.read_text()).items():
             if isinstance(value, dict):
                 labels[case] = value["label"]
                 choices[case] = list(value.get("choices", []))
+                if value.get("requires"):
+                    requires[case] = value["requires"]
             else:
                 labels[case] = value
-    app = build_app(labels, choices, args.error_rate, args.seed, args.log)
+    app = build_app(labels, choices, args.error_rate, args.seed, args.log, requires)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
 
 
