@@ -1,4 +1,5 @@
 """``appliance hw``: detect the board, list profiles, parse tegrastats output."""
+# ruff: noqa: PLC0415
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from appliance.cli import app
-from appliance.cli.common import ConfigOption, err_console, fail, load_config
+from appliance.cli.common import ConfigOption, err_console, fail, load_config, setup_logging
 from appliance.errors import ConfigError
 
 hw_app = typer.Typer(help="Board detection, profiles and telemetry.", no_args_is_help=True)
@@ -52,6 +53,7 @@ def detect_cmd(
     """
     from appliance.hw.profiles import detect, load_profiles
 
+    setup_logging("ERROR")  # detection warnings are printed below, once
     hw = load_config(config).hw if config is not None else None
     path = model_path or (hw.device_tree_model if hw else Path("/proc/device-tree/model"))
     directory = profiles_dir or (hw.profiles_dir if hw else None)
