@@ -16,8 +16,15 @@ from typing import Any
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
+def _string(text: str) -> str:
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+        raise TypeError("text with a lone surrogate cannot be written as TOML")
+    # A JSON string is a TOML basic string, once DEL (allowed raw in JSON) is escaped.
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
 def _key(key: str) -> str:
-    return key if _BARE_KEY.match(key) else json.dumps(key)
+    return key if _BARE_KEY.match(key) else _string(key)
 
 
 def _value(value: Any) -> str:
@@ -32,8 +39,7 @@ def _value(value: Any) -> str:
             return "inf" if value > 0 else "-inf"
         return repr(value)
     if isinstance(value, str):
-        # A JSON string is a valid TOML basic string once non-ASCII stays literal.
-        return json.dumps(value, ensure_ascii=False)
+        return _string(value)
     if isinstance(value, Mapping):
         items = ", ".join(f"{_key(str(k))} = {_value(v)}" for k, v in value.items()
                           if v is not None)
