@@ -7,24 +7,48 @@ from collections.abc import Iterable
 
 from appliance.privacy.entities import DataClass, Entity, resolve_overlaps
 from appliance.privacy.names import NameDetector
-from appliance.privacy.recognizers import RULES, Rule, context_rules
+from appliance.privacy.recognizers import DATE, RULES, Rule, context_rules
 from appliance.privacy.redact import PLACEHOLDER
 from appliance.privacy.settings import PrivacyConfig
 
 _HEALTH = re.compile(
-    r"(?i)\b(?:diabet(?:es|ic)|asthma(?:tic)?|epilep(?:sy|tic)|seizures?|hiv|hepatitis|cancer|"
-    r"tumou?rs?|chemo(?:therapy)?|pregnan(?:t|cy)|miscarriage|depression|anxiety disorder|ptsd|"
-    r"bipolar|schizophreni[ac]|dementia|alzheimer'?s|hypertension|high blood pressure|"
-    r"blood pressure|heart attack|myocardial infarction|cardiac arrest|arrhythmia|"
-    r"(?:had|suffered) a stroke|insulin|dialysis|allerg(?:y|ies|ic)|anaphyla(?:xis|ctic)|"
-    r"fractured?|broken (?:arm|leg|wrist|ankle|finger|rib)s?|concussion|laceration|sprain(?:ed)?|"
-    r"(?:first|second|third)[- ]degree burns?|injur(?:y|ies|ed)|sick (?:leave|note)|"
-    r"medical leave|diagnos(?:is|ed)|prescri(?:bed|ption)|medications?|antidepressants?|"
-    r"opioids?|ibuprofen|paracetamol|metformin|warfarin|\d+\s?mg\b|blood test|drug test|"
-    r"alcohol test|disabilit(?:y|ies)|wheelchair|mental health|therapy|physiotherapy|"
-    r"covid(?:-19)?|infection|infected|ICD-?10|hospitali[sz]ed|admitted to|surgery|operation on|"
-    r"schwanger(?:schaft)?|krankmeldung|arbeitsunfähig(?:keit)?|verletzung|grossesse|"
-    r"arrêt maladie|blessure)\b")
+    r"(?i)\b(?:diabet(?:es|ic)|asthma(?:tic)?|epilep(?:sy|tic)|seizures?|hiv|aids|hepatitis|"
+    r"cancer|tumou?rs?|leuka?emia|lymphoma|melanoma|carcinoma|chemo(?:therapy)?|radiotherapy|"
+    r"pregnan(?:t|cy)|miscarriage|ivf|endometriosis|depress(?:ion|ive)|anxiety(?: disorder)?|"
+    r"panic attacks?|ptsd|bipolar|schizophreni[ac]|psychosis|dementia|alzheimer'?s|"
+    r"parkinson'?s|multiple sclerosis|autis(?:m|tic)|adhd|ocd|eating disorder|anorexia|bulimia|"
+    r"addiction|alcoholism|substance abuse|rehab|hypertension|high blood pressure|"
+    r"blood pressure|blood sugar|cholesterol|heart (?:attack|condition|disease|failure|surgery)|"
+    r"myocardial infarction|cardiac(?: arrest)?|arrhythmia|atrial fibrillation|pacemaker|"
+    r"angina|(?:had|suffered) a stroke|stroke patient|insulin|dialysis|kidney (?:stones?|"
+    r"disease|failure)|renal failure|liver disease|cirrhosis|allerg(?:y|ies|ic)|"
+    r"anaphyla(?:xis|ctic)|copd|emphysema|bronchitis|pneumonia|tuberculosis|sleep apnoea?|"
+    r"sleep apnea|insomnia|narcolepsy|migraines?|vertigo|tinnitus|hearing loss|glaucoma|"
+    r"cataracts?|crohn'?s(?: disease)?|colitis|coeliac|celiac|ibs|ulcers?|hernia|appendicitis|"
+    r"gallstones?|arthritis|rheumat\w+|osteoporosis|gout|lupus|psoriasis|eczema|dermatitis|"
+    r"thyroid|anaemia|anemia|sickle cell|ha?emophilia|obesity|chronic (?:back |neck )?pain|"
+    r"back pain|whiplash|fractured?|broken (?:arm|leg|wrist|ankle|finger|rib|hand|foot)s?|"
+    r"concussion|laceration|stitches|sutures?|sprain(?:ed)?|dislocated|torn ligament|"
+    r"tendinitis|tendonitis|carpal tunnel|rsi|bruis(?:e|ed|ing)|(?:minor |major )?burns? to|"
+    r"cuts? to the \w+|cut (?:a|his|her|their|my) (?:finger|thumb|hand|arm|leg|foot)|"
+    r"burned (?:a|his|her|their|my) (?:hand|arm|finger|face|leg)|splinter|"
+    r"hurt (?:a|his|her|their|my) (?:back|hand|arm|leg|knee|neck|shoulder|wrist|ankle)|"
+    r"twisted (?:an |a |his |her |their |my )?(?:ankle|knee|wrist|back)|"
+    r"(?:fractured|broke|broken) (?:a |an |his |her |their |my )?\w+|"
+    r"(?:first|second|third)[- ]degree burns?|amputat(?:ion|ed)|prosthe(?:sis|tic)|"
+    r"transplant|injur(?:y|ies|ed)|sick (?:leave|note)|off sick|signed off|medical (?:leave|"
+    r"certificate|condition|history)|doctor'?s note|diagnos(?:is|ed)|prescri(?:bed|ption)|"
+    r"medications?|antidepressants?|antibiotics?|opioids?|ibuprofen|paracetamol|metformin|"
+    r"warfarin|\d+\s?mg\b|blood test|drug test|alcohol test|disabilit(?:y|ies)|disabled|"
+    r"wheelchair|crutches|hearing aid|mental health|therapy|physiotherapy|influenza|"
+    r"covid(?:-19)?|long covid|sepsis|meningitis|measles|infection|infected|hpv|st[di]s?|"
+    r"faint(?:ed|ing)?|passed out|collapsed|unconscious|dizz(?:y|iness)|nause(?:a|ous)|"
+    r"vomit(?:ed|ing)?|fever|bleeding|nosebleed|palpitations|short(?:ness)? of breath|"
+    r"chest pains?|headaches?|symptoms?|"
+    r"chlamydia|syphilis|herpes|icd-?10|hospitali[sz]ed|admitted to|surgery|operation on|"
+    r"schwanger(?:schaft)?|krankmeldung|krankgeschrieben|arbeitsunfähig(?:keit)?|verletzung|"
+    r"grossesse|arrêt maladie|blessure|ciąża|zwolnienie lekarskie)\b")
+_BRACKET_DATE = re.compile(rf"\s*\(\s*(?:b\.|born|\*)?\s*({DATE})\s*[),;]")
 _IDENTIFIERS = frozenset({
     DataClass.PERSON, DataClass.MEDICAL_RECORD, DataClass.NATIONAL_ID, DataClass.EMPLOYEE_ID,
     DataClass.DATE_OF_BIRTH, DataClass.EMAIL, DataClass.PHONE, DataClass.ADDRESS,
@@ -101,11 +125,24 @@ class Detector:
         for rule in self.rules:
             found.extend(rule.find(text))
         found.extend(self.names.find(text))
+        found.extend(self._dob_after_name(text, found))
         found.extend(self._phi(text, found))
         holes = [m.span() for m in PLACEHOLDER.finditer(text)]
         if holes:  # our own placeholders are never findings (the relay re-scans them)
             found = [e for e in found if not any(s < e.end and e.start < t for s, t in holes)]
         return resolve_overlaps(found)
+
+    def _dob_after_name(self, text: str, found: list[Entity]) -> list[Entity]:
+        # "Anna Schmidt (12.03.1984)": a past date in brackets right after a name is a DOB
+        out = []
+        for ent in found:
+            if ent.type is not DataClass.PERSON:
+                continue
+            m = _BRACKET_DATE.match(text, ent.end)
+            if m and 1900 <= int(re.findall(r"\d{4}", m.group(1))[0]) <= 2015:
+                out.append(Entity(DataClass.DATE_OF_BIRTH, m.start(1), m.end(1), m.group(1), 0.8,
+                                  "dob_after_name"))
+        return out
 
     def _phi(self, text: str, found: Iterable[Entity]) -> list[Entity]:
         anchors = [e for e in found if e.type in _IDENTIFIERS]

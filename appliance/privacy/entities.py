@@ -30,7 +30,7 @@ class DataClass(StrEnum):
 # When two findings overlap, the one whose class comes first here wins: a secret or a
 # card number inside a longer "address" match must keep its stricter class.
 PRIORITY: tuple[DataClass, ...] = (
-    DataClass.SECRET, DataClass.PAYMENT_CARD, DataClass.IBAN, DataClass.NATIONAL_ID,
+    DataClass.SECRET, DataClass.IBAN, DataClass.PAYMENT_CARD, DataClass.NATIONAL_ID,
     DataClass.MEDICAL_RECORD, DataClass.HEALTH, DataClass.EMAIL, DataClass.DATE_OF_BIRTH,
     DataClass.PHONE, DataClass.MAC_ADDRESS, DataClass.IP_ADDRESS, DataClass.GPS,
     DataClass.EMPLOYEE_ID, DataClass.ADDRESS, DataClass.PERSON, DataClass.FACE,

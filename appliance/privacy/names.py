@@ -21,13 +21,13 @@ from appliance.privacy.entities import DataClass, Entity
 
 LEXICON = Path(__file__).with_name("lexicon.toml")
 
-_TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*\.?")
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]{2,}|-[^\W\d_]+)*\.?")
 _PARTICLES = frozenset({
     "van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "le", "la", "bin", "ibn",
     "al", "ter", "ten", "dos", "das", "y", "zu", "af",
 })
 _TITLES = (r"Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Sr|Sra|Srta|Mme|Mlle|Pan|Pani|Sig|Signora|"
-           r"Signor|Dott|Ing|Mgr|Nurse|Sister|Brother|Sir|Dame|Lord|Lady|Capt|Sgt")
+           r"Signor|Dott|Ing|Mgr|Nurse|Sister|Brother|Sir|Dame|Lord|Lady|Capt|Sgt|GP|Dr\.med")
 _ROLES = (r"patient|operator|technician|tech|driver|supervisor|foreman|forewoman|manager|"
           r"inspector|worker|employee|colleague|nurse|doctor|physician|surgeon|customer|cashier|"
           r"clerk|pharmacist|engineer|electrician|mechanic|welder|fitter|contractor|visitor|"
@@ -35,10 +35,17 @@ _ROLES = (r"patient|operator|technician|tech|driver|supervisor|foreman|forewoman
 _CUE_BEFORE_STRONG = re.compile(
     rf"(?:\b(?:{_TITLES})\.?|\b(?:{_ROLES})|\b(?:reported|signed|approved|checked|"
     rf"confirmed|entered|raised|logged|called|collected|served|seen|treated|helped|escalated|"
-    rf"assisted|found|handled|replaced|cleaned|reset)\s+by|\b(?:name|named|contact|attn|cc|"
+    rf"assisted|found|handled|replaced|cleaned|cleared|fixed|reset|done)\s+by|\b(?:name|named|contact|attn|cc|"
     rf"ask|call|tell|page|dear|hi|hello|thanks|thank you|per|from|for|with|by|to|and|or|"
+    rf"copy|cc|bcc|loop in|include|invite|remind|notify|owner|"
     rf"via|spoke to|talk to|inform|notify|ping|email|text|assign(?:ed)? to|ask for|"
     rf"met|visited|told|asked|sees?|saw)\b)\s*[:,.;-]?\s*$", re.IGNORECASE)
+_TITLE_OR_ROLE = re.compile(rf"\b(?:{_TITLES}|{_ROLES})\.?\s*[:,]?\s*$", re.IGNORECASE)
+_COMPANY_WORDS = (r"GmbH|AG|KG|SE|Ltd|Limited|Inc|LLC|LLP|plc|Corp|Co|SA|S\.A\.|SpA|S\.p\.A\.|Srl|"
+                  r"BV|B\.V\.|NV|N\.V\.|AB|Oy|A/S|Group|Holding|Industries|Logistics|Solutions|"
+                  r"Systems")
+_COMPANY = re.compile(rf"\s+(?:&\s*\w+\s+)?(?:{_COMPANY_WORDS})(?![\w/])")
+_COMPANY_TOKEN = re.compile(rf"(?:{_COMPANY_WORDS})$")
 _CUE_AFTER = re.compile(
     r"^\s*(?:\(|,\s*(?:badge|ext|phone|tel|mobile|mrn|dob|born|age|aged|employee|id|from|"
     r"our|the|who|a|an|\d)|['’]s\b|\s(?:\(?badge|ext|phone|tel|mrn|dob|born|aged?|"
@@ -47,7 +54,10 @@ _CUE_AFTER = re.compile(
     r"arrived|left|complained|complains|fell|slipped|returned|bought|paid|ordered|requested|"
     r"requests|confirmed|confirms|checked|checks|signed|took|takes|came|came|went|saw|sees|"
     r"hurt|cut|injured|felt|feels|stated|states|mentioned|noted|notes|logged|logs|"
-    r"replaced|cleaned|fixed|refused|tried|tries|started|stopped|opened|closed|needs)\b)",
+    r"replaced|cleaned|fixed|refused|tried|tries|started|stopped|opened|closed|needs|covers|"
+    r"covered|does|works|worked|swapped|takes|joined|leaves|starts|finishes|handles|handled|"
+    r"agreed|approved|wrote|writes|sent|sends|emailed|phoned|rang|visited|signed|arrives|"
+    r"collected|picked|dropped|drove|drives|knows|thinks|thought|told|tells)\b)",
     re.IGNORECASE)
 _STOP = frozenset(re.findall(r"\S+", """
 the a an this that these those it its he she they we you i my our your his her their there here
@@ -62,6 +72,8 @@ nurse doctor manager supervisor technician engineer cashier clerk ticket inciden
 fault error warning label printer scanner vision torque hydraulic pneumatic cart pallet bin
 mr mrs ms miss mx dr prof herr frau sir madam ok okay yes no not call ask contact badge ext phone
 tel mobile email mail card account order invoice refund return price sale sales model part
+send check see notify inform remind ping text message meet invite thank welcome warn copy cc
+tell give show let get make take bring keep use
 serial firmware version device system server network admin user guest wifi password key token
 """))
 
@@ -98,8 +110,11 @@ class NameDetector:
             return "initial" if word.isupper() and token.endswith(".") else "stop"
         if lower in _STOP:
             return "stop"
-        if word.isupper() and len(word) > 1:
-            word = word.title()  # SCHMIDT in a form field
+        if word.isupper():
+            # an acronym (SKU, IBAN, HMI) unless it is a listed name in capitals (SCHMIDT)
+            word = word.title()
+            if len(word) < 4 or (word not in self.lex.first and word not in self.lex.last):
+                return "stop"
         if word in self.lex.ambiguous:
             return "amb"
         if word in self.lex.first:
@@ -144,10 +159,17 @@ class NameDetector:
     def _judge(self, text: str, run: list[tuple[int, int, str]]) -> list[Entity]:
         # split at ordinary words; keep a vocabulary word right after a first name
         groups: list[list[tuple[int, int, str]]] = [[]]
-        for tok in run:
-            kind = tok[2]
+        for i, (t_start, t_end, t_kind) in enumerate(run):
+            kind = t_kind
+            before_tok = text[max(0, t_start - 30):t_start]
+            if kind in ("vocab", "amb") and _TITLE_OR_ROLE.search(before_tok):
+                kind = "cued"  # "Cashier Musa", "Dr House": a title or role names the next word
+            elif kind == "vocab" and i + 1 < len(run) and run[i + 1][2] in ("unknown", "last"):
+                kind = "cued"  # "Violet Kolehmainen": a word as a first name before a surname
+            tok = (t_start, t_end, kind)
             prev = groups[-1][-1][2] if groups[-1] else ""
-            if kind == "stop" or (kind == "vocab" and prev not in ("first", "initial")):
+            if kind == "stop" or (kind == "vocab" and prev not in ("first", "initial", "unknown",
+                                                                     "cued")):
                 groups.append([])
             else:
                 groups[-1].append(tok)
@@ -165,6 +187,9 @@ class NameDetector:
 
     def _score(self, text: str, group: list[tuple[int, int, str]]) -> Entity | None:
         start, end = group[0][0], group[-1][1]
+        if _COMPANY.match(text, end) or any(
+                _COMPANY_TOKEN.match(text[a:b]) for a, b, _ in group):
+            return None  # "Brandt GmbH", "Novak & Sons Ltd"
         kinds = [k for _, _, k in group if k != "particle"]
         before = text[max(0, start - 30):start]
         after = text[end:end + 20]
@@ -184,9 +209,7 @@ class NameDetector:
                 score = 0.8
             elif kind in ("last", "unknown") and (cue_before or cue_after):
                 score = 0.7 if kind == "last" else 0.6
-            elif kind == "amb" and cue_before and re.search(rf"\b(?:{_TITLES})\.?\s*$", before):
-                score = 0.6
-            elif kind == "vocab" and re.search(rf"\b(?:{_TITLES})\.?\s*$", before):
+            elif kind == "cued":
                 score = 0.5
             else:
                 return None

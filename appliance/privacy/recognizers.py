@@ -61,7 +61,8 @@ DATE = (r"(?:\d{4}-\d{2}-\d{2}|\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|"
         rf"\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\s+\d{{4}}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})")
 _PART_VETO = _c(r"(?i)(?:\b(?:p/?n|part|sku|serial|s/?n|lot|batch|order|ref|item|model|rev|"
                 r"fw|firmware|version|ver|build|ticket|wo|po|invoice|asset)\b[\s#:.no]*|#)$")
-_VERSION_VETO = _c(r"(?i)(?:\bv|\bversion\s*|\bfirmware\s*|\bfw\s*|\bbuild\s*|\brelease\s*)$")
+_VERSION_VETO = _c(r"(?i)(?:\bv|\b(?:version|firmware|fw|build|release|rev|sw|software|"
+                   r"patch|(?:update|upgrade|updated|upgraded|downgrade|rolled back)\s+to)\s*)$")
 _PHONE_CTX = _c(r"(?i)\b(?:tel|telephone|phone|ph|mobile|mob|cell|handy|call|ring|ext|contact|"
                 r"reach|whatsapp|fax|text|sms|number|nr)\b")
 _ID_CTX = _c(r"(?i)\b(?:pesel|ssn|social security|national\s+(?:id|insurance|number)|id\s*(?:no|nr|"
@@ -94,6 +95,18 @@ def _ipv6_ok(value: str) -> bool:
     return True
 
 
+def _long_card_ok(value: str) -> bool:
+    number = ck.digits(value)
+    return len(number) >= 15 and ck.card_ok(number)
+
+
+def _looks_like_password(value: str) -> bool:
+    value = value.rstrip(".?")
+    classes = sum((any(c.islower() for c in value), any(c.isupper() for c in value),
+                   any(c.isdigit() for c in value), any(not c.isalnum() for c in value)))
+    return len(value) >= 6 and classes >= 2
+
+
 def _entropy_ok(value: str) -> bool:
     counts: dict[str, int] = {}
     for ch in value:
@@ -113,7 +126,7 @@ RULES: tuple[Rule, ...] = (
          _c(r"(?<![\w-])(?:\+?1[ .-]?)?(?:\(\d{3}\)\s?|\d{3}[-. ])\d{3}[-. ]\d{4}(?![\w-])"),
          veto=_PART_VETO, validate=lambda v: not ck.ssn_ok(v) or "(" in v),
     Rule("phone_national", DataClass.PHONE,
-         _c(r"(?<![\w-])0\d{2,4}(?:[ /-]?\d{2,4}){1,3}(?![\w-])"),
+         _c(r"(?<![\w-])0\d{1,4}(?:[ /-]?\d{2,4}){1,4}(?![\w-])"),
          validate=lambda v: 7 <= len(ck.digits(v)) <= 12, context=_PHONE_CTX, window=30),
     # --- dates of birth (a date is a DOB only next to a birth word) ----------------------
     Rule("dob", DataClass.DATE_OF_BIRTH, _c(rf"\b{DATE}(?!\d)"), context=_DOB_CTX, window=30),
@@ -141,9 +154,12 @@ RULES: tuple[Rule, ...] = (
          validate=lambda v: ck.luhn_ok(ck.digits(v)[-10:]), context=_ID_CTX),
     # --- money -----------------------------------------------------------------------------
     Rule("card", DataClass.PAYMENT_CARD,
-         _c(r"(?<![\w+-])(?:\d{4}([ -]?)\d{4}\1\d{4}\1\d{1,7}|\d{4}([ -]?)\d{6}\2\d{4,5})"
-            r"(?![\w-])"),
-         validate=lambda v: ck.card_ok(ck.digits(v)), score=0.95),
+         _c(r"(?<![\w+-])(?<!\d[ -])"
+            r"(?:\d{4}([ -]?)\d{4}\1\d{4}\1\d{1,7}|\d{4}([ -]?)\d{6}\2\d{4,5})(?![\w-])(?![ -]\d)"),
+         validate=_long_card_ok, score=0.95),
+    Rule("card_short", DataClass.PAYMENT_CARD, _c(r"(?<![\w+-])\d{13,14}(?![\w-])"),
+         validate=ck.card_ok,
+         context=_c(r"(?i)\b(?:card|visa|mastercard|amex|diners|credit|debit|cc)\b"), window=30),
     Rule("iban", DataClass.IBAN,
          _c(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b"), validate=ck.iban_ok),
     # --- network -------------------------------------------------------------------------
@@ -160,19 +176,20 @@ RULES: tuple[Rule, ...] = (
     # --- location ----------------------------------------------------------------------
     Rule("gps_decimal", DataClass.GPS,
          _c(r"(?<![\w.])[-+]?(?:[1-8]?\d\.\d{4,}|90\.0{4,})°?\s?[NS]?\s*[,;/ ]\s*[-+]?"
-            r"(?:1[0-7]\d\.\d{4,}|[1-9]?\d\.\d{4,}|180\.0{4,})°?(?:\s?[EW]\b)?(?![\w.])")),
+            r"(?:1[0-7]\d\.\d{4,}|[1-9]?\d\.\d{4,}|180\.0{4,})°?(?:\s?[EW]\b)?(?!\w|\.\d)")),
     Rule("gps_labelled", DataClass.GPS,
          _c(r"(?i)\blat(?:itude)?\s*[:=]?\s*[-+]?\d{1,2}\.\d+°?\s*[,;]?\s*"
             r"(?:lon|lng|long(?:itude)?)\s*[:=]?\s*[-+]?\d{1,3}\.\d+°?")),
     Rule("gps_dms", DataClass.GPS,
          _c(r"\b\d{1,2}°\s?\d{1,2}['′]\s?(?:\d{1,2}(?:\.\d+)?[\"″]\s?)?[NS],?\s+"
-            r"\d{1,3}°\s?\d{1,2}['′]\s?(?:\d{1,2}(?:\.\d+)?[\"″]\s?)?[EW]\b")),
+            r"-?\d{1,3}°\s?\d{1,2}['′]\s?(?:\d{1,2}(?:\.\d+)?[\"″]\s?)?[EW]\b")),
     # --- addresses ---------------------------------------------------------------------
     Rule("addr_en", DataClass.ADDRESS,
          _c(rf"\b\d{{1,5}}[A-Za-z]?\s+(?:{_CAP}\s+){{1,4}}{_STREET_EN}{_US_TAIL}{_UK_PC}")),
     Rule("addr_de", DataClass.ADDRESS,
-         _c(rf"\b(?:{_CAP}\s)?[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|"
-            rf"damm|ufer|straat|laan|plein|gracht|kade|vej|gatan|vägen)\s+\d{{1,4}}[a-z]?{_EU_TAIL}")),
+         _c(rf"\b(?:{_CAP}\s(?:Straße|Strasse|Str\.|Weg|Gasse|Allee|Platz|Ring|Damm|Ufer)|"
+            rf"[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|"
+            rf"damm|ufer|straat|laan|plein|gracht|kade|vej|gatan|vägen))\s+\d{{1,4}}[a-z]?{_EU_TAIL}")),
     Rule("addr_fr", DataClass.ADDRESS,
          _c(rf"\b\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|chemin|allée|"
             rf"impasse|quai)\s+(?:(?:de|du|des|la|le|l'|d')\s*)*{_CAP}(?:\s{_CAP})*{_EU_TAIL}")),
@@ -201,6 +218,10 @@ RULES: tuple[Rule, ...] = (
          _c(r"(?i)\b(?:password|passwd|pwd|pw|passcode|passphrase|pin(?:\s+code)?|kennwort|passwort|"
             r"mot de passe|secret|api[_ -]?key|access[_ -]?key|token|client[_ -]?secret)"
             r"(?:\s+(?:is|was|=|:)|\s*[:=])\s*[\"']?([^\s\"',;]{4,})"), group=1),
+    Rule("password_bare", DataClass.SECRET,
+         _c(r"(?i)\b(?:password|passwd|pwd|passcode|passphrase|kennwort|passwort)\s+"
+            r"(?!is\b|was\b|reset\b|change|expired|policy|manager)([^\s\"',;]{6,})"),
+         group=1, validate=_looks_like_password),
     Rule("high_entropy", DataClass.SECRET,
          _c(r"(?<![\w/+=-])[A-Za-z0-9+/_-]{32,}={0,2}(?![\w/+=-])"),
          validate=_entropy_ok,

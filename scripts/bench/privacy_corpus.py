@@ -1,0 +1,381 @@
+"""A labelled corpus for the privacy bench: factory, clinic and retail text from templates.
+
+Every regulated value is generated (valid check digits where the real thing has them)
+and its span recorded, so precision and recall are computed against ground truth.
+Names come from two pools: ``seen`` (locales the detector's gazetteer was built from)
+and ``held_out`` (Faker locales the gazetteer never read, minus any name that happens
+to be in it), so name recall is reported for names the detector has never listed.
+Negative slots (part numbers, serials, timestamps, versions, lots, barcodes, readings)
+are recorded too, to count false positives on them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import random
+import re
+import string
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from build_name_lexicon import GAZETTEER_LOCALES, HELD_OUT_LOCALES  # noqa: E402
+
+from appliance.privacy import checksums as ck  # noqa: E402
+from appliance.privacy.names import load_lexicon  # noqa: E402
+
+NEGATIVE = "NEG"
+
+
+@dataclass
+class Span:
+    """One labelled value: its class (or ``NEG``), offsets and text."""
+
+    type: str
+    start: int
+    end: int
+    text: str
+    held_out: bool = False
+
+
+@dataclass
+class Sample:
+    """One text of the corpus with its labels."""
+
+    domain: str
+    text: str
+    spans: list[Span] = field(default_factory=list)
+
+
+def _names(locales: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    first: set[str] = set()
+    last: set[str] = set()
+    for loc in locales:
+        p = importlib.import_module(f"faker.providers.person.{loc}").Provider
+        for a in ("first_names", "first_names_male", "first_names_female"):
+            first |= {str(n) for n in getattr(p, a, ())}
+        for a in ("last_names", "last_names_male", "last_names_female"):
+            last |= {str(n) for n in getattr(p, a, ())}
+    ok = re.compile(r"^[^\W\d_]{2,}(?:[-'][^\W\d_]{2,})?$")
+    return (sorted(n for n in first if ok.match(n) and n[0].isupper()),
+            sorted(n for n in last if ok.match(n) and n[0].isupper()))
+
+
+def name_pools() -> dict[str, tuple[list[str], list[str]]]:
+    """Return ``{"seen": (first, last), "held_out": (first, last)}``."""
+    lex = load_lexicon()
+    known = lex.first | lex.last | lex.ambiguous
+    seen = _names(GAZETTEER_LOCALES)
+    hf, hl = _names(HELD_OUT_LOCALES)
+    return {"seen": seen,
+            "held_out": ([n for n in hf if n not in known], [n for n in hl if n not in known])}
+
+
+class Gen:
+    """Value generators; each returns the string to insert."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.r = rng
+        self.pools = name_pools()
+        self.held_out = False
+
+    def _pool(self) -> tuple[list[str], list[str]]:
+        self.held_out = self.r.random() < 0.5
+        return self.pools["held_out" if self.held_out else "seen"]
+
+    def person(self) -> str:
+        first, last = self._pool()
+        return f"{self.r.choice(first)} {self.r.choice(last)}"
+
+    def first(self) -> str:
+        return self.r.choice(self._pool()[0])
+
+    def surname(self) -> str:
+        return self.r.choice(self._pool()[1])
+
+    def email(self) -> str:
+        r = self.r
+        user = "".join(r.choice(string.ascii_lowercase) for _ in range(r.randint(3, 7)))
+        sep = r.choice([".", "_", ""])
+        user2 = "".join(r.choice(string.ascii_lowercase) for _ in range(r.randint(3, 8)))
+        dom = r.choice(["example.com", "acme-plant.de", "klinikum-nord.de", "retail.co.uk",
+                        "mail.fr", "post.pl", "hospital.org", "gmail.com"])
+        return f"{user}{sep}{user2}@{dom}"
+
+    def phone(self) -> str:
+        r = self.r
+        d = lambda n: "".join(str(r.randint(0, 9)) for _ in range(n))  # noqa: E731
+        return r.choice([
+            f"+49 151 {d(4)} {d(4)}", f"+49 30 {d(8)}", f"+48 601 {d(3)} {d(3)}",
+            f"+44 7700 {d(6)}", f"+44 20 {d(4)} {d(4)}", f"+33 6 {d(2)} {d(2)} {d(2)} {d(2)}",
+            f"+39 347 {d(7)}", f"+34 612 {d(3)} {d(3)}", f"+31 6 {d(8)}", f"+1 (415) {d(3)}-{d(4)}",
+            f"(212) {r.randint(200, 999)}-{d(4)}", f"{r.randint(200, 989)}-{r.randint(200, 999)}-{d(4)}",
+            f"+420 602 {d(3)} {d(3)}", f"+46 70 {d(3)} {d(2)} {d(2)}",
+        ])
+
+    def phone_national(self) -> str:
+        d = lambda n: "".join(str(self.r.randint(0, 9)) for _ in range(n))  # noqa: E731
+        return self.r.choice([f"0151 {d(8)}", f"030 {d(7)}", f"07700 {d(6)}", f"06 {d(2)} {d(2)} {d(2)} {d(2)}"])
+
+    def address(self) -> str:
+        r = self.r
+        n = r.randint(1, 240)
+        return r.choice([
+            f"{n} {r.choice(['Maple', 'Oak', 'Hill', 'Lake', 'Church', 'Mill'])} "
+            f"{r.choice(['Street', 'Road', 'Avenue', 'Lane', 'Drive'])}, "
+            f"{r.choice(['Springfield', 'Dayton', 'Leeds', 'Bristol'])}",
+            f"{n} {r.choice(['High', 'Station', 'Park'])} {r.choice(['Street', 'Road'])}, "
+            f"{r.choice(['Leeds', 'York'])} LS{r.randint(1, 28)} {r.randint(1, 9)}"
+            f"{r.choice('ABDEFGHJ')}{r.choice('LNPQRSTU')}",
+            r.choice([f"{r.choice(['Haupt', 'Bahnhof', 'Garten', 'Linden'])}"
+                      f"{r.choice(['straße', 'weg', 'allee', 'gasse'])}",
+                      f"{r.choice(['Berliner', 'Kölner', 'Alte'])} "
+                      f"{r.choice(['Straße', 'Allee', 'Weg'])}"])
+            + f" {n}, {r.randint(10000, 99999)} {r.choice(['Berlin', 'Köln', 'Stuttgart', 'Bremen'])}",
+            f"{n} rue {r.choice(['de la Paix', 'Victor Hugo', 'des Lilas', 'du Moulin'])}, "
+            f"{r.randint(10000, 95999)} {r.choice(['Paris', 'Lyon', 'Lille'])}",
+            f"ul. {r.choice(['Długa', 'Polna', 'Lipowa', 'Kwiatowa'])} {n}, "
+            f"{r.randint(10, 99)}-{r.randint(100, 999)} {r.choice(['Kraków', 'Gdańsk', 'Poznań'])}",
+            f"Via {r.choice(['Roma', 'Garibaldi', 'Dante', 'Mazzini'])} {n}, {r.randint(10000, 98000)} "
+            f"{r.choice(['Milano', 'Torino', 'Bologna'])}",
+            f"{r.choice(['Kerk', 'Molen', 'Dorps'])}{r.choice(['straat', 'laan', 'weg'])} {n}, "
+            f"{r.randint(1000, 9999)} {r.choice(['AB', 'KL', 'XZ'])} {r.choice(['Utrecht', 'Delft'])}",
+        ])
+
+    def date(self) -> str:
+        r = self.r
+        y, m, d = r.randint(1950, 2004), r.randint(1, 12), r.randint(1, 28)
+        mon = ["January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December"][m - 1]
+        return r.choice([f"{y}-{m:02d}-{d:02d}", f"{d:02d}.{m:02d}.{y}", f"{m:02d}/{d:02d}/{y}",
+                         f"{d} {mon} {y}", f"{mon} {d}, {y}"])
+
+    def national_id(self) -> str:
+        r = self.r
+        kind = r.choice(["ssn", "nino", "dni", "nie", "nir", "cf"])
+        if kind == "ssn":
+            while True:
+                v = f"{r.randint(1, 899):03d}-{r.randint(1, 99):02d}-{r.randint(1, 9999):04d}"
+                if ck.ssn_ok(v):
+                    return v
+        if kind == "nino":
+            prefix = r.choice(["AB", "CE", "JK", "NS", "PR", "SW", "WX", "YH", "LM", "ER"])
+            return prefix + f"{r.randint(0, 999999):06d}" + r.choice("ABCD")
+        if kind in ("dni", "nie"):
+            num = r.randint(0, 9999999 if kind == "nie" else 99999999)
+            letters = "TRWAGMYFPDXBNJZSQVHLCKE"
+            if kind == "dni":
+                return f"{num:08d}{letters[num % 23]}"
+            pre = r.choice("XYZ")
+            return f"{pre}{num:07d}{letters[int('XYZ'.index(pre).__str__() + f'{num:07d}') % 23]}"
+        if kind == "nir":
+            body = f"{r.randint(1, 2)}{r.randint(50, 99):02d}{r.randint(1, 12):02d}{r.randint(1, 95):02d}" \
+                   f"{r.randint(1, 999):03d}{r.randint(1, 999):03d}"
+            return f"{body}{97 - int(body) % 97:02d}"
+        cons = "BCDFGHLMNPRSTVZ"
+        return ("".join(r.choice(cons) for _ in range(6)) + f"{r.randint(50, 99)}"
+                + r.choice("ABCDEHLMPRST") + f"{r.randint(1, 71):02d}" + r.choice("ABCDEFGHL")
+                + f"{r.randint(1, 999):03d}" + r.choice(string.ascii_uppercase))
+
+    def pesel(self) -> str:
+        while True:
+            v = "".join(str(self.r.randint(0, 9)) for _ in range(11))
+            if ck.pesel_ok(v):
+                return v
+
+    def badge(self) -> str:
+        r = self.r
+        return r.choice([f"B-{r.randint(10000, 99999)}", f"EMP-{r.randint(1000, 999999):06d}"])
+
+    def mrn(self) -> str:
+        return f"{self.r.randint(1000000, 99999999):08d}"
+
+    def mrn_token(self) -> str:
+        return self.r.choice([f"MRN-{self.r.randint(100000, 9999999)}", f"PAT-{self.r.randint(100000, 999999)}"])
+
+    def condition(self) -> str:
+        return self.r.choice([
+            "type 2 diabetes", "asthma", "epilepsy", "hypertension", "a fractured wrist",
+            "depression", "a penicillin allergy", "migraine", "COPD", "angina", "Crohn's disease",
+            "kidney stones", "tinnitus", "pregnancy", "a concussion", "HIV", "chronic back pain",
+            "a heart condition", "sleep apnea", "an anxiety disorder",
+        ])
+
+    def injury(self) -> str:
+        return self.r.choice(["cut a finger", "suffered a laceration to the left hand",
+                              "sprained an ankle", "burned a hand", "got a metal splinter in the eye",
+                              "bruised a shoulder", "hurt his back", "fractured a toe"])
+
+    def sick(self) -> str:
+        return self.r.choice(["on sick leave", "off sick", "signed off by the GP",
+                              "on medical leave"])
+
+    def outcome(self) -> str:
+        return self.r.choice(["no injury", "bruised knee", "twisted ankle", "minor cut to the hand"])
+
+    def card(self) -> str:
+        r = self.r
+        prefix, length = r.choice([("4", 16), ("51", 16), ("55", 16), ("2221", 16), ("34", 15),
+                                   ("37", 15), ("6011", 16)])
+        body = prefix + "".join(str(r.randint(0, 9)) for _ in range(length - len(prefix) - 1))
+        for check in "0123456789":
+            if ck.luhn_ok(body + check):
+                num = body + check
+                break
+        sep = r.choice([" ", "-", ""])
+        if length == 15:
+            return f"{num[:4]}{sep}{num[4:10]}{sep}{num[10:]}"
+        return sep.join(num[i:i + 4] for i in range(0, 16, 4))
+
+    def iban(self) -> str:
+        r = self.r
+        country, bban_len = r.choice([("DE", 18), ("FR", 23), ("GB", 18), ("NL", 14), ("PL", 24),
+                                      ("ES", 20), ("IT", 23)])
+        if country == "GB":
+            bban = "NWBK" + "".join(str(r.randint(0, 9)) for _ in range(14))
+        elif country == "NL":
+            bban = "ABNA" + "".join(str(r.randint(0, 9)) for _ in range(10))
+        elif country == "IT":
+            bban = "X" + "".join(str(r.randint(0, 9)) for _ in range(22))
+        else:
+            bban = "".join(str(r.randint(0, 9)) for _ in range(bban_len))
+        num = int("".join(str(int(c, 36)) for c in bban + country + "00"))
+        iban = f"{country}{98 - num % 97:02d}{bban}"
+        assert ck.iban_ok(iban), iban
+        return " ".join(iban[i:i + 4] for i in range(0, len(iban), 4)) if r.random() < 0.6 else iban
+
+    def ip(self) -> str:
+        r = self.r
+        if r.random() < 0.2:
+            return f"2001:db8:{r.randint(0, 65535):x}::{r.randint(1, 65535):x}"
+        return r.choice([f"192.168.{r.randint(0, 255)}.{r.randint(1, 254)}",
+                         f"10.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}",
+                         f"{r.randint(11, 223)}.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}"])
+
+    def mac(self) -> str:
+        sep = self.r.choice([":", "-"])
+        return sep.join(f"{self.r.randint(0, 255):02X}" for _ in range(6))
+
+    def gps(self) -> str:
+        r = self.r
+        lat, lon = r.uniform(35, 60), r.uniform(-9, 30)
+        return r.choice([f"{lat:.6f}, {lon:.6f}", f"{lat:.5f},{lon:.5f}",
+                         f"lat {lat:.4f}, lon {lon:.4f}",
+                         f"{int(lat)}°{r.randint(0, 59)}'{r.randint(0, 59)}\"N {abs(int(lon))}°{r.randint(0, 59)}'{r.randint(0, 59)}\"{'E' if lon >= 0 else 'W'}"])
+
+    def secret(self) -> str:
+        r = self.r
+        alnum = string.ascii_letters + string.digits
+        rnd = lambda n, a=alnum: "".join(r.choice(a) for _ in range(n))  # noqa: E731
+        return r.choice([
+            "AKIA" + rnd(16, string.ascii_uppercase + string.digits), "ghp_" + rnd(36),
+            "sk-proj-" + rnd(40), "xoxb-" + rnd(12, string.digits) + "-" + rnd(24),
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI" + rnd(20) + "." + rnd(43),
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIEow" + rnd(60) + "\n-----END RSA PRIVATE KEY-----",
+        ])
+
+    def password(self) -> str:
+        r = self.r
+        return r.choice(["Tr0ub4dor&3", "Winter2026!", "hunter22x", "Zx9#kLm2qP", "Sommer-2025",
+                         "p4ssW0rd!!", "Qwerty!234"]) + str(r.randint(0, 99))
+
+    # --- negatives ---------------------------------------------------------------------
+    def part(self) -> str:
+        r = self.r
+        return r.choice([f"{r.randint(1000, 9999)}-{r.randint(100, 999)}-{r.randint(10, 99)}",
+                         f"{r.randint(100, 999)}-{r.randint(1000, 9999)}-{r.randint(10, 99)}",
+                         f"A{r.randint(100, 999)}-{r.randint(10000, 99999)}"])
+
+    def serial(self) -> str:
+        r = self.r
+        return r.choice([f"SN{r.randint(2019, 2026)}{r.randint(1, 12):02d}{r.randint(1, 28):02d}-{r.randint(1, 9999):04d}",
+                         f"{r.choice('ABCXYZ')}{r.randint(0, 9)}X-{r.randint(10000, 99999)}-{r.choice('ABC')}",
+                         f"{r.randint(10**9, 10**10 - 1)}"])
+
+    def timestamp(self) -> str:
+        r = self.r
+        return r.choice([f"2026-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}T{r.randint(0, 23):02d}:"
+                         f"{r.randint(0, 59):02d}:{r.randint(0, 59):02d}Z",
+                         f"{r.randint(0, 23):02d}:{r.randint(0, 59):02d}:{r.randint(0, 59):02d}",
+                         f"{r.randint(1, 28):02d}.{r.randint(1, 12):02d}.2026 {r.randint(0, 23):02d}:{r.randint(0, 59):02d}",
+                         f"{r.randint(1_700_000_000, 1_800_000_000)}"])
+
+    def version(self) -> str:
+        r = self.r
+        return f"{r.randint(1, 9)}.{r.randint(0, 20)}.{r.randint(0, 40)}.{r.randint(0, 255)}"
+
+    def lot(self) -> str:
+        return f"{self.r.randint(20, 26)}-{self.r.randint(1, 365):03d}-{self.r.randint(1, 99):02d}"
+
+    def ean(self) -> str:
+        digits = [self.r.randint(0, 9) for _ in range(12)]
+        digits[0] = 4
+        check = (10 - sum(d * (3 if i % 2 else 1) for i, d in enumerate(digits)) % 10) % 10
+        return "".join(map(str, digits)) + str(check)
+
+    def reading(self) -> str:
+        r = self.r
+        return r.choice([f"{r.uniform(40, 99):.2f} °C", f"{r.uniform(1, 12):.3f} mm/s",
+                         f"{r.uniform(5, 25):.2f} A", f"{r.uniform(0.5, 9.9):.4f} bar"])
+
+    def order(self) -> str:
+        return f"PO-{self.r.randint(4500000000, 4599999999)}"
+
+
+# slot name -> (generator, label type). Label None means a negative slot.
+SLOTS: dict[str, tuple[str, str]] = {
+    "person": ("person", "PERSON"), "first": ("first", "PERSON"), "surname": ("surname", "PERSON"),
+    "email": ("email", "EMAIL"), "phone": ("phone", "PHONE"), "phone_nat": ("phone_national", "PHONE"),
+    "address": ("address", "ADDRESS"), "dob": ("date", "DOB"), "natid": ("national_id", "NATIONAL_ID"),
+    "pesel": ("pesel", "NATIONAL_ID"), "badge": ("badge", "EMPLOYEE_ID"), "mrn": ("mrn", "MRN"),
+    "mrn_token": ("mrn_token", "MRN"), "condition": ("condition", "HEALTH"),
+    "injury": ("injury", "HEALTH"), "sick": ("sick", "HEALTH"), "outcome": ("outcome", "HEALTH"),
+    "card": ("card", "CARD"), "iban": ("iban", "IBAN"), "ip": ("ip", "IP"), "mac": ("mac", "MAC"),
+    "gps": ("gps", "GPS"), "secret": ("secret", "SECRET"), "password": ("password", "SECRET"),
+    "part": ("part", NEGATIVE), "serial": ("serial", NEGATIVE), "ts": ("timestamp", NEGATIVE),
+    "version": ("version", NEGATIVE), "lot": ("lot", NEGATIVE), "ean": ("ean", NEGATIVE),
+    "reading": ("reading", NEGATIVE), "order": ("order", NEGATIVE),
+}
+
+from privacy_templates import HELD_OUT_TEMPLATES, TEMPLATES  # noqa: E402
+
+
+def fill(template: str, gen: Gen, domain: str) -> Sample:
+    """Return a sample with every ``{slot}`` filled and labelled."""
+    sample = Sample(domain, "")
+    parts: list[str] = []
+    pos = 0
+    for m in re.finditer(r"\{(\w+)\}|\{=(\w+):([^}]*)\}", template):
+        literal = template[pos:m.start()]
+        parts.append(literal)
+        offset = sum(len(p) for p in parts)
+        if m.group(2):  # fixed text with a label, e.g. {=HEALTH:insulin}
+            label, value = m.group(2), m.group(3)
+        else:
+            method, label = SLOTS[m.group(1)]
+            value = getattr(gen, method)()
+        held = label == "PERSON" and gen.held_out
+        sample.spans.append(Span(label, offset, offset + len(value), value, held))
+        parts.append(value)
+        pos = m.end()
+    parts.append(template[pos:])
+    sample.text = "".join(parts)
+    return sample
+
+
+def build(n_per_domain: int = 300, seed: int = 1, held_out: bool = False) -> list[Sample]:
+    """Return ``3 * n_per_domain`` labelled samples (factory, clinic, retail), reproducibly.
+
+    ``held_out`` draws from the templates never used while tuning the detector.
+    """
+    rng = random.Random(seed)
+    gen = Gen(rng)
+    out = []
+    for domain, templates in (HELD_OUT_TEMPLATES if held_out else TEMPLATES).items():
+        for _ in range(n_per_domain):
+            out.append(fill(rng.choice(templates), gen, domain))
+    return out
