@@ -289,13 +289,15 @@ def main(argv: list[str] | None = None) -> int:
             "onnx_vs_sklearn_max_abs_diff": round(max_diff, 6)}
 
     stream = evaluate(model_path, readings, split, args.window, threshold)
-    # A plant the model never saw: another seed (other baselines) and other motor names
-    # (other load phases), scored from each sensor's first reading, baselines learned live.
-    fresh_seed = args.seed + 1000
+    # Plants the model never saw: other seeds (other baselines) and other motor names (other
+    # load phases), scored from each sensor's first reading, baselines learned live.
+    fresh_seeds = [args.seed + 1000 + k for k in range(3)]
     fresh_count = len(readings) - split
-    fresh = evaluate(model_path, simulate(fresh_seed, fresh_count, args.fault_rate,
-                                          args.motors_per_line, rename="unseen"),
-                     0, args.window, threshold)
+    unseen: list[Reading] = []
+    for k, fresh_seed in enumerate(fresh_seeds):
+        unseen += simulate(fresh_seed, fresh_count, args.fault_rate, args.motors_per_line,
+                           rename=f"unseen{k}")
+    fresh = evaluate(model_path, unseen, 0, args.window, threshold)
     report = {
         "model": model_path.name,
         "sha256": hashlib.sha256(data).hexdigest(),
@@ -305,18 +307,20 @@ def main(argv: list[str] | None = None) -> int:
                  "split": f"by time: first {1 - args.holdout:.0%} train, last {args.holdout:.0%} "
                           "held back"},
         "features": list(FEATURE_NAMES), "window": args.window, "warmup": params.warmup,
+        "probation": params.probation,
         "classifier": {"type": "RandomForestClassifier", "trees": args.trees,
                        "max_depth": args.depth, "min_samples_leaf": 4,
                        "training": "pass 1 label-frozen baselines + pass 2 model-frozen baselines"},
         "held_back_stream": stream,
         "held_back_rows": rows,
-        "unseen_plant_stream": {"seed": fresh_seed, "readings": fresh_count,
-                                "motor_names": "unseen-<k>", **fresh},
+        "unseen_plants_stream": {"seeds": fresh_seeds, "readings": len(unseen),
+                                 "motors": len(fresh_seeds) * motors,
+                                 "motor_names": "unseen<plant>-<k>", **fresh},
         "versions": {"scikit-learn": sklearn.__version__, "skl2onnx": skl2onnx.__version__,
                      "onnx": onnx.__version__},
     }
     (args.out / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    for name, res in (("held-back stream", stream), ("unseen plant", fresh)):
+    for name, res in (("held-back stream", stream), ("unseen plants", fresh)):
         console.print(f"{name}: precision {res['precision']:.3f}, recall {res['recall']:.3f}, "
                       f"episode recall {res['episode_recall']:.3f}, "
                       f"false positive rate {res['false_positive_rate']:.4f}")

@@ -101,7 +101,7 @@ def baseline_params(config: AnomalyConfig, window: int) -> BaselineParams:
     """Return the per-metric baseline parameters for ``config`` and the model's ``window``."""
     return BaselineParams(window=window, warmup=max(config.warmup, window),
                           adapt_rate=config.adapt_rate, freeze_z=config.freeze_z,
-                          relearn_after=config.relearn_after)
+                          relearn_after=config.relearn_after, probation=config.probation)
 
 
 class _Sensor:

@@ -5,7 +5,12 @@ fixed-size sliding window, expressed in units of that metric's *own* normal
 behaviour (location, spread, step size, how often it repeats a value). The
 baseline is learned online without labels:
 
-* ``warmup`` first readings: robust start (median, MAD, mean step).
+* ``warmup`` first readings: robust start (median, MAD, mean step), ignoring
+  long runs of one repeated value (a sensor stuck during its warm-up);
+* ``probation`` readings after that: slow EWMA updates whatever the model says
+  (only huge deviations are kept out), because a short warm-up may have seen
+  only part of the metric's normal range (a motor idling, a quiet shift) and a
+  baseline frozen on its own early alarms would never learn the rest;
 * afterwards: slow EWMA updates, but only while the metric looks normal, so a
   fault does not teach the baseline that the fault is normal;
 * a deviation that persists for ``relearn_after`` readings is a new normal
@@ -53,12 +58,29 @@ class BaselineParams:
     adapt_rate: float = 0.01
     freeze_z: float = 10.0
     relearn_after: int = 300
+    probation: int = 250
 
     def __post_init__(self) -> None:
         if self.window < 4:
             raise ValueError("window must be >= 4")
         if self.warmup < self.window:
             raise ValueError(f"warmup ({self.warmup}) must be >= window ({self.window})")
+
+
+def _without_stuck_runs(values: FloatArray, min_run: int = 4) -> FloatArray:
+    """Return ``values`` minus the repeats of runs of ``min_run`` or more equal values.
+
+    Falls back to all values when that would drop half of them (a sensor that
+    is coarsely quantized or constant by nature).
+    """
+    same = np.concatenate(([False], values[1:] == values[:-1]))
+    run_id = np.cumsum(~same)
+    run_len = np.bincount(run_id)[run_id]
+    drop = same & (run_len >= min_run)
+    if drop.sum() * 2 >= len(values):
+        return values
+    kept: FloatArray = values[~drop]
+    return kept
 
 
 def _floor(location: float) -> float:
@@ -74,7 +96,8 @@ class MetricState:
     """
 
     __slots__ = ("_absdiff", "_tc", "_tc_norm", "_warm", "_warm_n", "_z_last", "count", "dscale",
-                 "frozen_streak", "mu", "p", "p0", "pos", "relearned", "ring", "sigma")
+                 "frozen_streak", "mu", "p", "p0", "pos", "relearned", "ring", "sigma",
+                 "since_learned")
 
     def __init__(self, params: BaselineParams) -> None:
         self.p = params
@@ -86,6 +109,7 @@ class MetricState:
         self.mu = self.sigma = self.dscale = self.p0 = 0.0
         self.frozen_streak = 0
         self.relearned = 0
+        self.since_learned = 0
         self._z_last = 0.0
         self._absdiff = 0.0
         tc = np.arange(params.window, dtype=np.float64) - (params.window - 1) / 2.0
@@ -118,7 +142,8 @@ class MetricState:
             return None
         return self._features(x)
 
-    def _learn(self, values: FloatArray) -> None:
+    def _learn(self, warm: FloatArray) -> None:
+        values = _without_stuck_runs(warm)
         mu = float(np.median(values))
         floor = _floor(mu)
         steps = np.abs(np.diff(values))
@@ -128,6 +153,7 @@ class MetricState:
         self.p0 = float((steps == 0).mean())
         self._warm = None
         self._warm_n = 0
+        self.since_learned = 0
 
     def _features(self, x: float) -> FloatArray:
         w = self.window_values()
@@ -155,6 +181,9 @@ class MetricState:
         """
         if self._warm is not None:
             return
+        self.since_learned += 1
+        if self.since_learned <= self.p.probation and abs(self._z_last) <= self.p.freeze_z:
+            anomalous = False
         if anomalous or abs(self._z_last) > self.p.freeze_z:
             self.frozen_streak += 1
             if self.frozen_streak >= self.p.relearn_after:

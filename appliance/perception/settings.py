@@ -62,6 +62,11 @@ class AnomalyConfig(_Section):
         description="deviations beyond this many baseline scales never update the baseline, "
         "whatever the model says",
     )
+    probation: int = Field(
+        default=250, ge=0,
+        description="readings after (re)learning a baseline during which it keeps adapting even "
+        "while flagged, so a warm-up that saw only part of the normal range corrects itself",
+    )
     relearn_after: int = Field(
         default=300, ge=1,
         description="consecutive anomalous readings after which a persistent shift is accepted "

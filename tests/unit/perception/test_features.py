@@ -17,7 +17,8 @@ from appliance.perception.features import (
     MetricState,
 )
 
-PARAMS = BaselineParams(window=8, warmup=20, adapt_rate=0.05, freeze_z=10.0, relearn_after=30)
+PARAMS = BaselineParams(window=8, warmup=20, adapt_rate=0.05, freeze_z=10.0, relearn_after=30,
+                        probation=0)
 
 
 def _feed(state: MetricState, values: list[float], anomalous: bool = False) -> list[np.ndarray]:
@@ -110,6 +111,28 @@ def test_persistent_shift_is_relearned_as_the_new_normal() -> None:
     assert state.relearned == 1
     assert state.ready
     assert state.mu == pytest.approx(40.0, abs=1.0)
+
+
+def test_warmup_ignores_a_sensor_stuck_during_it() -> None:
+    state = MetricState(PARAMS)
+    values = _noise(PARAMS.warmup, 10.0, 0.5, seed=9)
+    values[3:11] = [values[3]] * 8  # stuck for 8 of the 20 warm-up readings
+    _feed(state, values)
+    assert state.ready
+    assert state.p0 < 0.1  # repeats of the stuck run are not the sensor's normal
+    assert state.sigma == pytest.approx(0.5, rel=0.5)
+
+
+def test_baseline_keeps_adapting_during_probation_even_when_flagged() -> None:
+    params = BaselineParams(window=8, warmup=20, adapt_rate=0.05, relearn_after=1000,
+                            probation=100)
+    state = MetricState(params)
+    _feed(state, _noise(20, 10.0, 0.2, seed=10))  # warm-up saw a narrow range only
+    _feed(state, [10.0 + 0.02 * i for i in range(100)], anomalous=True)  # wider, but normal
+    assert state.mu > 11.0  # followed the excursion although every value was flagged
+    mu = state.mu
+    _feed(state, [12.5] * 10, anomalous=True)  # probation over: flagged values freeze it
+    assert state.mu == mu
 
 
 def test_params_refuse_a_warmup_shorter_than_the_window() -> None:
