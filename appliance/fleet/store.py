@@ -31,7 +31,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
-from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 log = logging.getLogger(__name__)
@@ -242,8 +241,10 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        # NullPool: a SQLite connection is cheap and WAL lets readers run beside the writer.
-        engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": 30})
+        # Pooled connections skip the connect + PRAGMA cost per request; WAL lets readers
+        # run beside the one writer, and the busy timeout queues writers instead of failing.
+        engine = create_engine(url, pool_size=8, max_overflow=32, pool_timeout=60,
+                               connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
