@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import logging
 import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,14 @@ class Generation:
     logprobs: list[float]
     prompt_tokens: int
     finished: bool
+    prompt_s: float = 0.0  # until the first token was chosen
+    decode_s: float = 0.0  # from the first token to the last
+    decode_steps: int = 0  # model evaluations inside decode_s
+
+    @property
+    def decode_tokens_per_s(self) -> float:
+        """Decode speed (one evaluation per token), 0 when nothing was decoded."""
+        return self.decode_steps / self.decode_s if self.decode_s > 0 else 0.0
 
 
 class LlamaRuntime:
@@ -169,6 +178,13 @@ class LlamaRuntime:
         logits = np.ctypeslib.as_array(ptr, shape=(self.n_vocab,))
         return log_softmax(logits)
 
+    def token_logprob(self, token: int) -> float:
+        """Return log p(token) at the last position (float32; cheap enough per decoded token)."""
+        ptr = self._lc.llama_get_logits_ith(self.llm.ctx, -1)
+        logits = np.ctypeslib.as_array(ptr, shape=(self.n_vocab,))
+        top = float(logits.max())
+        return float(logits[token]) - top - float(np.log(np.exp(logits - top).sum()))
+
     def eval_after_prefix(self, key: str | None, prefix: list[int], tokens: list[int]) -> int:
         """Make ``prefix + tokens`` the evaluated context; return how many tokens were evaluated.
 
@@ -204,7 +220,7 @@ class LlamaRuntime:
         return int(self.llm.n_tokens)
 
     def generate(self, prompt: list[int], grammar: Any, max_tokens: int) -> Generation:
-        """Greedy-decode under ``grammar`` after the current context plus ``prompt``.
+        """Greedy-decode (under ``grammar`` unless None) after the current context plus ``prompt``.
 
         ``prompt`` is appended to whatever is resident (call
         :meth:`eval_after_prefix` with an empty event first for reuse). Each
@@ -215,10 +231,16 @@ class LlamaRuntime:
         out: list[int] = []
         logprobs: list[float] = []
         finished = False
+        started = time.perf_counter()
+        first = started
+        yielded = 0
         gen = self.llm.generate(context, temp=0.0, repeat_penalty=1.0, grammar=grammar)
         try:
             for token in gen:
-                lp = float(self.last_logprobs()[token])
+                yielded += 1
+                if yielded == 1:
+                    first = time.perf_counter()
+                lp = self.token_logprob(token)
                 if self.is_end(token):
                     finished = True
                     break
@@ -228,7 +250,11 @@ class LlamaRuntime:
                     break
         finally:
             gen.close()
-        return Generation(self.detokenize(out), out, logprobs, len(prompt), finished)
+        done = time.perf_counter()
+        return Generation(
+            self.detokenize(out), out, logprobs, len(prompt), finished,
+            prompt_s=first - started, decode_s=done - first, decode_steps=max(0, yielded - 1),
+        )
 
     # -- embeddings ------------------------------------------------------------
 
