@@ -244,10 +244,9 @@ class Relay:
             await run_in_threadpool(self.store.release, dev, mid)
             raise RelayRefusedError("providers_failed", 502, detail=str(exc)) from exc
         self.metrics.tokens.inc(done.usage.total_tokens)
-        await run_in_threadpool(self.store.add_tokens, done.usage.total_tokens)
         reply = EscalationReply(status="ok", content=done.content, provider=done.provider,
                                 model=done.model, usage=done.usage).model_dump_json().encode()
-        await run_in_threadpool(self.store.finish, dev, mid, reply)
+        await run_in_threadpool(self.store.finish, dev, mid, reply, done.usage.total_tokens)
         self.metrics.escalations.labels(outcome="answered").inc()
         return self._seal_reply(header, reply)
 

@@ -86,12 +86,23 @@ class RelayStore:
                              "message_id = ?", (self.boot, now, device, message_id))
             return Begin("orphaned")
 
-    def finish(self, device: str, message_id: str, reply: bytes) -> None:
-        """Store the final reply for a message id."""
+    def finish(self, device: str, message_id: str, reply: bytes, tokens: int = 0) -> None:
+        """Store the final reply for a message id and add its tokens, in one commit."""
+        now = time.time()
         with self._lock:
-            self._db.execute("UPDATE requests SET state = 'done', reply = ?, updated_at = ? "
-                             "WHERE device = ? AND message_id = ?",
-                             (reply, time.time(), device, message_id))
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("UPDATE requests SET state = 'done', reply = ?, updated_at = ? "
+                                 "WHERE device = ? AND message_id = ?",
+                                 (reply, now, device, message_id))
+                if tokens:
+                    self._db.execute(
+                        "INSERT INTO tokens (day, used) VALUES (?, ?) ON CONFLICT(day) DO UPDATE "
+                        "SET used = used + excluded.used", (utc_day(now), tokens))
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def release(self, device: str, message_id: str) -> None:
         """Forget a claim whose provider call certainly did not happen or failed."""

@@ -44,6 +44,14 @@ def test_released_claim_can_be_tried_again(tmp_path: Path) -> None:
     assert store.begin("d", "m").state == "new"
 
 
+def test_finishing_a_request_books_its_tokens_in_the_same_commit(tmp_path: Path) -> None:
+    store = RelayStore(tmp_path / "relay.db", lease_s=10)
+    store.begin("d", "m")
+    before = store.tokens_used()
+    store.finish("d", "m", b"reply", tokens=42)
+    assert store.tokens_used() == before + 42
+
+
 def test_token_budget_adds_up_per_day(tmp_path: Path) -> None:
     store = RelayStore(tmp_path / "relay.db", lease_s=10)
     store.add_tokens(100, day="2026-01-01")
