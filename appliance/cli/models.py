@@ -1,4 +1,4 @@
-"""Model commands: ``models list|verify|assemble|sign|keygen``, ``classify`` and ``calibrate``."""
+"""Model commands: ``models list|verify|assemble|sign|update|keygen``, classify, calibrate."""
 
 # Imports inside commands keep `appliance --help` fast (CONTRIBUTING: heavy imports in commands).
 # ruff: noqa: PLC0415
@@ -162,6 +162,39 @@ def models_sign(
     err_console.print(f"signed {path} with key {kid} -> {sig_path}")
     if kid == DEV_KEY_ID:
         err_console.print("[yellow]note:[/] DEVELOPMENT key; fleets sign with their own key")
+
+
+@models_app.command("update")
+def models_update(
+    name: Annotated[str, typer.Argument(help="A path-sourced model that was rebuilt.")],
+    config: ConfigOption = None,
+    key: Annotated[Path, typer.Option(help="Ed25519 private key (PEM).")] = DEV_PRIVATE_KEY,
+) -> None:
+    """Re-hash a rebuilt model file, write its sha256 and size into the manifest, and re-sign."""
+    from appliance.modelstore.edit import update_entry_text
+    from appliance.modelstore.hashing import sha256_file
+    from appliance.modelstore.manifest import default_signature_path, parse_manifest
+    from appliance.modelstore.signing import load_private_key, sign_manifest_bytes
+
+    cfg = load_config(config)
+    path = cfg.slm.manifest
+    sig_path = cfg.slm.manifest_signature or default_signature_path(path)
+    try:
+        private = load_private_key(key)
+        text = path.read_text(encoding="utf-8")
+        entry = parse_manifest(text.encode("utf-8"), str(path)).get(name)
+        if entry.source.type != "path":
+            fail(f"{name!r} is assembled from a package; its hash is the package's")
+        src = entry.source.path
+        file = src if src.is_absolute() else path.parent / src
+        digest, size = sha256_file(file), file.stat().st_size
+        new = update_entry_text(text, name, digest, size).encode("utf-8")
+        parse_manifest(new, str(path))
+        path.write_bytes(new)
+        sig_path.write_bytes(sign_manifest_bytes(new, private))
+    except (ApplianceError, OSError) as exc:
+        fail(str(exc), code=1)
+    err_console.print(f"{name}: sha256 {digest}, {size} bytes; {path} re-signed -> {sig_path}")
 
 
 @models_app.command("keygen")
