@@ -144,7 +144,13 @@ class LlamaRuntime:
     def _restore(self, key: str) -> int:
         state = self._prefixes[key]
         n = len(state.tokens)
-        if self._resident == key and self.llm.n_tokens >= n:
+        if (
+            self._resident == key
+            and self.llm.n_tokens >= n
+            # Someone may have driven self.llm directly (run_raw): trust the
+            # resident KV only if the context still starts with this prefix.
+            and np.array_equal(self.llm.input_ids[:n], state.tokens)
+        ):
             # The prefix KV is still in place: dropping the tail is enough
             # (Llama.eval removes KV cells from n_tokens onwards).
             self.llm.n_tokens = n

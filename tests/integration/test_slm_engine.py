@@ -12,6 +12,7 @@ import pytest
 from appliance.schema import Event, EventKind, Severity
 from appliance.slm.engine import SlmEngine
 from appliance.slm.results import LabelResult, StructuredResult
+from appliance.slm.runtime import LlamaRuntime
 from appliance.slm.triage import SlmTriage
 from tests.fixtures.model import DEFAULT_MODEL, slm_test_config
 
@@ -67,8 +68,17 @@ def test_switching_tasks_restores_each_prefix_correctly(slm_engine: SlmEngine) -
     ticket = slm_engine.classify("ticket", "the barcode scanner cannot connect to the wifi")
     again = slm_engine.classify("triage", AMBIGUOUS)
     assert ticket.label in slm_engine.task("ticket").labels
+
+    def clobber(rt: LlamaRuntime) -> None:  # another user drives llama.cpp directly
+        rt.llm.reset()
+        # longer than the triage prefix, so only the token check can tell
+        rt.llm.eval(rt.tokenize("something else entirely. " * 80, add_bos=True))
+
+    slm_engine.run_raw(clobber)
+    after_raw = slm_engine.classify("triage", AMBIGUOUS)
     for label, p in first.raw_probs.items():
         assert again.raw_probs[label] == pytest.approx(p, abs=2e-3)
+        assert after_raw.raw_probs[label] == pytest.approx(p, abs=2e-3)
 
 
 def test_structured_task_output_always_parses_against_its_schema(slm_engine: SlmEngine) -> None:
