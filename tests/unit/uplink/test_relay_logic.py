@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import ssl
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from appliance.cloud.keyring import RelayKeyring
 from appliance.cloud.relay import RateLimiter
 from appliance.cloud.store import RelayStore
 from appliance.cloud.tls import classify_handshake_error
+from appliance.uplink.envelope import open_envelope, seal
+from appliance.uplink.keys import key_id
 
 
 def test_rate_limiter_allows_a_burst_then_the_sustained_rate() -> None:
@@ -73,3 +79,23 @@ def test_handshake_failures_get_stable_codes() -> None:
         _ssl_error("CERTIFICATE_VERIFY_FAILED", ssl.SSLCertVerificationError)
     ) == "unknown_certificate"
     assert classify_handshake_error(_ssl_error("UNSUPPORTED_PROTOCOL")) == "tls_version"
+
+
+def test_relay_key_rotation_keeps_old_envelopes_opening(tmp_path: Path) -> None:
+    path = tmp_path / "relay-keys.json"
+    ring = RelayKeyring.load_or_create(path)
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    old = ring.current
+    device = ed25519.Ed25519PrivateKey.generate()
+    in_flight = seal(b"sealed before the rotation", kind="request", device_id="d",
+                     message_id="m", signing_key=device,
+                     recipient=old.agreement.public_key())
+    new = ring.rotate()
+    reloaded = RelayKeyring.load_or_create(path)
+    assert reloaded.public_document()["current"] == new.key_id
+    assert set(reloaded.agreement_keys()) == {old.key_id, new.key_id}
+    got = open_envelope(in_flight, recipient_keys=reloaded.agreement_keys(),
+                        sender_key=lambda h: device.public_key(), replay=None)
+    assert got.plaintext == b"sealed before the rotation"
+    assert key_id(reloaded.signer_for(old.key_id).public_key()) == key_id(
+        old.signing.public_key())
