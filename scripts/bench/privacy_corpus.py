@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - sentence templates and value formats read best on one line
 """A labelled corpus for the privacy bench: factory, clinic and retail text from templates.
 
 Every regulated value is generated (valid check digits where the real thing has them)
@@ -61,8 +62,10 @@ def _names(locales: tuple[str, ...]) -> tuple[list[str], list[str]]:
         for a in ("last_names", "last_names_male", "last_names_female"):
             last |= {str(n) for n in getattr(p, a, ())}
     ok = re.compile(r"^[^\W\d_]{2,}(?:[-'][^\W\d_]{2,})?$")
-    return (sorted(n for n in first if ok.match(n) and n[0].isupper()),
-            sorted(n for n in last if ok.match(n) and n[0].isupper()))
+    return (
+        sorted(n for n in first if ok.match(n) and n[0].isupper()),
+        sorted(n for n in last if ok.match(n) and n[0].isupper()),
+    )
 
 
 def name_pools() -> dict[str, tuple[list[str], list[str]]]:
@@ -71,8 +74,10 @@ def name_pools() -> dict[str, tuple[list[str], list[str]]]:
     known = lex.first | lex.last | lex.ambiguous
     seen = _names(GAZETTEER_LOCALES)
     hf, hl = _names(HELD_OUT_LOCALES)
-    return {"seen": seen,
-            "held_out": ([n for n in hf if n not in known], [n for n in hl if n not in known])}
+    return {
+        "seen": seen,
+        "held_out": ([n for n in hf if n not in known], [n for n in hl if n not in known]),
+    }
 
 
 class Gen:
@@ -102,57 +107,105 @@ class Gen:
         user = "".join(r.choice(string.ascii_lowercase) for _ in range(r.randint(3, 7)))
         sep = r.choice([".", "_", ""])
         user2 = "".join(r.choice(string.ascii_lowercase) for _ in range(r.randint(3, 8)))
-        dom = r.choice(["example.com", "acme-plant.de", "klinikum-nord.de", "retail.co.uk",
-                        "mail.fr", "post.pl", "hospital.org", "gmail.com"])
+        dom = r.choice(
+            [
+                "example.com",
+                "acme-plant.de",
+                "klinikum-nord.de",
+                "retail.co.uk",
+                "mail.fr",
+                "post.pl",
+                "hospital.org",
+                "gmail.com",
+            ]
+        )
         return f"{user}{sep}{user2}@{dom}"
 
     def phone(self) -> str:
         r = self.r
         d = lambda n: "".join(str(r.randint(0, 9)) for _ in range(n))  # noqa: E731
-        return r.choice([
-            f"+49 151 {d(4)} {d(4)}", f"+49 30 {d(8)}", f"+48 601 {d(3)} {d(3)}",
-            f"+44 7700 {d(6)}", f"+44 20 {d(4)} {d(4)}", f"+33 6 {d(2)} {d(2)} {d(2)} {d(2)}",
-            f"+39 347 {d(7)}", f"+34 612 {d(3)} {d(3)}", f"+31 6 {d(8)}", f"+1 (415) {d(3)}-{d(4)}",
-            f"(212) {r.randint(200, 999)}-{d(4)}", f"{r.randint(200, 989)}-{r.randint(200, 999)}-{d(4)}",
-            f"+420 602 {d(3)} {d(3)}", f"+46 70 {d(3)} {d(2)} {d(2)}",
-        ])
+        return r.choice(
+            [
+                f"+49 151 {d(4)} {d(4)}",
+                f"+49 30 {d(8)}",
+                f"+48 601 {d(3)} {d(3)}",
+                f"+44 7700 {d(6)}",
+                f"+44 20 {d(4)} {d(4)}",
+                f"+33 6 {d(2)} {d(2)} {d(2)} {d(2)}",
+                f"+39 347 {d(7)}",
+                f"+34 612 {d(3)} {d(3)}",
+                f"+31 6 {d(8)}",
+                f"+1 (415) {d(3)}-{d(4)}",
+                f"(212) {r.randint(200, 999)}-{d(4)}",
+                f"{r.randint(200, 989)}-{r.randint(200, 999)}-{d(4)}",
+                f"+420 602 {d(3)} {d(3)}",
+                f"+46 70 {d(3)} {d(2)} {d(2)}",
+            ]
+        )
 
     def phone_national(self) -> str:
         d = lambda n: "".join(str(self.r.randint(0, 9)) for _ in range(n))  # noqa: E731
-        return self.r.choice([f"0151 {d(8)}", f"030 {d(7)}", f"07700 {d(6)}", f"06 {d(2)} {d(2)} {d(2)} {d(2)}"])
+        return self.r.choice(
+            [f"0151 {d(8)}", f"030 {d(7)}", f"07700 {d(6)}", f"06 {d(2)} {d(2)} {d(2)} {d(2)}"]
+        )
 
     def address(self) -> str:
         r = self.r
         n = r.randint(1, 240)
-        return r.choice([
-            f"{n} {r.choice(['Maple', 'Oak', 'Hill', 'Lake', 'Church', 'Mill'])} "
-            f"{r.choice(['Street', 'Road', 'Avenue', 'Lane', 'Drive'])}, "
-            f"{r.choice(['Springfield', 'Dayton', 'Leeds', 'Bristol'])}",
-            f"{n} {r.choice(['High', 'Station', 'Park'])} {r.choice(['Street', 'Road'])}, "
-            f"{r.choice(['Leeds', 'York'])} LS{r.randint(1, 28)} {r.randint(1, 9)}"
-            f"{r.choice('ABDEFGHJ')}{r.choice('LNPQRSTU')}",
-            r.choice([f"{r.choice(['Haupt', 'Bahnhof', 'Garten', 'Linden'])}"
-                      f"{r.choice(['straße', 'weg', 'allee', 'gasse'])}",
-                      f"{r.choice(['Berliner', 'Kölner', 'Alte'])} "
-                      f"{r.choice(['Straße', 'Allee', 'Weg'])}"])
-            + f" {n}, {r.randint(10000, 99999)} {r.choice(['Berlin', 'Köln', 'Stuttgart', 'Bremen'])}",
-            f"{n} rue {r.choice(['de la Paix', 'Victor Hugo', 'des Lilas', 'du Moulin'])}, "
-            f"{r.randint(10000, 95999)} {r.choice(['Paris', 'Lyon', 'Lille'])}",
-            f"ul. {r.choice(['Długa', 'Polna', 'Lipowa', 'Kwiatowa'])} {n}, "
-            f"{r.randint(10, 99)}-{r.randint(100, 999)} {r.choice(['Kraków', 'Gdańsk', 'Poznań'])}",
-            f"Via {r.choice(['Roma', 'Garibaldi', 'Dante', 'Mazzini'])} {n}, {r.randint(10000, 98000)} "
-            f"{r.choice(['Milano', 'Torino', 'Bologna'])}",
-            f"{r.choice(['Kerk', 'Molen', 'Dorps'])}{r.choice(['straat', 'laan', 'weg'])} {n}, "
-            f"{r.randint(1000, 9999)} {r.choice(['AB', 'KL', 'XZ'])} {r.choice(['Utrecht', 'Delft'])}",
-        ])
+        return r.choice(
+            [
+                f"{n} {r.choice(['Maple', 'Oak', 'Hill', 'Lake', 'Church', 'Mill'])} "
+                f"{r.choice(['Street', 'Road', 'Avenue', 'Lane', 'Drive'])}, "
+                f"{r.choice(['Springfield', 'Dayton', 'Leeds', 'Bristol'])}",
+                f"{n} {r.choice(['High', 'Station', 'Park'])} {r.choice(['Street', 'Road'])}, "
+                f"{r.choice(['Leeds', 'York'])} LS{r.randint(1, 28)} {r.randint(1, 9)}"
+                f"{r.choice('ABDEFGHJ')}{r.choice('LNPQRSTU')}",
+                r.choice(
+                    [
+                        f"{r.choice(['Haupt', 'Bahnhof', 'Garten', 'Linden'])}"
+                        f"{r.choice(['straße', 'weg', 'allee', 'gasse'])}",
+                        f"{r.choice(['Berliner', 'Kölner', 'Alte'])} "
+                        f"{r.choice(['Straße', 'Allee', 'Weg'])}",
+                    ]
+                )
+                + f" {n}, {r.randint(10000, 99999)} {r.choice(['Berlin', 'Köln', 'Stuttgart', 'Bremen'])}",
+                f"{n} rue {r.choice(['de la Paix', 'Victor Hugo', 'des Lilas', 'du Moulin'])}, "
+                f"{r.randint(10000, 95999)} {r.choice(['Paris', 'Lyon', 'Lille'])}",
+                f"ul. {r.choice(['Długa', 'Polna', 'Lipowa', 'Kwiatowa'])} {n}, "
+                f"{r.randint(10, 99)}-{r.randint(100, 999)} {r.choice(['Kraków', 'Gdańsk', 'Poznań'])}",
+                f"Via {r.choice(['Roma', 'Garibaldi', 'Dante', 'Mazzini'])} {n}, {r.randint(10000, 98000)} "
+                f"{r.choice(['Milano', 'Torino', 'Bologna'])}",
+                f"{r.choice(['Kerk', 'Molen', 'Dorps'])}{r.choice(['straat', 'laan', 'weg'])} {n}, "
+                f"{r.randint(1000, 9999)} {r.choice(['AB', 'KL', 'XZ'])} {r.choice(['Utrecht', 'Delft'])}",
+            ]
+        )
 
     def date(self) -> str:
         r = self.r
         y, m, d = r.randint(1950, 2004), r.randint(1, 12), r.randint(1, 28)
-        mon = ["January", "February", "March", "April", "May", "June", "July", "August",
-               "September", "October", "November", "December"][m - 1]
-        return r.choice([f"{y}-{m:02d}-{d:02d}", f"{d:02d}.{m:02d}.{y}", f"{m:02d}/{d:02d}/{y}",
-                         f"{d} {mon} {y}", f"{mon} {d}, {y}"])
+        mon = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ][m - 1]
+        return r.choice(
+            [
+                f"{y}-{m:02d}-{d:02d}",
+                f"{d:02d}.{m:02d}.{y}",
+                f"{m:02d}/{d:02d}/{y}",
+                f"{d} {mon} {y}",
+                f"{mon} {d}, {y}",
+            ]
+        )
 
     def national_id(self) -> str:
         r = self.r
@@ -173,13 +226,21 @@ class Gen:
             pre = r.choice("XYZ")
             return f"{pre}{num:07d}{letters[int('XYZ'.index(pre).__str__() + f'{num:07d}') % 23]}"
         if kind == "nir":
-            body = f"{r.randint(1, 2)}{r.randint(50, 99):02d}{r.randint(1, 12):02d}{r.randint(1, 95):02d}" \
-                   f"{r.randint(1, 999):03d}{r.randint(1, 999):03d}"
+            body = (
+                f"{r.randint(1, 2)}{r.randint(50, 99):02d}{r.randint(1, 12):02d}{r.randint(1, 95):02d}"
+                f"{r.randint(1, 999):03d}{r.randint(1, 999):03d}"
+            )
             return f"{body}{97 - int(body) % 97:02d}"
         cons = "BCDFGHLMNPRSTVZ"
-        return ("".join(r.choice(cons) for _ in range(6)) + f"{r.randint(50, 99)}"
-                + r.choice("ABCDEHLMPRST") + f"{r.randint(1, 71):02d}" + r.choice("ABCDEFGHL")
-                + f"{r.randint(1, 999):03d}" + r.choice(string.ascii_uppercase))
+        return (
+            "".join(r.choice(cons) for _ in range(6))
+            + f"{r.randint(50, 99)}"
+            + r.choice("ABCDEHLMPRST")
+            + f"{r.randint(1, 71):02d}"
+            + r.choice("ABCDEFGHL")
+            + f"{r.randint(1, 999):03d}"
+            + r.choice(string.ascii_uppercase)
+        )
 
     def pesel(self) -> str:
         while True:
@@ -195,32 +256,65 @@ class Gen:
         return f"{self.r.randint(1000000, 99999999):08d}"
 
     def mrn_token(self) -> str:
-        return self.r.choice([f"MRN-{self.r.randint(100000, 9999999)}", f"PAT-{self.r.randint(100000, 999999)}"])
+        return self.r.choice(
+            [f"MRN-{self.r.randint(100000, 9999999)}", f"PAT-{self.r.randint(100000, 999999)}"]
+        )
 
     def condition(self) -> str:
-        return self.r.choice([
-            "type 2 diabetes", "asthma", "epilepsy", "hypertension", "a fractured wrist",
-            "depression", "a penicillin allergy", "migraine", "COPD", "angina", "Crohn's disease",
-            "kidney stones", "tinnitus", "pregnancy", "a concussion", "HIV", "chronic back pain",
-            "a heart condition", "sleep apnea", "an anxiety disorder",
-        ])
+        return self.r.choice(
+            [
+                "type 2 diabetes",
+                "asthma",
+                "epilepsy",
+                "hypertension",
+                "a fractured wrist",
+                "depression",
+                "a penicillin allergy",
+                "migraine",
+                "COPD",
+                "angina",
+                "Crohn's disease",
+                "kidney stones",
+                "tinnitus",
+                "pregnancy",
+                "a concussion",
+                "HIV",
+                "chronic back pain",
+                "a heart condition",
+                "sleep apnea",
+                "an anxiety disorder",
+            ]
+        )
 
     def injury(self) -> str:
-        return self.r.choice(["cut a finger", "suffered a laceration to the left hand",
-                              "sprained an ankle", "burned a hand", "got a metal splinter in the eye",
-                              "bruised a shoulder", "hurt his back", "fractured a toe"])
+        return self.r.choice(
+            [
+                "cut a finger",
+                "suffered a laceration to the left hand",
+                "sprained an ankle",
+                "burned a hand",
+                "got a metal splinter in the eye",
+                "bruised a shoulder",
+                "hurt his back",
+                "fractured a toe",
+            ]
+        )
 
     def sick(self) -> str:
-        return self.r.choice(["on sick leave", "off sick", "signed off by the GP",
-                              "on medical leave"])
+        return self.r.choice(
+            ["on sick leave", "off sick", "signed off by the GP", "on medical leave"]
+        )
 
     def outcome(self) -> str:
-        return self.r.choice(["no injury", "bruised knee", "twisted ankle", "minor cut to the hand"])
+        return self.r.choice(
+            ["no injury", "bruised knee", "twisted ankle", "minor cut to the hand"]
+        )
 
     def card(self) -> str:
         r = self.r
-        prefix, length = r.choice([("4", 16), ("51", 16), ("55", 16), ("2221", 16), ("34", 15),
-                                   ("37", 15), ("6011", 16)])
+        prefix, length = r.choice(
+            [("4", 16), ("51", 16), ("55", 16), ("2221", 16), ("34", 15), ("37", 15), ("6011", 16)]
+        )
         body = prefix + "".join(str(r.randint(0, 9)) for _ in range(length - len(prefix) - 1))
         for check in "0123456789":
             if ck.luhn_ok(body + check):
@@ -229,12 +323,13 @@ class Gen:
         sep = r.choice([" ", "-", ""])
         if length == 15:
             return f"{num[:4]}{sep}{num[4:10]}{sep}{num[10:]}"
-        return sep.join(num[i:i + 4] for i in range(0, 16, 4))
+        return sep.join(num[i : i + 4] for i in range(0, 16, 4))
 
     def iban(self) -> str:
         r = self.r
-        country, bban_len = r.choice([("DE", 18), ("FR", 23), ("GB", 18), ("NL", 14), ("PL", 24),
-                                      ("ES", 20), ("IT", 23)])
+        country, bban_len = r.choice(
+            [("DE", 18), ("FR", 23), ("GB", 18), ("NL", 14), ("PL", 24), ("ES", 20), ("IT", 23)]
+        )
         if country == "GB":
             bban = "NWBK" + "".join(str(r.randint(0, 9)) for _ in range(14))
         elif country == "NL":
@@ -246,15 +341,21 @@ class Gen:
         num = int("".join(str(int(c, 36)) for c in bban + country + "00"))
         iban = f"{country}{98 - num % 97:02d}{bban}"
         assert ck.iban_ok(iban), iban
-        return " ".join(iban[i:i + 4] for i in range(0, len(iban), 4)) if r.random() < 0.6 else iban
+        return (
+            " ".join(iban[i : i + 4] for i in range(0, len(iban), 4)) if r.random() < 0.6 else iban
+        )
 
     def ip(self) -> str:
         r = self.r
         if r.random() < 0.2:
             return f"2001:db8:{r.randint(0, 65535):x}::{r.randint(1, 65535):x}"
-        return r.choice([f"192.168.{r.randint(0, 255)}.{r.randint(1, 254)}",
-                         f"10.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}",
-                         f"{r.randint(11, 223)}.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}"])
+        return r.choice(
+            [
+                f"192.168.{r.randint(0, 255)}.{r.randint(1, 254)}",
+                f"10.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}",
+                f"{r.randint(11, 223)}.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}",
+            ]
+        )
 
     def mac(self) -> str:
         sep = self.r.choice([":", "-"])
@@ -263,46 +364,78 @@ class Gen:
     def gps(self) -> str:
         r = self.r
         lat, lon = r.uniform(35, 60), r.uniform(-9, 30)
-        return r.choice([f"{lat:.6f}, {lon:.6f}", f"{lat:.5f},{lon:.5f}",
-                         f"lat {lat:.4f}, lon {lon:.4f}",
-                         f"{int(lat)}°{r.randint(0, 59)}'{r.randint(0, 59)}\"N {abs(int(lon))}°{r.randint(0, 59)}'{r.randint(0, 59)}\"{'E' if lon >= 0 else 'W'}"])
+        return r.choice(
+            [
+                f"{lat:.6f}, {lon:.6f}",
+                f"{lat:.5f},{lon:.5f}",
+                f"lat {lat:.4f}, lon {lon:.4f}",
+                f"{int(lat)}°{r.randint(0, 59)}'{r.randint(0, 59)}\"N {abs(int(lon))}°{r.randint(0, 59)}'{r.randint(0, 59)}\"{'E' if lon >= 0 else 'W'}",
+            ]
+        )
 
     def secret(self) -> str:
         r = self.r
         alnum = string.ascii_letters + string.digits
         rnd = lambda n, a=alnum: "".join(r.choice(a) for _ in range(n))  # noqa: E731
-        return r.choice([
-            "AKIA" + rnd(16, string.ascii_uppercase + string.digits), "ghp_" + rnd(36),
-            "sk-proj-" + rnd(40), "xoxb-" + rnd(12, string.digits) + "-" + rnd(24),
-            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI" + rnd(20) + "." + rnd(43),
-            "-----BEGIN RSA PRIVATE KEY-----\nMIIEow" + rnd(60) + "\n-----END RSA PRIVATE KEY-----",
-        ])
+        return r.choice(
+            [
+                "AKIA" + rnd(16, string.ascii_uppercase + string.digits),
+                "ghp_" + rnd(36),
+                "sk-proj-" + rnd(40),
+                "xoxb-" + rnd(12, string.digits) + "-" + rnd(24),
+                "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI" + rnd(20) + "." + rnd(43),
+                "-----BEGIN RSA PRIVATE KEY-----\nMIIEow"
+                + rnd(60)
+                + "\n-----END RSA PRIVATE KEY-----",
+            ]
+        )
 
     def password(self) -> str:
         r = self.r
-        return r.choice(["Tr0ub4dor&3", "Winter2026!", "hunter22x", "Zx9#kLm2qP", "Sommer-2025",
-                         "p4ssW0rd!!", "Qwerty!234"]) + str(r.randint(0, 99))
+        return r.choice(
+            [
+                "Tr0ub4dor&3",
+                "Winter2026!",
+                "hunter22x",
+                "Zx9#kLm2qP",
+                "Sommer-2025",
+                "p4ssW0rd!!",
+                "Qwerty!234",
+            ]
+        ) + str(r.randint(0, 99))
 
     # --- negatives ---------------------------------------------------------------------
     def part(self) -> str:
         r = self.r
-        return r.choice([f"{r.randint(1000, 9999)}-{r.randint(100, 999)}-{r.randint(10, 99)}",
-                         f"{r.randint(100, 999)}-{r.randint(1000, 9999)}-{r.randint(10, 99)}",
-                         f"A{r.randint(100, 999)}-{r.randint(10000, 99999)}"])
+        return r.choice(
+            [
+                f"{r.randint(1000, 9999)}-{r.randint(100, 999)}-{r.randint(10, 99)}",
+                f"{r.randint(100, 999)}-{r.randint(1000, 9999)}-{r.randint(10, 99)}",
+                f"A{r.randint(100, 999)}-{r.randint(10000, 99999)}",
+            ]
+        )
 
     def serial(self) -> str:
         r = self.r
-        return r.choice([f"SN{r.randint(2019, 2026)}{r.randint(1, 12):02d}{r.randint(1, 28):02d}-{r.randint(1, 9999):04d}",
-                         f"{r.choice('ABCXYZ')}{r.randint(0, 9)}X-{r.randint(10000, 99999)}-{r.choice('ABC')}",
-                         f"{r.randint(10**9, 10**10 - 1)}"])
+        return r.choice(
+            [
+                f"SN{r.randint(2019, 2026)}{r.randint(1, 12):02d}{r.randint(1, 28):02d}-{r.randint(1, 9999):04d}",
+                f"{r.choice('ABCXYZ')}{r.randint(0, 9)}X-{r.randint(10000, 99999)}-{r.choice('ABC')}",
+                f"{r.randint(10**9, 10**10 - 1)}",
+            ]
+        )
 
     def timestamp(self) -> str:
         r = self.r
-        return r.choice([f"2026-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}T{r.randint(0, 23):02d}:"
-                         f"{r.randint(0, 59):02d}:{r.randint(0, 59):02d}Z",
-                         f"{r.randint(0, 23):02d}:{r.randint(0, 59):02d}:{r.randint(0, 59):02d}",
-                         f"{r.randint(1, 28):02d}.{r.randint(1, 12):02d}.2026 {r.randint(0, 23):02d}:{r.randint(0, 59):02d}",
-                         f"{r.randint(1_700_000_000, 1_800_000_000)}"])
+        return r.choice(
+            [
+                f"2026-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}T{r.randint(0, 23):02d}:"
+                f"{r.randint(0, 59):02d}:{r.randint(0, 59):02d}Z",
+                f"{r.randint(0, 23):02d}:{r.randint(0, 59):02d}:{r.randint(0, 59):02d}",
+                f"{r.randint(1, 28):02d}.{r.randint(1, 12):02d}.2026 {r.randint(0, 23):02d}:{r.randint(0, 59):02d}",
+                f"{r.randint(1_700_000_000, 1_800_000_000)}",
+            ]
+        )
 
     def version(self) -> str:
         r = self.r
@@ -319,8 +452,14 @@ class Gen:
 
     def reading(self) -> str:
         r = self.r
-        return r.choice([f"{r.uniform(40, 99):.2f} °C", f"{r.uniform(1, 12):.3f} mm/s",
-                         f"{r.uniform(5, 25):.2f} A", f"{r.uniform(0.5, 9.9):.4f} bar"])
+        return r.choice(
+            [
+                f"{r.uniform(40, 99):.2f} °C",
+                f"{r.uniform(1, 12):.3f} mm/s",
+                f"{r.uniform(5, 25):.2f} A",
+                f"{r.uniform(0.5, 9.9):.4f} bar",
+            ]
+        )
 
     def order(self) -> str:
         return f"PO-{self.r.randint(4500000000, 4599999999)}"
@@ -328,17 +467,38 @@ class Gen:
 
 # slot name -> (generator, label type). Label None means a negative slot.
 SLOTS: dict[str, tuple[str, str]] = {
-    "person": ("person", "PERSON"), "first": ("first", "PERSON"), "surname": ("surname", "PERSON"),
-    "email": ("email", "EMAIL"), "phone": ("phone", "PHONE"), "phone_nat": ("phone_national", "PHONE"),
-    "address": ("address", "ADDRESS"), "dob": ("date", "DOB"), "natid": ("national_id", "NATIONAL_ID"),
-    "pesel": ("pesel", "NATIONAL_ID"), "badge": ("badge", "EMPLOYEE_ID"), "mrn": ("mrn", "MRN"),
-    "mrn_token": ("mrn_token", "MRN"), "condition": ("condition", "HEALTH"),
-    "injury": ("injury", "HEALTH"), "sick": ("sick", "HEALTH"), "outcome": ("outcome", "HEALTH"),
-    "card": ("card", "CARD"), "iban": ("iban", "IBAN"), "ip": ("ip", "IP"), "mac": ("mac", "MAC"),
-    "gps": ("gps", "GPS"), "secret": ("secret", "SECRET"), "password": ("password", "SECRET"),
-    "part": ("part", NEGATIVE), "serial": ("serial", NEGATIVE), "ts": ("timestamp", NEGATIVE),
-    "version": ("version", NEGATIVE), "lot": ("lot", NEGATIVE), "ean": ("ean", NEGATIVE),
-    "reading": ("reading", NEGATIVE), "order": ("order", NEGATIVE),
+    "person": ("person", "PERSON"),
+    "first": ("first", "PERSON"),
+    "surname": ("surname", "PERSON"),
+    "email": ("email", "EMAIL"),
+    "phone": ("phone", "PHONE"),
+    "phone_nat": ("phone_national", "PHONE"),
+    "address": ("address", "ADDRESS"),
+    "dob": ("date", "DOB"),
+    "natid": ("national_id", "NATIONAL_ID"),
+    "pesel": ("pesel", "NATIONAL_ID"),
+    "badge": ("badge", "EMPLOYEE_ID"),
+    "mrn": ("mrn", "MRN"),
+    "mrn_token": ("mrn_token", "MRN"),
+    "condition": ("condition", "HEALTH"),
+    "injury": ("injury", "HEALTH"),
+    "sick": ("sick", "HEALTH"),
+    "outcome": ("outcome", "HEALTH"),
+    "card": ("card", "CARD"),
+    "iban": ("iban", "IBAN"),
+    "ip": ("ip", "IP"),
+    "mac": ("mac", "MAC"),
+    "gps": ("gps", "GPS"),
+    "secret": ("secret", "SECRET"),
+    "password": ("password", "SECRET"),
+    "part": ("part", NEGATIVE),
+    "serial": ("serial", NEGATIVE),
+    "ts": ("timestamp", NEGATIVE),
+    "version": ("version", NEGATIVE),
+    "lot": ("lot", NEGATIVE),
+    "ean": ("ean", NEGATIVE),
+    "reading": ("reading", NEGATIVE),
+    "order": ("order", NEGATIVE),
 }
 
 from privacy_templates import HELD_OUT_TEMPLATES, TEMPLATES  # noqa: E402
@@ -350,7 +510,7 @@ def fill(template: str, gen: Gen, domain: str) -> Sample:
     parts: list[str] = []
     pos = 0
     for m in re.finditer(r"\{(\w+)\}|\{=(\w+):([^}]*)\}", template):
-        literal = template[pos:m.start()]
+        literal = template[pos : m.start()]
         parts.append(literal)
         offset = sum(len(p) for p in parts)
         if m.group(2):  # fixed text with a label, e.g. {=HEALTH:insulin}

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - sentence templates and value formats read best on one line
 """Sentence templates for the privacy corpus (see privacy_corpus.py for the slots)."""
 
 from __future__ import annotations
