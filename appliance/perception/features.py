@@ -26,6 +26,7 @@ Memory per metric is fixed: a ring buffer of ``window`` values plus, while
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -156,22 +157,28 @@ class MetricState:
         self.since_learned = 0
 
     def _features(self, x: float) -> FloatArray:
+        # Sums and dot products instead of ndarray.mean/std: this runs per metric per
+        # reading, and on 16 values numpy's per-call overhead is most of the cost.
+        n = self.p.window
         w = self.window_values()
-        z = (w - self.mu) / self.sigma
-        steps = np.abs(np.diff(w))
-        self._z_last = float(z[-1])
-        feats = np.array((
-            z[-1],
-            z.mean(),
-            np.abs(z).max(),
-            w.std() / self.sigma,
-            steps.mean() / self.dscale,
-            self._absdiff / self.dscale,
-            float(self._tc @ z) / self._tc_norm * self.p.window,
-            float((steps == 0).mean()) - self.p0,
-        ))
-        clipped: FloatArray = np.clip(feats, -FEATURE_CLIP, FEATURE_CLIP)
-        return clipped
+        z = (w - self.mu) * (1.0 / self.sigma)
+        z_last = float(z[-1])
+        z_mean = float(z.sum()) / n
+        centred = z - z_mean
+        steps = np.abs(w[1:] - w[:-1])
+        inv_d = 1.0 / self.dscale
+        self._z_last = z_last
+        feats = [
+            z_last,
+            z_mean,
+            max(float(z.max()), -float(z.min())),
+            math.sqrt(float(centred @ centred) / n),
+            float(steps.sum()) / (n - 1) * inv_d,
+            self._absdiff * inv_d,
+            float(self._tc @ z) / self._tc_norm * n,
+            (n - 1 - np.count_nonzero(steps)) / (n - 1) - self.p0,
+        ]
+        return np.array([min(max(f, -FEATURE_CLIP), FEATURE_CLIP) for f in feats])
 
     def adapt(self, x: float, anomalous: bool) -> None:
         """Update the baseline with ``x`` unless it is (or looks) anomalous.
