@@ -72,9 +72,9 @@ class SlmEngine:
         self.tasks = tasks if tasks is not None else load_tasks(config.tasks_dir)
         self.runtime = LlamaRuntime(
             model_path,
-            n_ctx=config.n_ctx,
+            n_ctx=config.context_tokens,
             n_batch=config.n_batch,
-            n_gpu_layers=config.n_gpu_layers,
+            n_gpu_layers=config.gpu_layers,
             n_threads=config.n_threads,
         )
         self._runner = TaskRunner(

@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 DEV_PUBLIC_KEY = Path("models/keys/dev-signing-key.pub.pem")
+DEFAULT_N_CTX = 2048
 
 
 class SlmConfig(BaseModel):
@@ -36,9 +37,13 @@ class SlmConfig(BaseModel):
     assemble_missing: bool = Field(
         default=True, description="assemble a missing packaged model at start (shows progress)"
     )
-    n_ctx: int = Field(default=2048, ge=256, le=131072)
+    n_ctx: int | None = Field(
+        default=None, ge=256, le=131072, description="unset: the board profile's, else 2048"
+    )
     n_batch: int = Field(default=512, ge=16, le=8192)
-    n_gpu_layers: int = Field(default=0, ge=-1, description="-1 offloads every layer")
+    n_gpu_layers: int | None = Field(
+        default=None, ge=-1, description="-1 offloads every layer; unset: board profile, else 0"
+    )
     n_threads: int | None = Field(default=None, ge=1, le=256, description="defaults to CPU count")
     queue_size: int = Field(default=64, ge=1, le=100_000)
     deadline_ms: int = Field(default=2000, ge=1, description="per request, queue wait included")
@@ -50,6 +55,27 @@ class SlmConfig(BaseModel):
     calibration_dir: Path | None = Field(
         default=None, description="fitted confidence maps; defaults to <state_dir>/calibration"
     )
+
+    @property
+    def context_tokens(self) -> int:
+        """The context size to load the model with."""
+        return self.n_ctx if self.n_ctx is not None else DEFAULT_N_CTX
+
+    @property
+    def gpu_layers(self) -> int:
+        """How many layers to offload to the GPU (-1: all)."""
+        return self.n_gpu_layers if self.n_gpu_layers is not None else 0
+
+    def with_board_defaults(self, gpu_layers: int, context: int) -> SlmConfig:
+        """Return a copy where unset ``n_gpu_layers``/``n_ctx`` take the board profile's values.
+
+        The daemon calls this with the detected board's ``[slm]`` section;
+        values set in the config file always win.
+        """
+        return self.model_copy(update={
+            "n_gpu_layers": self.n_gpu_layers if self.n_gpu_layers is not None else gpu_layers,
+            "n_ctx": self.n_ctx if self.n_ctx is not None else context,
+        })
 
     def resolved_store_dir(self, state_dir: Path) -> Path:
         """Return the model store folder."""

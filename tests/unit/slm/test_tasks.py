@@ -72,5 +72,8 @@ def test_slm_section_is_part_of_the_config_tree() -> None:
     cfg = validate_tree({"slm": {"n_ctx": 4096, "n_gpu_layers": -1, "deadline_ms": 500}})
     assert cfg.slm.n_ctx == 4096
     assert cfg.slm.resolved_store_dir(Path("/s")) == Path("/s/models")
+    assert validate_tree({}).slm.context_tokens == 2048
+    board = validate_tree({"slm": {"n_ctx": 1024}}).slm.with_board_defaults(-1, 4096)
+    assert (board.gpu_layers, board.context_tokens) == (-1, 1024)  # the file wins
     with pytest.raises(ConfigError, match=r"slm\.n_cxt"):
         validate_tree({"slm": {"n_cxt": 1}})
