@@ -107,6 +107,17 @@ def _provider_options(name: str, config: OnnxConfig) -> dict[str, str]:
     return {}
 
 
+def _create(path: Path, config: OnnxConfig, providers: list[str]) -> Any:
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = config.threads
+    options.inter_op_num_threads = config.inter_op_threads
+    options.log_severity_level = 3  # onnxruntime's own warnings duplicate what is logged here
+    return ort.InferenceSession(
+        str(path), sess_options=options, providers=providers,
+        provider_options=[_provider_options(p, config) for p in providers],
+    )
+
+
 def open_session(path: Path, config: OnnxConfig) -> Any:
     """Open ``path`` as an ``onnxruntime.InferenceSession`` with the configured providers/threads.
 
@@ -116,17 +127,20 @@ def open_session(path: Path, config: OnnxConfig) -> Any:
     if not path.is_file():
         raise ModelError(f"model file {path} does not exist")
     providers = select_providers(config)
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = config.threads
-    options.inter_op_num_threads = config.inter_op_threads
-    options.log_severity_level = 3  # onnxruntime's own warnings duplicate what is logged here
     try:
-        session = ort.InferenceSession(
-            str(path), sess_options=options, providers=providers,
-            provider_options=[_provider_options(p, config) for p in providers],
-        )
+        session = _create(path, config, providers)
     except Exception as exc:  # onnxruntime raises its own pybind error types
-        raise ModelError(f"model file {path} is not a loadable ONNX model: {exc}") from exc
+        if providers == ["CPUExecutionProvider"]:
+            raise ModelError(f"model file {path} is not a loadable ONNX model: {exc}") from exc
+        # A GPU provider can still fail here (out of memory, unsupported operator, engine
+        # build error); the CPU decides whether the file itself is at fault.
+        log.warning("%s: session on %s failed (%s), retrying on CPU", path, providers, exc)
+        providers = ["CPUExecutionProvider"]
+        try:
+            session = _create(path, config, providers)
+        except Exception as cpu_exc:
+            raise ModelError(
+                f"model file {path} is not a loadable ONNX model: {cpu_exc}") from cpu_exc
     active = session.get_providers()
     if active and active[0] != providers[0]:
         log.warning("%s: %s failed at session creation, running on %s",
