@@ -23,7 +23,8 @@ def build_server(config: CloudConfig) -> uvicorn.Server:
 
     def context(_: Any, __: Any) -> Any:
         return server_context(tls.cert_file, tls.key_file, tls.client_ca_file,
-                              counter=metrics.refused)
+                              counter=metrics.refused,
+                              require_client_cert=config.client_certificate_required())
 
     uv = uvicorn.Config(app, host=config.host, port=config.port, http=TlsScopeH11Protocol,
                         loop="asyncio", ssl_context_factory=context,
@@ -34,5 +35,7 @@ def build_server(config: CloudConfig) -> uvicorn.Server:
 
 def serve(config: CloudConfig) -> None:
     """Serve until interrupted."""
-    log.info("cloud service on https://%s:%d (mTLS, TLS 1.3)", config.host, config.port)
+    log.info("cloud service on https://%s:%d (TLS 1.3, client certificate %s at the handshake)",
+             config.host, config.port,
+             "required" if config.client_certificate_required() else "optional")
     build_server(config).run()

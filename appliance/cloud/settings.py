@@ -57,6 +57,11 @@ class TlsServerConfig(_Section):
     key_file: Path = Path("/etc/appliance-cloud/pki/relay.key")
     client_ca_file: Path = Path("/etc/appliance-cloud/pki/fleet-ca.pem")
     crl_file: Path | None = Field(default=None, description="PEM CRL, re-read when it changes")
+    client_certificate: Literal["required", "optional"] | None = Field(
+        default=None,
+        description="TLS-level demand for a client certificate; default: required, or "
+                    "optional when the fleet is served too (enrollment and operators come "
+                    "without one). The relay routes demand one either way.")
 
 
 class RelayConfig(_Section):
@@ -102,6 +107,12 @@ class CloudConfig(_Section):
     relay: RelayConfig = Field(default_factory=RelayConfig)
     logging: CloudLogging = Field(default_factory=CloudLogging)
     fleet: FleetConfig = Field(default_factory=FleetConfig)
+
+    def client_certificate_required(self) -> bool:
+        """Whether the TLS handshake itself demands a client certificate."""
+        if self.tls.client_certificate is not None:
+            return self.tls.client_certificate == "required"
+        return not self.fleet.enabled
 
     @model_validator(mode="after")
     def _providers_in_production(self) -> CloudConfig:

@@ -65,12 +65,18 @@ class CountingSSLObject(ssl.SSLObject):
 
 
 def server_context(cert_file: Path, key_file: Path, client_ca_file: Path,
-                   counter: HandshakeCounter | None = None) -> ssl.SSLContext:
-    """Return the relay context: TLS 1.3 only, client certificates from ``client_ca_file``."""
+                   counter: HandshakeCounter | None = None,
+                   require_client_cert: bool = True) -> ssl.SSLContext:
+    """Return the relay context: TLS 1.3 only, client certificates from ``client_ca_file``.
+
+    With ``require_client_cert=False`` a client may come without a certificate
+    (the relay routes then refuse it themselves); one that presents a
+    certificate not issued by the CA is still refused in the handshake.
+    """
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_3
     ctx.maximum_version = ssl.TLSVersion.TLSv1_3
-    ctx.verify_mode = ssl.CERT_REQUIRED
+    ctx.verify_mode = ssl.CERT_REQUIRED if require_client_cert else ssl.CERT_OPTIONAL
     ctx.load_cert_chain(str(cert_file), str(key_file))
     ctx.load_verify_locations(cafile=str(client_ca_file))
     ctx.set_alpn_protocols(["http/1.1"])

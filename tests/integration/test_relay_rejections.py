@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ssl
 import time
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -171,3 +172,24 @@ def test_tls_1_2_is_refused(relay: RelayProcess, pki: SessionPki) -> None:
     while relay.metric(REJECTIONS, reason="tls_version") < before + 1:
         assert time.monotonic() < deadline, "the relay did not count the TLS 1.2 attempt"
         time.sleep(0.1)
+
+
+def test_without_a_client_certificate_the_relay_routes_refuse(
+        relay_factory: Callable[..., RelayProcess], pki: SessionPki,
+        provider: ProviderProcess) -> None:
+    # the fleet's enrollment needs the port open to clients without a certificate
+    own = relay_factory([provider], client_certificate="optional")
+    own.start()
+    device = pki.device("edge-nocert")
+    env = sealed(own, device, "m-nocert")
+    anonymous = ssl.create_default_context(cafile=str(pki.ca_file))
+    with httpx.Client(verify=anonymous, timeout=10) as c:
+        assert c.get(own.url + "/healthz").status_code == 200
+        resp = c.post(own.url + ESCALATE_PATH, content=env,
+                      headers={"content-type": ENVELOPE_TYPE})
+        keys = c.get(own.url + "/v1/relay/keys")
+    assert (resp.status_code, resp.json()["error"]) == (401, "no_client_certificate")
+    assert keys.status_code == 401
+    assert own.metric(REJECTIONS, reason="no_client_certificate") == 2
+    assert provider.requests("edge-nocert") == []
+    assert post(own, device, env).status_code == 200  # with its certificate it goes through
