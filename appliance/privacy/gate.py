@@ -1,4 +1,3 @@
-# ruff: noqa: PLC0415
 """The one egress gate: classify → apply policy → write the audit record → send.
 
 Every payload that leaves the device (uplink escalations, fleet telemetry, shipped

@@ -1,4 +1,3 @@
-# ruff: noqa: PLC0415
 """Faces in images: found with OpenCV's bundled Haar cascades and blurred beyond recovery."""
 
 from __future__ import annotations

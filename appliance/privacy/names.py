@@ -211,6 +211,10 @@ class NameDetector:
                 score = 0.7 if kind == "last" else 0.6
             elif kind == "cued":
                 score = 0.5
+            elif kind == "amb" and (cue_before or cue_after):
+                score = 0.5  # "agreed by Potter", "Snow says": a listed name that is also a word
+            elif kind == "vocab" and cue_before and cue_after:
+                score = 0.4  # "parts for Grit arrived": a word used as a name, cued on both sides
             else:
                 return None
         return Entity(DataClass.PERSON, start, end, text[start:end], score, "names")

@@ -1,4 +1,4 @@
-# ruff: noqa: PLC0415, E501 - Presidio is imported only when compared; table rows stay one line
+# ruff: noqa: E501 - the result table rows read best on one line
 """Privacy guard benchmark: precision/recall per type, leak rate, and Presidio side by side.
 
     .venv/bin/python scripts/bench/bench_privacy.py [--per-domain 300] [--seed 1] [--no-presidio]

@@ -71,7 +71,7 @@ def locale_names(locale: str) -> tuple[set[str], set[str]]:
 
 def english_vocab() -> tuple[set[str], set[str]]:
     """Return (all WordNet lemmas, lemmas that are verbs, adjectives or adverbs)."""
-    import spacy  # noqa: PLC0415 - dev-only, heavy
+    import spacy
 
     nlp = spacy.load(SPACY_MODEL)
     index = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
