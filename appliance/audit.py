@@ -190,7 +190,7 @@ def open_log(state_dir: Path, audit_file: Path, key_dir: Path) -> AuditLog:
 
     Raises :class:`AuditError` if the key cannot be created or read.
     """
-    from appliance.privacy.vault import VaultError, load_or_create_key  # noqa: PLC0415
+    from appliance.privacy.vault import VaultError, load_or_create_key
 
     try:
         key = load_or_create_key(state_dir / key_dir / "audit.key")

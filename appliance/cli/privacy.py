@@ -1,4 +1,3 @@
-# ruff: noqa: PLC0415
 """``appliance redact`` and ``appliance audit ...``: the privacy guard from the shell."""
 
 from __future__ import annotations
