@@ -41,11 +41,12 @@ class Daemon:
         self._ready = threading.Event()
         self._server: Any = None
         self._server_thread: threading.Thread | None = None
+        inline = decide is None and config.pipeline.inline_rules
         self.decide = decide or RuleDecider(config.rules, config.device_id).decide
         self.pipeline = Pipeline(
             config.device_id, self.decide, self._publish, config.topic("decisions"),
             config.topic("deadletter"), self.metrics, config.pipeline.queue_size,
-            config.pipeline.workers, config.pipeline.dedup_window)
+            config.pipeline.workers, config.pipeline.dedup_window, inline=inline)
         self.link = MqttLink(config, self._on_message, on_subscribed=self._on_subscribed)
 
     # -- wiring -----------------------------------------------------------------------------

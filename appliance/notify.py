@@ -37,8 +37,9 @@ def notify(message: str, environ: dict[str, str] | None = None) -> bool:
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
             sock.connect(address)
-            sock.sendall(message.encode())
+            # Never block the daemon on a service manager that is not reading.
+            sock.send(message.encode(), socket.MSG_DONTWAIT)
     except OSError as exc:
-        log.warning("sd_notify(%s) failed: %s", message.split("\n")[0], exc)
+        log.warning("sd_notify(%s) failed: %s", message.split("\n", maxsplit=1)[0], exc)
         return False
     return True

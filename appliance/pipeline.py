@@ -37,7 +37,7 @@ class Pipeline:
 
     def __init__(self, device_id: str, decide: Decide, publish: Publish, decision_topic: str,
                  deadletter_topic: str, metrics: DaemonMetrics, queue_size: int = 1024,
-                 workers: int = 2, dedup_window: int = 65536) -> None:
+                 workers: int = 2, dedup_window: int = 65536, inline: bool = False) -> None:
         self.device_id = device_id
         self._decide = decide
         self._publish = publish
@@ -51,25 +51,30 @@ class Pipeline:
         self._inflight: dict[str, list[Callable[[], None]]] = {}
         self._decided: OrderedDict[str, None] = OrderedDict()
         self._dedup_window = dedup_window
-        self._beats: dict[int, float] = {}
+        # A cheap, non-blocking decider (the rule stage: tens of microseconds) runs on the
+        # caller's thread; a thread hand-off per event would cost more than the decision.
+        self._inline = inline
+        self._busy_since: dict[int, float | None] = {}
         self.recent: deque[Decision] = deque(maxlen=500)
         self.listeners: list[Callable[[Decision], None]] = []
 
     # -- lifecycle -------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Start the worker threads."""
-        for i in range(self._workers_n):
+        """Start the worker threads (none when deciding inline)."""
+        for i in range(0 if self._inline else self._workers_n):
             t = threading.Thread(target=self._work, args=(i,), name=f"decide-{i}", daemon=True)
-            self._beats[i] = time.monotonic()
+            self._busy_since[i] = None
             t.start()
             self._threads.append(t)
 
     def alive(self, stall_s: float = 30.0) -> bool:
         """True while every worker runs and none has been stuck on one event for ``stall_s``."""
         now = time.monotonic()
+        if self._inline:
+            return True
         return bool(self._threads) and all(t.is_alive() for t in self._threads) and all(
-            now - beat < stall_s for beat in self._beats.values())
+            since is None or now - since < stall_s for since in self._busy_since.values())
 
     def depth(self) -> int:
         """Events waiting for a worker."""
@@ -110,6 +115,10 @@ class Pipeline:
                     self._inflight[event.id].append(ack)
                 return True
             self._inflight[event.id] = [ack] if ack is not None else []
+        if self._inline:
+            self.metrics.events.labels(event.kind.value).inc()
+            self._handle(_Work(event, time.monotonic()))
+            return True
         try:
             self._queue.put_nowait(_Work(event, time.monotonic()))
         except queue.Full:
@@ -138,14 +147,16 @@ class Pipeline:
 
     def _work(self, index: int) -> None:
         while True:
-            self._beats[index] = time.monotonic()
             item = self._queue.get()
             if item is _STOP:
                 return
             assert isinstance(item, _Work)
             self.metrics.queue_depth.set(self._queue.qsize())
-            self._beats[index] = time.monotonic()
-            self._handle(item)
+            self._busy_since[index] = time.monotonic()
+            try:
+                self._handle(item)
+            finally:
+                self._busy_since[index] = None
 
     def _handle(self, work: _Work) -> None:
         event = work.event

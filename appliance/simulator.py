@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,7 +77,7 @@ class Motor:
     def next(self, ts: float) -> Reading:
         """Advance one sample and return it, starting or ending faults at random."""
         self.step += 1
-        load = 0.5 + 0.5 * math.sin(self.step / 40.0 + hash(self.sensor) % 7)
+        load = 0.5 + 0.5 * math.sin(self.step / 40.0 + zlib.crc32(self.sensor.encode()) % 7)
         temp = self.base_temp + 6.0 * load + self.rng.gauss(0, 0.6)
         vib = self.base_vib * (0.9 + 0.2 * load) + self.rng.gauss(0, 0.15)
         cur = self.base_current * (0.8 + 0.4 * load) + self.rng.gauss(0, 0.3)

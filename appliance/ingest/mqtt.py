@@ -21,6 +21,7 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode, MQTTProtocolVersi
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
+from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from appliance.config import Config, Subscription
 
@@ -85,7 +86,7 @@ class MqttLink:
 
     def start(self) -> None:
         """Connect in the background; paho's loop thread reconnects with backoff."""
-        props = Properties(PacketTypes.CONNECT)
+        props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
         props.SessionExpiryInterval = self._mq.session_expiry_s
         self._client.connect_async(self._mq.host, self._mq.port, keepalive=self._mq.keepalive_s,
                                    clean_start=False, properties=props)
@@ -162,7 +163,7 @@ class MqttLink:
         self.state.connects += 1
         log.info("connected to %s:%d (session present: %s)", self._mq.host, self._mq.port,
                  getattr(flags, "session_present", "?"))
-        subs = [(s.topic, paho.SubscribeOptions(qos=self._mq.qos)) for s in self._mq.subscriptions]
+        subs = [(s.topic, SubscribeOptions(qos=self._mq.qos)) for s in self._mq.subscriptions]
         client.subscribe(subs)
         self.publish(self._cfg.topic("status"), b"online", retain=True)
 
@@ -208,7 +209,7 @@ class MqttLink:
         ack = self._make_ack(msg)
         sub = self._match(msg.topic)
         try:
-            self._on_message_cb(sub, msg.topic, msg.payload, ack)
+            self._on_message_cb(sub, msg.topic, bytes(msg.payload), ack)
         except Exception:
             # The handler dead-letters on its own; this guards the network thread.
             log.exception("message handler failed for %s", msg.topic)
