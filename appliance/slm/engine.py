@@ -47,12 +47,18 @@ class _Request:
 
 @dataclass
 class EngineStats:
-    """Counters for metrics and telemetry."""
+    """Counters for metrics and telemetry (bumped from the worker and caller threads)."""
 
     completed: int = 0
     timeouts: int = 0
     overloaded: int = 0
     errors: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def bump(self, counter: str) -> None:
+        """Add one to ``counter``."""
+        with self._lock:
+            setattr(self, counter, getattr(self, counter) + 1)
 
 
 class SlmEngine:
@@ -128,19 +134,19 @@ class SlmEngine:
                 continue
             now = time.monotonic()
             if now > req.deadline:
-                self.stats.timeouts += 1
+                self.stats.bump("timeouts")
                 req.future.set_result(req.on_timeout((now - req.enqueued) * 1000.0))
                 continue
             try:
                 result = req.run(self._runner)
             except Exception as exc:  # the worker must survive any one request
-                self.stats.errors += 1
+                self.stats.bump("errors")
                 log.exception("SLM request failed")
                 req.future.set_exception(
                     exc if isinstance(exc, ModelError) else ModelError(f"SLM request failed: {exc}")
                 )
                 continue
-            self.stats.completed += 1
+            self.stats.bump("completed")
             if isinstance(result, LabelResult | StructuredResult):
                 result = result.model_copy(update={"queue_ms": (now - req.enqueued) * 1000.0})
             req.future.set_result(result)
@@ -156,7 +162,7 @@ class SlmEngine:
         try:
             self._queue.put_nowait(_Request(run, fut, deadline, on_timeout))
         except queue.Full:
-            self.stats.overloaded += 1
+            self.stats.bump("overloaded")
             log.warning("SLM queue full (%d); request shed", self.config.queue_size)
             fut.set_result(on_full())
         return fut
@@ -214,7 +220,7 @@ class SlmEngine:
             return fut.result(timeout=max(0.0, deadline_s - (time.monotonic() - started)))
         except FutureTimeout:
             fut.cancel()  # still queued: the worker skips it
-            self.stats.timeouts += 1
+            self.stats.bump("timeouts")
             return self._placeholder(task, "timeout", (time.monotonic() - started) * 1000.0)
 
     def classify(
