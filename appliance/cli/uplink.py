@@ -118,8 +118,8 @@ def cloud(
 ) -> None:
     """Run the cloud service: the relay (and the fleet API) over mutual TLS."""
     # FastAPI and uvicorn load only for this command.
-    from appliance.cloud.server import serve  # noqa: PLC0415
-    from appliance.cloud.settings import load_cloud_config  # noqa: PLC0415
+    from appliance.cloud.server import serve
+    from appliance.cloud.settings import load_cloud_config
 
     try:
         cfg = load_cloud_config(config)

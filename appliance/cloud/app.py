@@ -38,8 +38,8 @@ def load_privacy_check(block: list[str]) -> PrivacyCheck | None:
     keeps the findings whose class is in ``block``; None if it cannot be imported.
     """
     try:
-        from appliance.privacy.detect import Detector  # noqa: PLC0415 - optional at run time
-        from appliance.privacy.settings import PrivacyConfig  # noqa: PLC0415
+        from appliance.privacy.detect import Detector
+        from appliance.privacy.settings import PrivacyConfig
         detector = Detector(PrivacyConfig())
     except Exception:  # a broken or missing detector is reported by the caller
         log.exception("the privacy detector cannot be loaded")
@@ -89,7 +89,7 @@ def create_app(config: CloudConfig, metrics: RelayMetrics | None = None) -> Fast
     if relay is not None:
         app.include_router(build_relay_router(relay))
     if config.fleet.enabled:
-        from appliance.fleet.api import mount_fleet  # noqa: PLC0415 - only when configured
+        from appliance.fleet.api import mount_fleet
         mount_fleet(app, config.fleet, relay.revocation if relay is not None else None)
 
     @app.get("/healthz", include_in_schema=False)

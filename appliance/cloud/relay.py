@@ -161,8 +161,9 @@ class Relay:
         try:
             header = peek(body)
             if header.device_id != peer.device_id:
-                raise RelayRefusedError("device_mismatch", 403,
-                                   detail=f"envelope {header.device_id} on cert {peer.device_id}")
+                raise RelayRefusedError(
+                    "device_mismatch", 403,
+                    detail=f"envelope {header.device_id} on cert {peer.device_id}")
 
             def sender(h: EnvelopeHeader) -> ed25519.Ed25519PublicKey | None:
                 key = peer.signing_key
@@ -173,7 +174,7 @@ class Relay:
                                    window_s=self.config.window_s)
         except EnvelopeError as exc:
             raise RelayRefusedError(exc.reason, 401 if exc.reason == "bad_signature" else 400,
-                               detail=exc.detail) from exc
+                                    detail=exc.detail) from exc
         if opened.header.reply_public is None:
             raise RelayRefusedError("malformed", 400, final=True, detail="no reply key")
         return opened.header, opened.plaintext
@@ -212,8 +213,8 @@ class Relay:
             request = EscalationRequest.model_validate_json(plaintext)
         except ValidationError as exc:
             raise RelayRefusedError("bad_request", 422, final=True,
-                               detail=str(exc.errors()[0]["loc"])) from exc
-        self._check_privacy(header, request)
+                                    detail=str(exc.errors()[0]["loc"])) from exc
+        await run_in_threadpool(self._check_privacy, header, request)
         dev, mid = header.device_id, header.message_id
         begin = await run_in_threadpool(self.store.begin, dev, mid)
         if begin.state == "done":
