@@ -207,18 +207,26 @@ class HeadStore:
                 cache = dict(zip([str(k) for k in z["keys"]], z["vectors"], strict=True))
         keys = [_key(t) for t in texts]
         todo = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in cache}.items())
+        unsaved = 0
         for start in range(0, len(todo), batch):
             chunk = todo[start:start + batch]
             vecs = np.asarray(embedder([t for _, t in chunk]), dtype=np.float64)
             for (k, _), v in zip(chunk, vecs, strict=True):
                 cache[k] = v
+            unsaved += len(chunk)
+            if unsaved >= 8 * batch:  # an interrupted run keeps what it computed
+                self._save_cache(cache)
+                unsaved = 0
             if progress is not None:
                 progress("embed", min(start + batch, len(todo)), len(todo))
-        if todo:
-            tmp = self.dir / "embeddings.tmp.npz"
-            np.savez(tmp, keys=np.array(list(cache)), vectors=np.stack(list(cache.values())))
-            tmp.replace(cache_path)
+        if unsaved:
+            self._save_cache(cache)
         return np.stack([cache[k] for k in keys]) if keys else np.zeros((0, 0))
+
+    def _save_cache(self, cache: dict[str, Array]) -> None:
+        tmp = self.dir / "embeddings.tmp.npz"
+        np.savez(tmp, keys=np.array(list(cache)), vectors=np.stack(list(cache.values())))
+        tmp.replace(self.dir / "embeddings.npz")
 
     # --- training and versions ------------------------------------------------------------
     def retrain(self, embedder: Embedder, progress: Progress | None = None,
