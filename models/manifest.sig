@@ -1,5 +1,5 @@
 {
   "algorithm": "ed25519",
   "key_id": "c6387415d87b24f1",
-  "signature": "SWj44IL/uwt9EowNeY2KQHu+Tv4it7V+pMqIMydrcVfx5/NTvk+jITXM6zXj3UnrULjOqKAvgRW+tNGQzIxACg=="
+  "signature": "uM8+tFoHQNJk41x5TiF4TH0WtnEt/mEBofiCkS/s5jsomURhfLEYKMwwkCVk3slZ7EwgQGnMILTtZW2x/76xCA=="
 }
