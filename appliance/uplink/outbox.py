@@ -25,21 +25,20 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from appliance.errors import UplinkError
 
 log = logging.getLogger(__name__)
 
 STORAGE_KEY_FILE = "outbox.key"
-_COUNTERS = ("accepted", "delivered", "failures", "expired", "evicted", "rejected", "duplicates")
+COUNTERS = ("accepted", "delivered", "failures", "expired", "evicted", "rejected", "duplicates")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -373,7 +372,7 @@ class Outbox:
             depth, oldest = self._db.execute(
                 "SELECT COUNT(*), MIN(created_at) FROM items").fetchone()
             counters = dict(self._db.execute("SELECT name, value FROM counters").fetchall())
-        values = {name: int(counters.get(name, 0)) for name in _COUNTERS}
+        values = {name: int(counters.get(name, 0)) for name in COUNTERS}
         return OutboxStats(depth=int(depth), bytes=self._bytes,
                            oldest_age_s=max(0.0, now - oldest) if oldest is not None else 0.0,
                            **values)
@@ -400,26 +399,3 @@ class _Transaction:
 
     def __exit__(self, exc_type: object, *_: object) -> None:
         self._db.execute("ROLLBACK" if exc_type is not None else "COMMIT")
-
-
-class OutboxCollector:
-    """Prometheus collector reading :meth:`Outbox.stats` at scrape time.
-
-    Register it on the daemon's registry: ``registry.register(OutboxCollector(outbox))``.
-    """
-
-    def __init__(self, outbox: Outbox, prefix: str = "appliance_outbox") -> None:
-        self._outbox = outbox
-        self._prefix = prefix
-
-    def collect(self) -> Iterator[object]:
-        """Yield the gauges (depth, bytes, oldest age) and counters of the outbox."""
-        s = self._outbox.stats()
-        p = self._prefix
-        yield GaugeMetricFamily(f"{p}_depth", "Items waiting in the outbox", value=s.depth)
-        yield GaugeMetricFamily(f"{p}_bytes", "Bytes held by the outbox", value=s.bytes)
-        yield GaugeMetricFamily(f"{p}_oldest_age_seconds", "Age of the oldest queued item",
-                                value=s.oldest_age_s)
-        for name in _COUNTERS:
-            yield CounterMetricFamily(f"{p}_{name}", f"Outbox items {name}",
-                                      value=getattr(s, name))

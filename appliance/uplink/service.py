@@ -28,11 +28,11 @@ from appliance.uplink.keys import load_keys
 from appliance.uplink.messages import EscalationReply, EscalationRequest
 from appliance.uplink.outbox import (
     Outbox,
-    OutboxCollector,
     OutboxItem,
     OutboxStats,
     load_or_create_storage_key,
 )
+from appliance.uplink.outbox_metrics import OutboxCollector
 from appliance.uplink.settings import UplinkConfig
 
 log = logging.getLogger(__name__)

@@ -129,3 +129,22 @@ def test_crl_not_signed_by_the_ca_is_ignored(tmp_path: Path) -> None:
     crl_path = tmp_path / "crl.pem"
     write_crl(crl_path, impostor.crl([(7, dt.datetime.now(dt.UTC))]))
     assert not RevocationList(crl_path, ca.certificate).is_revoked(7)
+
+
+def test_keys_are_given_to_the_service_user(tmp_path: Path) -> None:
+    import pwd
+
+    init_keys(tmp_path / "keys", owner="nobody")
+    # as root (the installer, CI) the files go to the service user; otherwise they stay ours
+    want = pwd.getpwnam("nobody") if os.geteuid() == 0 else pwd.getpwuid(os.geteuid())
+    for name in ("", "signing.key", "agreement.key"):
+        st = os.stat(tmp_path / "keys" / name)
+        assert (st.st_uid, st.st_gid) == (want.pw_uid, want.pw_gid)
+
+
+def test_unknown_service_user_is_an_error_for_root(tmp_path: Path) -> None:
+    if os.geteuid() != 0:
+        assert init_keys(tmp_path, owner="no-such-user-x").signing_key_id
+        return
+    with pytest.raises(DeviceKeyError, match="no such user"):
+        init_keys(tmp_path, owner="no-such-user-x")

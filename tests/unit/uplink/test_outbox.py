@@ -15,12 +15,12 @@ from appliance.errors import UplinkError
 from appliance.uplink.outbox import (
     NewItem,
     Outbox,
-    OutboxCollector,
     OutboxFullError,
     OutboxItem,
     backoff_delay,
     load_or_create_storage_key,
 )
+from appliance.uplink.outbox_metrics import OutboxCollector
 
 
 class Clock:
