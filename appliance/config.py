@@ -97,6 +97,7 @@ class PipelineConfig(Section):
     drain_timeout_s: float = Field(default=10.0, ge=0)
     dedup_window: int = Field(default=65536, ge=0, description="recent event ids remembered")
     watchdog_interval_s: float = Field(default=5.0, gt=0)
+    telemetry_interval_s: float = Field(default=30.0, gt=0)
     inline_rules: bool = Field(
         default=True, description="decide with the rule stage on the MQTT thread (no hand-off)")
 

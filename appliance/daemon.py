@@ -14,9 +14,12 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from appliance.broker import EmbeddedBroker
+from appliance.hw.camera_ingest import CameraIngest
+from appliance.hw.monitor import HardwareMonitor
+from appliance.hw.serial_ingest import SerialIngest
 from appliance.config import Config, api_token
 from appliance.errors import ApplianceError, PayloadError
 from appliance.ingest.mqtt import MqttLink
@@ -25,7 +28,14 @@ from appliance.metrics import DaemonMetrics
 from appliance.notify import notify, watchdog_interval_s
 from appliance.pipeline import Decide, Pipeline
 from appliance.rules import RuleDecider
-from appliance.schema import DeadLetterReason
+from appliance.schema import DeadLetterReason, Event, EventKind
+from appliance.stages import ModelDecider, build_decider
+from appliance.telemetry import GaugeCollector, TelemetryPublisher
+
+if TYPE_CHECKING:
+    from appliance.hw.camera_ingest import CameraFrame
+    from appliance.hw.thermal import ThermalState
+    from appliance.slm.engine import SlmEngine
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +46,15 @@ class Daemon:
     def __init__(self, config: Config, decide: Decide | None = None) -> None:
         self.config = config
         self.metrics = DaemonMetrics()
+        self.engine: SlmEngine | None = None
+        self.started_at = time.monotonic()
+        self.hardware = HardwareMonitor(config.hw) if config.hw.enabled else None
+        if decide is None and (config.slm.enabled or config.perception.enabled):
+            decider, self.engine = build_decider(config, self.hardware)
+            decide = decider.decide
+            self.model_decider: ModelDecider | None = decider
+        else:
+            self.model_decider = None
         self.broker: EmbeddedBroker | None = None
         self.stopping = threading.Event()
         self._ready = threading.Event()
@@ -48,6 +67,18 @@ class Daemon:
             config.topic("deadletter"), self.metrics, config.pipeline.queue_size,
             config.pipeline.workers, config.pipeline.dedup_window, inline=inline)
         self.link = MqttLink(config, self._on_message, on_subscribed=self._on_subscribed)
+        self.telemetry = TelemetryPublisher(
+            config.device_id, lambda body: self._publish(config.topic("telemetry"), body, None),
+            config.pipeline.telemetry_interval_s)
+        self.telemetry.sources["pipeline"] = lambda: {
+            "queue_depth": self.pipeline.depth(), "inflight": self.pipeline.inflight()}
+        self.telemetry.sources["models"] = self.models_state
+        if self.hardware is not None:
+            self.telemetry.sources["hw"] = self.hardware.telemetry
+            self.metrics.registry.register(GaugeCollector(self.hardware.metrics))
+            self.hardware.on_thermal_change(self._on_thermal_change)
+        self.serial = [SerialIngest(port, self.pipeline) for port in config.hw.serial]
+        self.cameras = [CameraIngest(cam, self._on_frame) for cam in config.hw.cameras]
 
     # -- wiring -----------------------------------------------------------------------------
 
@@ -66,13 +97,34 @@ class Daemon:
             return
         self.pipeline.submit(event, ack)
 
+    def _on_thermal_change(self, old: ThermalState, new: ThermalState) -> None:
+        log.warning("thermal state %s -> %s (%s)", old.level, new.level, new.reason)
+        self.telemetry.publish_now()
+
+    def _on_frame(self, frame: CameraFrame) -> None:
+        event = Event(id=f"frame-{frame.camera}-{frame.seq}-{int(frame.ts * 1000)}",
+                      kind=EventKind.CAMERA, source=frame.camera, topic=f"camera/{frame.camera}",
+                      ts=frame.ts, attributes={"width": frame.width, "height": frame.height,
+                                               "jpeg_bytes": len(frame.jpeg)})
+        self.pipeline.submit(event)
+
+    def models_state(self) -> dict[str, Any]:
+        """What is loaded, for telemetry, /status and the console."""
+        return {
+            "slm": self.engine.model_name if self.engine is not None else None,
+            "slm_queue": self.engine.queue_depth if self.engine is not None else 0,
+            "anomaly": bool(self.model_decider and self.model_decider.anomaly),
+            "decider": "models" if self.model_decider is not None else "rules",
+        }
+
     def _on_subscribed(self) -> None:
         self.metrics.mqtt_connected.set(1)
         if not self._ready.is_set():
             self._ready.set()
             self.metrics.ready.set(1)
             notify("READY=1\nSTATUS=subscribed; deciding events")
-            log.info("ready: subscribed to %d topic filter(s)", len(self.config.mqtt.subscriptions))
+            log.info("ready %.2fs after start: subscribed to %d topic filter(s)",
+                     time.monotonic() - self.started_at, len(self.config.mqtt.subscriptions))
 
     def ready(self) -> bool:
         """True once subscribed, while connected, and while the workers live."""
@@ -99,6 +151,13 @@ class Daemon:
         if cfg.api.enabled:
             self._start_api()
         self.link.start()
+        if self.hardware is not None:
+            self.hardware.start()
+        for port in self.serial:
+            port.start()
+        for cam in self.cameras:
+            cam.start()
+        self.telemetry.start()
         threading.Thread(target=self._watchdog, name="watchdog", daemon=True).start()
 
     def _start_api(self) -> None:
@@ -108,6 +167,9 @@ class Daemon:
 
         ctx = DeviceContext(config=self.config, token=api_token(self.config), metrics=self.metrics,
                             pipeline=self.pipeline, ready=self.ready, link_state=self.link_state)
+        ctx.status_extras["models"] = self.models_state
+        if self.hardware is not None:
+            ctx.status_extras["hw"] = self.hardware.telemetry
         app = create_app(ctx)
         uv_config = uvicorn.Config(app, host=self.config.api.host, port=self.config.api.port,
                                    log_level="warning", access_log=False, lifespan="off")
@@ -152,6 +214,10 @@ class Daemon:
         """Stop intake, drain in-flight work, publish ``offline``, stop everything."""
         notify("STOPPING=1")
         self.stopping.set()
+        for port in self.serial:
+            port.stop()
+        for cam in self.cameras:
+            cam.stop()
         self.link.stop_accepting()
         t0 = time.monotonic()
         drained = self.pipeline.stop(self.config.pipeline.drain_timeout_s)
@@ -159,7 +225,12 @@ class Daemon:
         while self.link.pending_acks() and time.monotonic() < deadline:
             time.sleep(0.02)
         log.info("drained in %.2fs (complete: %s)", time.monotonic() - t0, drained)
+        self.telemetry.stop()
+        if self.hardware is not None:
+            self.hardware.stop()
         self.link.stop()
+        if self.engine is not None:
+            self.engine.close()
         if self._server is not None:
             self._server.should_exit = True
             if self._server_thread is not None:

@@ -1,0 +1,110 @@
+"""The model decision stage: rules, the ONNX anomaly score and the SLM, combined.
+
+* Sensor readings are scored by the streaming anomaly model. A reading that is
+  normal by both the thresholds and the model is decided by the rules alone
+  (the SLM is not worth 100+ ms for "all fine"); anything else is triaged by
+  the SLM with the anomaly score in its prompt, and a threshold breach can
+  only raise the severity the model chose.
+* Operator tickets are triaged by the SLM.
+* Frigate events are metadata: the rules decide them without re-detection.
+* When the SLM times out or is overloaded the rule decision stands, marked
+  ``degraded`` with the reason.
+
+Built by :func:`build_decider` from the config; blocking model calls run on
+the pipeline's worker threads, never on the MQTT thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from appliance.config import Config
+from appliance.hw.monitor import HardwareMonitor
+from appliance.perception.anomaly import AnomalyDetector, AnomalyScore
+from appliance.rules import RuleDecider
+from appliance.schema import Decision, Event, EventKind, Severity
+from appliance.slm.engine import SlmEngine
+from appliance.slm.triage import SlmTriage
+
+log = logging.getLogger(__name__)
+
+ANOMALY_MODEL = "sensor-anomaly"
+_ORDER = [Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL]
+
+
+def combine(rule: Decision, model: Decision, anomaly: AnomalyScore | None) -> Decision:
+    """Return the model's decision, raised to the rule's severity if the rule is stricter (pure)."""
+    out = model.model_copy(deep=True)
+    if _ORDER.index(rule.severity) > _ORDER.index(model.severity):
+        out.severity, out.action = rule.severity, rule.action
+        out.reasons = [*model.reasons, *rule.reasons, "rule raised severity"]
+    else:
+        out.reasons = [*model.reasons, *rule.reasons]
+    out.detail["rule_severity"] = rule.severity.value
+    if anomaly is not None:
+        out.detail["anomaly"] = round(anomaly.score, 4)
+    return out
+
+
+@dataclass
+class ModelDecider:
+    """Decide events with rules, the anomaly model and the SLM; safe on several threads."""
+
+    rules: RuleDecider
+    anomaly: AnomalyDetector | None
+    triage: SlmTriage | None
+    deadline_s: float
+
+    def decide(self, event: Event) -> Decision:
+        """Return the decision for ``event`` (see the module docstring for the policy)."""
+        rule = self.rules.decide(event)
+        score: AnomalyScore | None = None
+        if event.kind is EventKind.SENSOR and self.anomaly is not None:
+            score = self.anomaly.update(event.source, event.readings, event.ts)
+            rule.detail["anomaly"] = round(score.score, 4)
+            rule.model = "rules+anomaly"
+            if score.anomalous:
+                rule.reasons.append(score.describe())
+            elif rule.severity is Severity.LOW:
+                rule.confidence = round(min(rule.confidence, 1.0 - score.score), 4)
+                return rule
+        if event.kind is EventKind.CAMERA or self.triage is None:
+            return rule
+        model = self.triage.decide(event, score.score if score else None, self.deadline_s)
+        if model.degraded:
+            rule.degraded = True
+            rule.reasons.append(model.reasons[0] if model.reasons else "slm unavailable")
+            return rule
+        return combine(rule, model, score)
+
+
+def build_decider(config: Config, hardware: HardwareMonitor | None = None,
+                  ) -> tuple[ModelDecider, SlmEngine | None]:
+    """Load the configured models (verified against the signed manifest) and return the stage.
+
+    Raises :class:`appliance.errors.ModelError` when a model is missing, corrupt or unsigned.
+    """
+    rules = RuleDecider(config.rules, config.device_id)
+    anomaly = None
+    if config.perception.enabled and config.perception.anomaly.enabled:
+        from appliance.slm.loader import model_store
+
+        # The ONNX model is listed in the same signed manifest as the SLM: refuse it on
+        # a hash or signature mismatch before onnxruntime ever opens it.
+        model_store(config.slm, Path(config.state_dir)).verified_path(
+            ANOMALY_MODEL, assemble_missing=False, override=config.perception.anomaly.model)
+        anomaly = AnomalyDetector(config.perception)
+    engine = None
+    triage = None
+    if config.slm.enabled:
+        from appliance.slm.loader import open_engine
+
+        slm = config.slm
+        if hardware is not None:
+            board = hardware.detection.profile.slm
+            slm = slm.with_board_defaults(board.gpu_layers, board.context)
+        engine = open_engine(slm, Path(config.state_dir))
+        triage = SlmTriage(engine, config.device_id, config.slm.triage_task)
+    return ModelDecider(rules, anomaly, triage, config.slm.deadline_ms / 1000.0), engine

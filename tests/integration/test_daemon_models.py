@@ -1,0 +1,75 @@
+"""The daemon with its real models in the loop: Gemma through llama.cpp and the ONNX anomaly model."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as paho
+from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
+
+from appliance.broker import EmbeddedBroker
+from tests.collector import Collector
+
+
+def _publish(broker: EmbeddedBroker, messages: list[tuple[str, dict[str, Any]]]) -> None:
+    client = paho.Client(callback_api_version=CallbackAPIVersion.VERSION2,
+                         protocol=MQTTProtocolVersion.MQTTv5)
+    client.connect(broker.host, broker.port)
+    client.loop_start()
+    for topic, body in messages:
+        client.publish(topic, json.dumps(body), qos=1).wait_for_publish(10)
+    client.loop_stop()
+
+
+def test_tickets_and_anomalies_are_triaged_by_the_slm_end_to_end(
+        mqtt_broker: EmbeddedBroker, daemon_factory: Any, gemma_model_path: Path) -> None:
+    device = f"slm-{uuid.uuid4().hex[:6]}"
+    daemon = daemon_factory(mqtt_broker, device, APPLIANCE_SLM__ENABLED="true",
+                            APPLIANCE_SLM__MODEL_PATH=str(gemma_model_path))
+    started = time.monotonic()
+    daemon.start()
+    ready_s = time.monotonic() - started
+    collector = Collector(mqtt_broker.host, mqtt_broker.port, device)
+    messages = [
+        ("factory/l1/tickets", {"id": "t-fire", "text": "Smoke and flames coming out of press 4, people evacuating"}),
+        ("factory/l1/tickets", {"id": "t-label", "text": "Please reorder label rolls for printer 2 next week"}),
+        ("factory/l1/sensors/m1", {"id": "s-ok", "readings": {"temperature": 61.0, "vibration": 2.4}}),
+    ]
+    _publish(mqtt_broker, messages)
+    assert collector.wait_for(len(messages), 120), daemon.log_path.read_text()[-3000:]
+    by_id = {k: json.loads(next(iter(v))) for k, v in collector.decisions.items()}
+    for tid in ("t-fire", "t-label"):
+        d = by_id[tid]
+        assert d["model"] == "gemma-3-270m-q4_k_m" and not d["degraded"], d
+        assert 0.0 < d["confidence"] < 1.0 and "slm:triage" in d["reasons"]
+    assert by_id["t-fire"]["severity"] in {"high", "critical"}
+    assert by_id["s-ok"]["model"] == "rules+anomaly" and by_id["s-ok"]["severity"] == "low"
+    assert by_id["t-fire"]["confidence"] != by_id["t-label"]["confidence"]
+    status = daemon.api("/status").json()
+    assert status["models"]["slm"] == "gemma-3-270m-q4_k_m" and status["models"]["anomaly"]
+    log = daemon.log_path.read_text()
+    assert re.search(r"ready [0-9.]+s after start", log)
+    assert ready_s < 60
+    daemon.terminate()
+    collector.close()
+
+
+def test_daemon_refuses_a_tampered_anomaly_model(mqtt_broker: EmbeddedBroker, daemon_factory: Any,
+                                                  tmp_path: Path) -> None:
+    bad = tmp_path / "sensor-anomaly.onnx"
+    shutil.copy(Path(__file__).resolve().parents[2] / "models/anomaly/sensor-anomaly.onnx", bad)
+    with bad.open("r+b") as fh:
+        fh.seek(1000)
+        fh.write(b"\x00\x01\x02\x03")
+    daemon = daemon_factory(mqtt_broker, f"tamper-{uuid.uuid4().hex[:6]}",
+                            APPLIANCE_PERCEPTION__ANOMALY__MODEL=str(bad))
+    daemon.start(wait_ready=False)
+    assert daemon.proc.wait(30) != 0
+    log = daemon.log_path.read_text()
+    assert str(bad) in log and "sha256" in log
