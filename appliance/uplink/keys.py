@@ -78,15 +78,21 @@ def _check_mode(path: Path) -> None:
         raise DeviceKeyError(f"{path} is readable by others (mode {mode:o}); run chmod 600 {path}")
 
 
-def _chown(paths: list[Path], owner: str | None) -> None:
+def _owner_ids(owner: str | None) -> tuple[int, int] | None:
+    # Only root can give files away; otherwise they stay with the user running us.
     if owner is None or os.geteuid() != 0:
-        return
+        return None
     try:
         entry = pwd.getpwnam(owner)
     except KeyError as exc:
         raise DeviceKeyError(f"no such user {owner!r} to own the device keys") from exc
-    for path in paths:
-        os.chown(path, entry.pw_uid, entry.pw_gid)
+    return entry.pw_uid, entry.pw_gid
+
+
+def _chown(paths: list[Path], ids: tuple[int, int] | None) -> None:
+    if ids is not None:
+        for path in paths:
+            os.chown(path, *ids)
 
 
 def init_keys(keys_dir: Path, *, force: bool = False, owner: str | None = None) -> DeviceKeys:
@@ -96,6 +102,7 @@ def init_keys(keys_dir: Path, *, force: bool = False, owner: str | None = None) 
     kept as the previous one, see :func:`rotate_keys`). Raises :class:`DeviceKeyError`.
     """
     signing_path = keys_dir / SIGNING_FILE
+    ids = _owner_ids(owner)
     if signing_path.exists() and not force:
         raise DeviceKeyError(f"{signing_path} exists; pass force to rotate the device keys")
     if signing_path.exists():
@@ -105,7 +112,7 @@ def init_keys(keys_dir: Path, *, force: bool = False, owner: str | None = None) 
     keys = DeviceKeys(ed25519.Ed25519PrivateKey.generate(), x25519.X25519PrivateKey.generate())
     write_private_key(signing_path, keys.signing)
     write_private_key(keys_dir / AGREEMENT_FILE, keys.agreement)
-    _chown([keys_dir, signing_path, keys_dir / AGREEMENT_FILE], owner)
+    _chown([keys_dir, signing_path, keys_dir / AGREEMENT_FILE], ids)
     log.info("device keys created in %s (signing %s, agreement %s)", keys_dir,
              keys.signing_key_id, keys.agreement_key_id)
     return keys
@@ -113,6 +120,7 @@ def init_keys(keys_dir: Path, *, force: bool = False, owner: str | None = None) 
 
 def rotate_keys(keys_dir: Path, *, owner: str | None = None) -> DeviceKeys:
     """Replace the key pair, keeping the current one as ``previous-*``; return the new keys."""
+    ids = _owner_ids(owner)
     old = load_keys(keys_dir)
     write_private_key(keys_dir / PREVIOUS_SIGNING_FILE, old.signing)
     write_private_key(keys_dir / PREVIOUS_AGREEMENT_FILE, old.agreement)
@@ -121,7 +129,7 @@ def rotate_keys(keys_dir: Path, *, owner: str | None = None) -> DeviceKeys:
     write_private_key(keys_dir / SIGNING_FILE, new.signing)
     write_private_key(keys_dir / AGREEMENT_FILE, new.agreement)
     _chown([keys_dir / n for n in (SIGNING_FILE, AGREEMENT_FILE, PREVIOUS_SIGNING_FILE,
-                                   PREVIOUS_AGREEMENT_FILE)], owner)
+                                   PREVIOUS_AGREEMENT_FILE)], ids)
     log.info("device keys rotated: signing %s -> %s", old.signing_key_id, new.signing_key_id)
     return new
 

@@ -148,3 +148,4 @@ def test_unknown_service_user_is_an_error_for_root(tmp_path: Path) -> None:
         return
     with pytest.raises(DeviceKeyError, match="no such user"):
         init_keys(tmp_path, owner="no-such-user-x")
+    assert not (tmp_path / "signing.key").exists()  # refused before writing anything
