@@ -17,11 +17,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from appliance.broker import EmbeddedBroker
+from appliance.config import Config, api_token
+from appliance.errors import ApplianceError, PayloadError
 from appliance.hw.camera_ingest import CameraIngest
 from appliance.hw.monitor import HardwareMonitor
 from appliance.hw.serial_ingest import SerialIngest
-from appliance.config import Config, api_token
-from appliance.errors import ApplianceError, PayloadError
 from appliance.ingest.mqtt import MqttLink
 from appliance.ingest.parse import parse
 from appliance.metrics import DaemonMetrics
@@ -113,6 +113,7 @@ class Daemon:
         return {
             "slm": self.engine.model_name if self.engine is not None else None,
             "slm_queue": self.engine.queue_depth if self.engine is not None else 0,
+            "slm_warm": bool(self.model_decider and self.model_decider.warm.is_set()),
             "anomaly": bool(self.model_decider and self.model_decider.anomaly),
             "decider": "models" if self.model_decider is not None else "rules",
         }

@@ -17,7 +17,9 @@ the pipeline's worker threads, never on the MQTT thread.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from appliance.config import Config
@@ -56,6 +58,7 @@ class ModelDecider:
     anomaly: AnomalyDetector | None
     triage: SlmTriage | None
     deadline_s: float
+    warm: threading.Event = field(default_factory=threading.Event)
 
     def decide(self, event: Event) -> Decision:
         """Return the decision for ``event`` (see the module docstring for the policy)."""
@@ -78,6 +81,17 @@ class ModelDecider:
             rule.reasons.append(model.reasons[0] if model.reasons else "slm unavailable")
             return rule
         return combine(rule, model, score)
+
+
+def _warm(engine: SlmEngine, done: threading.Event) -> None:
+    t0 = time.monotonic()
+    try:
+        engine.warm()
+    except Exception:
+        log.exception("warming the SLM's task prefixes failed; events will pay for them")
+        return
+    done.set()
+    log.info("SLM task prefixes evaluated in %.2fs", time.monotonic() - t0)
 
 
 def build_decider(config: Config, hardware: HardwareMonitor | None = None,
@@ -105,6 +119,12 @@ def build_decider(config: Config, hardware: HardwareMonitor | None = None,
         if hardware is not None:
             board = hardware.detection.profile.slm
             slm = slm.with_board_defaults(board.gpu_layers, board.context)
-        engine = open_engine(slm, Path(config.state_dir))
+        # Prefixes are evaluated on the engine's own worker after READY; events that
+        # arrive first simply queue behind the warm-up instead of delaying start.
+        engine = open_engine(slm, Path(config.state_dir), warm=False)
         triage = SlmTriage(engine, config.device_id, config.slm.triage_task)
-    return ModelDecider(rules, anomaly, triage, config.slm.deadline_ms / 1000.0), engine
+    decider = ModelDecider(rules, anomaly, triage, config.slm.deadline_ms / 1000.0)
+    if engine is not None:
+        threading.Thread(target=_warm, args=(engine, decider.warm), name="slm-warm",
+                         daemon=True).start()
+    return decider, engine

@@ -36,6 +36,9 @@ def test_tickets_and_anomalies_are_triaged_by_the_slm_end_to_end(
     daemon.start()
     ready_s = time.monotonic() - started
     collector = Collector(mqtt_broker.host, mqtt_broker.port, device)
+    deadline = time.monotonic() + 60
+    while not daemon.api("/status").json()["models"]["slm_warm"] and time.monotonic() < deadline:
+        time.sleep(0.2)
     messages = [
         ("factory/l1/tickets", {"id": "t-fire", "text": "Smoke and flames coming out of press 4, people evacuating"}),
         ("factory/l1/tickets", {"id": "t-label", "text": "Please reorder label rolls for printer 2 next week"}),
@@ -56,6 +59,7 @@ def test_tickets_and_anomalies_are_triaged_by_the_slm_end_to_end(
     log = daemon.log_path.read_text()
     assert re.search(r"ready [0-9.]+s after start", log)
     assert ready_s < 60
+    assert "SLM task prefixes evaluated" in log
     daemon.terminate()
     collector.close()
 
