@@ -79,3 +79,59 @@ def test_relay_killed_mid_stream_answers_every_escalation_once(
     assert box.stats().delivered == ITEMS
     print(f"relay restart: {len(ok)} ok, {len(unknown)} outcome_unknown, "
           f"{box.stats().failures} failed attempts retried")
+
+
+def _escalate_while_relay_dies(tmp_path: Path, pki: SessionPki,
+                               relay_factory: Callable[..., RelayProcess], idempotent: bool,
+                               device_id: str) -> tuple[EscalationReply, list[dict[str, object]]]:
+    """Kill the relay while the provider holds the request, restart it, let the device retry."""
+    hanging = ProviderProcess(tmp_path / "hanging", "hanging")
+    hanging.start(mode="hang", idempotent=idempotent)
+    try:
+        relay = relay_factory([hanging], inflight_lease_s=0.5)
+        relay.start()
+        device = pki.device(device_id)
+        client = make_client(relay, device, timeout_s=10)
+        client.fetch_relay_keys()
+        errors: list[Exception] = []
+
+        def first_try() -> None:
+            try:
+                client.escalate("m-1", escalation())
+            except Exception as exc:
+                errors.append(exc)
+
+        attempt = threading.Thread(target=first_try)
+        attempt.start()
+        deadline = time.monotonic() + 10
+        while not hanging.requests(device_id):
+            assert time.monotonic() < deadline, "the provider never got the request"
+            time.sleep(0.02)
+        relay.kill()  # the provider has the request; the relay's record says "sent"
+        attempt.join(10)
+        assert errors, "the device should have seen the relay go away"
+        hanging.control(mode="ok")
+        relay.start()
+        reply = EscalationReply.model_validate_json(client.escalate("m-1", escalation()))
+        again = EscalationReply.model_validate_json(client.escalate("m-1", escalation()))
+        assert again == reply  # settled: later retries get the same answer
+        return reply, hanging.requests(device_id)
+    finally:
+        hanging.kill()
+
+
+def test_request_lost_in_a_relay_crash_is_not_sent_again_to_a_plain_provider(
+        tmp_path: Path, pki: SessionPki, relay_factory: Callable[..., RelayProcess]) -> None:
+    reply, seen = _escalate_while_relay_dies(tmp_path, pki, relay_factory, idempotent=False,
+                                             device_id="edge-crash-plain")
+    assert reply.status == "outcome_unknown"  # the device keeps its local decision
+    assert len(seen) == 1
+
+
+def test_request_lost_in_a_relay_crash_is_resent_with_its_key_to_an_idempotent_provider(
+        tmp_path: Path, pki: SessionPki, relay_factory: Callable[..., RelayProcess]) -> None:
+    reply, seen = _escalate_while_relay_dies(tmp_path, pki, relay_factory, idempotent=True,
+                                             device_id="edge-crash-idem")
+    assert reply.status == "ok" and reply.content
+    assert [r["key"] for r in seen] == ["edge-crash-idem/m-1"] * 2
+    assert [r["repeat"] for r in seen] == [False, True]  # the provider can tell it is a repeat
