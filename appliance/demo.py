@@ -51,9 +51,11 @@ def run_demo(cfg: Config, duration: float, rate: float, seed: int) -> int:
         counts[body["severity"]] += 1
         colour = _COLOURS.get(body["severity"], "white")
         reasons = "; ".join(body.get("reasons", []))[:70]
+        flag = " [yellow]degraded[/]" if body.get("degraded") else ""
         console.print(
             f"[{colour}]{body['severity']:>8}[/] {body['kind']:<6} {body['source']:<14} "
-            f"conf {body['confidence']:.2f} {body['latency_ms']:6.1f} ms  {body['action']:<20} {reasons}",
+            f"conf {body['confidence']:.2f} {body['latency_ms']:7.1f} ms  {body['model'][:19]:<19} "
+            f"{body['action']:<20}{flag} {reasons}",
             highlight=False, no_wrap=True, overflow="ellipsis")
 
     watcher = connect_publisher(broker.host, broker.port)
@@ -62,6 +64,9 @@ def run_demo(cfg: Config, duration: float, rate: float, seed: int) -> int:
     deadline = time.monotonic() + 10
     while not daemon.ready() and time.monotonic() < deadline:
         time.sleep(0.05)
+    if daemon.model_decider is not None and daemon.engine is not None:
+        with console.status(f"evaluating the task prefixes of {daemon.engine.model_name} once"):
+            daemon.model_decider.warm.wait(120)
     console.print("[bold]simulator[/] publishing motors, Frigate events and operator tickets\n")
     count = max(1, int(duration * rate))
     pub = connect_publisher(broker.host, broker.port)
