@@ -1,8 +1,5 @@
 """``appliance fleet ...`` (cloud), ``appliance agent`` and ``appliance bundle ...`` (device)."""
 
-# Heavy imports stay inside the commands (CONTRIBUTING); Typer commands take many options.
-# ruff: noqa: PLC0415, PLR0917
-
 from __future__ import annotations
 
 import contextlib
@@ -43,6 +40,8 @@ def fleet_serve(
     model_signer: Annotated[list[str] | None, typer.Option(
         help="trusted model-signing Ed25519 public key (base64), repeatable")] = None,
     offline_after: float = 90.0,
+    mqtt_host: Annotated[str | None, typer.Option(help="broker for nudges")] = None,
+    mqtt_port: int = 1883,
     log_level: LogLevel = "INFO",
 ) -> None:
     """Run the fleet REST service alone (``appliance cloud`` mounts it beside the relay)."""
@@ -51,8 +50,8 @@ def fleet_serve(
 
     setup_logging(log_level)
     config = FleetConfig(database_url=db, state_dir=state_dir, model_signers=model_signer or [],
-                         offline_after_s=offline_after,
-                         require_client_certificate=require_client_cert)
+                         offline_after_s=offline_after, mqtt_host=mqtt_host,
+                         mqtt_port=mqtt_port, require_client_certificate=require_client_cert)
     tls = None
     if tls_cert is not None:
         if tls_key is None:
@@ -113,6 +112,8 @@ def agent_run(
     flush_outbox_cmd: str | None = None,
     server_ca: Path | None = None,
     telemetry_file: Path | None = None,
+    mqtt_host: Annotated[str | None, typer.Option(help="broker to hear nudges on")] = None,
+    mqtt_port: int = 1883,
     log_level: LogLevel = "INFO",
 ) -> None:
     """Run the device agent: enroll, heartbeat, apply desired config and models, run commands."""
@@ -125,7 +126,8 @@ def agent_run(
         fleet_url=fleet_url, state_dir=state_dir, config_path=config_out, device_id=device_id,
         base_config=base_config, enroll_token=enroll_token, serial=serial, board=board,
         interval_s=interval, health_cmd=shlex.split(health_cmd) if health_cmd else None,
-        hooks=hooks, server_ca=server_ca, telemetry_file=telemetry_file))
+        hooks=hooks, server_ca=server_ca, telemetry_file=telemetry_file, mqtt_host=mqtt_host,
+        mqtt_port=mqtt_port))
     with contextlib.suppress(KeyboardInterrupt):
         agent.run(once=once)
 

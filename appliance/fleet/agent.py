@@ -32,6 +32,7 @@ from appliance.fleet.device_state import (
     run_check,
     write_json,
 )
+from appliance.fleet.nudge import NudgeListener
 from appliance.fleet.signing import SignatureError, verify
 from appliance.uplink.keys import SIGNING_FILE, DeviceKeys, init_keys, load_keys, rotate_keys
 from appliance.uplink.pki import make_csr
@@ -62,6 +63,9 @@ class AgentOptions:
     server_ca: Path | None = None
     telemetry_file: Path | None = None
     keys_dir: Path | None = None  # the uplink's device keys; default <state_dir>/keys
+    mqtt_host: str | None = None  # nudges wake the agent before its next poll
+    mqtt_port: int = 1883
+    mqtt_topic_root: str = "appliance"
 
 
 def _csr(keys: DeviceKeys, device_id: str) -> str:
@@ -324,14 +328,26 @@ class FleetAgent:
         return answer
 
     def run(self, stop: threading.Event | None = None, once: bool = False) -> None:
-        """Loop :meth:`step` every ``interval_s`` until ``stop`` is set; errors are logged."""
-        stop = stop or threading.Event()
-        while not stop.is_set():
-            try:
-                self.step()
-            except AgentError as exc:
-                log.warning("fleet step failed: %s", exc)
-            if once:
-                return
-            stop.wait(self.opts.interval_s)
+        """Loop :meth:`step` every ``interval_s`` (sooner when nudged) until ``stop`` is set.
 
+        Errors talking to the fleet are logged and retried on the next round.
+        """
+        stop = stop or threading.Event()
+        wake = threading.Event()
+        listener = None
+        if self.opts.mqtt_host and not once:
+            listener = NudgeListener(self.opts.mqtt_host, self.opts.mqtt_port,
+                                     self.opts.device_id, wake, self.opts.mqtt_topic_root)
+        try:
+            while not stop.is_set():
+                wake.clear()
+                try:
+                    self.step()
+                except AgentError as exc:
+                    log.warning("fleet step failed: %s", exc)
+                if once:
+                    return
+                wake.wait(self.opts.interval_s)
+        finally:
+            if listener is not None:
+                listener.close()

@@ -92,6 +92,7 @@ def build_router(ctx: FleetContext) -> APIRouter:
             s.add(cmd)
             audit(s, who, "command.issue", device_id, {"id": cmd.id, "kind": body.kind,
                                                        "args": body.args})
+        ctx.nudge([device_id], "command")
         return _out(cmd)
 
     @router.get("/devices/{device_id}/commands", openapi_extra=requires("viewer"))

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from appliance.fleet.auth import Principal, Role, device_dependency, operator_dependency
 from appliance.fleet.ca import FleetCA
+from appliance.fleet.nudge import Nudger
 from appliance.fleet.settings import FleetConfig
 from appliance.fleet.signing import load_or_create_key, public_b64
 from appliance.fleet.store import Certificate, Database
@@ -32,6 +33,7 @@ class FleetContext:
     signing_key: Ed25519PrivateKey
     artifact_dir: Path
     on_revoke: list[Callable[[list[int]], None]] = field(default_factory=list)
+    nudger: Nudger | None = None
     _deps: dict[str, Callable[..., Principal]] = field(default_factory=dict)
 
     @classmethod
@@ -47,6 +49,8 @@ class FleetContext:
             signing_key=load_or_create_key(state / "fleet-signing.key"),
             artifact_dir=artifacts,
         )
+        if config.mqtt_host:
+            ctx.nudger = Nudger(config.mqtt_host, config.mqtt_port, config.mqtt_topic_root)
         log.info("fleet service ready (database %s)", ctx.db.engine.url.render_as_string())
         return ctx
 
@@ -90,6 +94,13 @@ class FleetContext:
         for hook in self.on_revoke:
             hook(serials)
 
+    def nudge(self, device_ids: list[str] | None, reason: str) -> None:
+        """Wake the given devices (None: all) over MQTT, if a broker is configured."""
+        if self.nudger is not None:
+            self.nudger.nudge(device_ids, reason)
+
     def close(self) -> None:
-        """Release the database connections."""
+        """Release the database connections and the MQTT client."""
+        if self.nudger is not None:
+            self.nudger.close()
         self.db.dispose()

@@ -146,6 +146,7 @@ def build_router(ctx: FleetContext) -> APIRouter:
                     s.flush()
                     audit(s, who, "config.put", f"{body.scope}:{body.target}",
                           {"version": doc.version, "keys": sorted(body.body)})
+                ctx.nudge([body.target] if body.scope == "device" else None, "config")
                 return ConfigDocOut(scope=doc.scope, target=doc.target, version=doc.version,
                                     body=doc.body, created_at=doc.created_at.isoformat(),
                                     created_by=doc.created_by)

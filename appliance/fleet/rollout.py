@@ -219,7 +219,12 @@ def build_router(ctx: FleetContext) -> APIRouter:
                 raise HTTPException(status.HTTP_404_NOT_FOUND, "model not targeted at device")
             art = s.get(ModelArtifact, model_id)
             assert art is not None
-        return FileResponse(blob_path(art.sha256), media_type="application/octet-stream")
+        path = blob_path(art.sha256)
+        if not os.path.exists(path):
+            log.error("artifact %s missing from %s (is artifact_dir shared by all replicas?)",
+                      art.sha256, ctx.artifact_dir)
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "artifact not available")
+        return FileResponse(path, media_type="application/octet-stream")
 
     @router.post("/rollouts", status_code=201, openapi_extra=requires("operator"))
     def create_rollout(body: RolloutIn, who: Operator) -> dict[str, Any]:
@@ -246,7 +251,9 @@ def build_router(ctx: FleetContext) -> APIRouter:
             s.flush()
             audit(s, who, "rollout.create", f"{art.name}@{art.version}",
                   {"rollout": ro.id, "devices": len(devices), "canary": n_canary})
-            return _rollout_view(s, ro)
+            view = _rollout_view(s, ro)
+        ctx.nudge(None, "model")  # after the commit, so the devices' poll sees the change
+        return view
 
     @router.get("/rollouts/{rollout_id}", openapi_extra=requires("viewer"))
     def get_rollout(rollout_id: RowId, who: Viewer) -> dict[str, Any]:
@@ -275,7 +282,9 @@ def build_router(ctx: FleetContext) -> APIRouter:
                 t.released = True
             ro.stage = "all"
             audit(s, who, "rollout.promote", str(ro.id), {"gate": why})
-            return _rollout_view(s, ro)
+            view = _rollout_view(s, ro)
+        ctx.nudge(None, "model")  # after the commit, so the devices' poll sees the change
+        return view
 
     @router.post("/rollouts/{rollout_id}/rollback", openapi_extra=requires("operator"))
     def rollback(rollout_id: RowId, who: Operator) -> dict[str, Any]:
@@ -286,7 +295,9 @@ def build_router(ctx: FleetContext) -> APIRouter:
                 raise HTTPException(status.HTTP_404_NOT_FOUND, "no such rollout")
             old, ro.stage = ro.stage, "rolled_back"
             audit(s, who, "rollout.rollback", str(ro.id), {"from_stage": old})
-            return _rollout_view(s, ro)
+            view = _rollout_view(s, ro)
+        ctx.nudge(None, "model")  # after the commit, so the devices' poll sees the change
+        return view
 
     @router.post("/devices/{device_id}/model-report", openapi_extra=requires("device"))
     def model_report(device_id: str, body: ModelReport, who: DeviceP) -> dict[str, Any]:

@@ -37,6 +37,10 @@ class FleetConfig(BaseModel):
         description="trusted model-signing Ed25519 public keys (base64 raw 32 bytes); "
         "a registered model must carry a signature by one of them",
     )
+    mqtt_host: str | None = Field(
+        default=None, description="broker for nudges (devices also poll, so this is optional)")
+    mqtt_port: int = Field(default=1883, ge=1, le=65535)
+    mqtt_topic_root: str = "appliance"
     crl_file: Path | None = Field(
         default=None,
         description="PEM CRL rewritten on every revocation (point the relay's tls.crl_file here)",

@@ -145,8 +145,9 @@ async def heartbeat_phase(base: str, tokens: dict[str, str], rounds: int,
 
 
 async def rollout_phase(base: str, admin: str, tokens: dict[str, str], concurrency: int,
-                        interval: float) -> tuple[float, float, int]:
+                        interval: float) -> tuple[float, float, int, int]:
     sem = asyncio.Semaphore(concurrency)
+    errors = 0
     applied_at: dict[str, float] = {}
     started: list[float] = []
     stop = asyncio.Event()
@@ -154,25 +155,35 @@ async def rollout_phase(base: str, admin: str, tokens: dict[str, str], concurren
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
 
         async def device(i: int, dev: str, token: str) -> None:
+            nonlocal errors
             auth = {"Authorization": f"Bearer {token}"}
             applied = ""
             await asyncio.sleep(interval * i / len(tokens))  # spread the fleet evenly
             while not stop.is_set():
-                async with sem:
-                    hb = (await client.post(f"/fleet/devices/{dev}/heartbeat", headers=auth,
-                                            json=heartbeat_body(i, applied))).json()
-                    if not hb["config_in_sync"]:
-                        desired = (await client.get(f"/fleet/devices/{dev}/desired",
-                                                    headers=auth)).json()
-                        await client.post(f"/fleet/devices/{dev}/config-report", headers=auth,
-                                          json={"version": desired["version"],
-                                                "status": "applied"})
-                        applied = desired["version"]
-                        if started and desired["config"] and dev not in applied_at:
-                            applied_at[dev] = time.perf_counter()
-                            if len(applied_at) == len(tokens):
-                                stop.set()
+                try:
+                    async with sem:
+                        applied = await cycle(i, dev, auth, applied)
+                except (httpx.HTTPError, KeyError, ValueError):
+                    errors += 1  # counted; the device tries again on its next round
                 await asyncio.sleep(interval)
+
+        async def cycle(i: int, dev: str, auth: dict[str, str], applied: str) -> str:
+            r = await client.post(f"/fleet/devices/{dev}/heartbeat", headers=auth,
+                                  json=heartbeat_body(i, applied))
+            r.raise_for_status()
+            if r.json()["config_in_sync"]:
+                return applied
+            r = await client.get(f"/fleet/devices/{dev}/desired", headers=auth)
+            r.raise_for_status()
+            desired = r.json()
+            r = await client.post(f"/fleet/devices/{dev}/config-report", headers=auth,
+                                  json={"version": desired["version"], "status": "applied"})
+            r.raise_for_status()
+            if started and desired["config"] and dev not in applied_at:
+                applied_at[dev] = time.perf_counter()
+                if len(applied_at) == len(tokens):
+                    stop.set()
+            return str(desired["version"])
 
         tasks = [asyncio.create_task(device(i, d, t)) for i, (d, t) in enumerate(tokens.items())]
         await asyncio.sleep(interval * 2)  # every device has heartbeated and is in sync
@@ -186,7 +197,7 @@ async def rollout_phase(base: str, admin: str, tokens: dict[str, str], concurren
         await asyncio.gather(*tasks, return_exceptions=True)
     times = sorted(t - started[0] for t in applied_at.values())
     half = times[len(times) // 2 - 1] if times else float("nan")
-    return half, times[-1] if times else float("nan"), len(times)
+    return half, times[-1] if times else float("nan"), len(times), errors
 
 
 def pct(values: list[float], q: float) -> float:
@@ -232,8 +243,9 @@ def main() -> None:
         print(f"ratio postgresql/sqlite heartbeats/s: {rows[1][3] / rows[0][3]:.2f}")
     print(f"\nconfig rollout to all devices (each heartbeats every {args.interval:g} s, then "
           f"pulls desired and reports applied):")
-    for b, half, full, n in rollouts:
-        print(f"{b:<11} 50% applied after {half:6.2f} s, {n}/{args.devices} after {full:6.2f} s")
+    for b, half, full, n, err in rollouts:
+        print(f"{b:<11} 50% applied after {half:6.2f} s, {n}/{args.devices} after {full:6.2f} s"
+              f" ({err} failed requests, retried)")
 
 
 if __name__ == "__main__":

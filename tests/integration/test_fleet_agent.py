@@ -257,3 +257,26 @@ def test_air_gapped_bundle_applies_offline_rejects_tampering_and_syncs_later(
     assert drift["in_sync"] is True
     assert f.client.get("/fleet/devices/dev-a", headers=op).json()["model_version"] == \
         "detector@3.1"
+
+
+def test_mqtt_nudge_makes_the_agent_pull_long_before_its_next_poll(
+        fleet_db_url: str, tmp_path: Path, mqtt_broker: Any) -> None:
+    f = Fleet(fleet_db_url, tmp_path, mqtt_host=mqtt_broker.host, mqtt_port=mqtt_broker.port)
+    served = Served(f.app)
+    dev = Device(tmp_path / "dev-n", "dev-n", served.url)
+    try:
+        # A later --interval wins: 300 s between regular polls.
+        dev.start(f.enrollment_token(), "--interval", "300", "--mqtt-host", mqtt_broker.host,
+                  "--mqtt-port", str(mqtt_broker.port))
+        # Let the first poll and the poll that follows the listener's connect settle.
+        wait_for(lambda: _drift(f, "dev-n"), "enrollment", dev)
+        time.sleep(3)
+        posted = time.monotonic()
+        f.client.post("/fleet/configs", headers=f.auth("operator"), json={
+            "scope": "device", "target": "dev-n", "body": {"logging": {"level": "ERROR"}}})
+        wait_for(lambda: _drift(f, "dev-n").get("in_sync"), "nudged apply", dev, timeout=30)
+        assert time.monotonic() - posted < 30  # the regular poll would come after 300 s
+    finally:
+        dev.stop()
+        served.stop()
+        f.close()
