@@ -6,6 +6,8 @@ Every test runs twice (``fleet_db_url`` is parametrized over both databases).
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -256,3 +258,56 @@ def test_commands_are_signed_by_the_fleet_and_acknowledged_once(fleet: Fleet,
     with fleet.ctx.db.session() as s:
         acks = s.scalars(select(AuditRecord).where(AuditRecord.action == "command.ack")).all()
     assert len(acks) == 1 and acks[0].actor == "device:dev-a"
+
+
+def test_rollout_releases_the_canary_share_first_then_all_after_the_gate(
+        fleet: Fleet, tmp_path: Path) -> None:
+    tokens = {f"dev-{i}": fleet.enroll(f"dev-{i}", tmp_path / f"k{i}", tags=["hall2"])
+              ["device_token"] for i in range(4)}
+    fleet.enroll("dev-other", tmp_path / "ko", tags=["hall9"])
+    op = fleet.auth("operator")
+    model_id = fleet.publish_model("detector", "5.0", b"weights" * 10)
+    ro = fleet.client.post("/fleet/rollouts", headers=op, json={
+        "model_id": model_id, "selector": ["hall2"], "canary_share": 0.25}).json()
+    assert [d["device_id"] for d in ro["devices"]] == sorted(tokens)  # hall9 not selected
+    canary = [d["device_id"] for d in ro["devices"] if d["released"]]
+    assert len(canary) == 1 and ro["stage"] == "canary"
+
+    def desired_model(device_id: str) -> object:
+        h = {"Authorization": f"Bearer {tokens[device_id]}"}
+        return fleet.client.get(f"/fleet/devices/{device_id}/desired", headers=h).json()["model"]
+
+    assert all((desired_model(d) is None) == (d not in canary) for d in tokens)
+    r = fleet.client.post(f"/fleet/rollouts/{ro['id']}/promote", headers=op)
+    assert r.status_code == 409 and "not yet healthy" in r.text
+    h = {"Authorization": f"Bearer {tokens[canary[0]]}"}
+    fleet.client.post(f"/fleet/devices/{canary[0]}/model-report", headers=h, json={
+        "rollout_id": ro["id"], "state": "active", "model_version": "detector@5.0"})
+    promoted = fleet.client.post(f"/fleet/rollouts/{ro['id']}/promote", headers=op).json()
+    assert promoted["stage"] == "all" and all(d["released"] for d in promoted["devices"])
+    assert all(desired_model(d)["action"] == "activate" for d in tokens)  # type: ignore[index]
+    rolled = fleet.client.post(f"/fleet/rollouts/{ro['id']}/rollback", headers=op).json()
+    assert rolled["stage"] == "rolled_back"
+    assert all(desired_model(d)["action"] == "revert" for d in tokens)  # type: ignore[index]
+
+
+def test_admin_cli_migrates_and_bootstraps_a_working_admin_token(fleet_db_url: str,
+                                                                 tmp_path: Path) -> None:
+    exe = str(Path(sys.executable).with_name("appliance"))
+    run = subprocess.run([exe, "fleet", "migrate", "--db", fleet_db_url], capture_output=True,
+                         text=True, timeout=120, check=True)
+    assert "migrated" in run.stdout
+    run = subprocess.run([exe, "fleet", "token", "create", "root", "--role", "admin", "--db",
+                          fleet_db_url], capture_output=True, text=True, timeout=120, check=True)
+    token = run.stdout.strip()
+    assert token.startswith("flo_")
+    f = Fleet(fleet_db_url, tmp_path)
+    try:
+        r = f.client.post("/fleet/enrollment-tokens", json={},
+                          headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 201
+        audit = f.client.get("/fleet/audit", headers=f.auth("admin")).json()
+        assert audit[0]["actor"] == "admin:root"
+        assert any(a["actor"] == "cli" and a["target"] == "root" for a in audit)
+    finally:
+        f.close()
