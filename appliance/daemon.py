@@ -165,6 +165,7 @@ class Daemon:
         import uvicorn
 
         from appliance.api.device import DeviceContext, create_app
+        from appliance.console.device import create_device_console_router
 
         ctx = DeviceContext(config=self.config, token=api_token(self.config), metrics=self.metrics,
                             pipeline=self.pipeline, ready=self.ready, link_state=self.link_state)
@@ -172,6 +173,7 @@ class Daemon:
         if self.hardware is not None:
             ctx.status_extras["hw"] = self.hardware.telemetry
         app = create_app(ctx)
+        app.include_router(create_device_console_router(ctx))  # pages public; data behind the token
         uv_config = uvicorn.Config(app, host=self.config.api.host, port=self.config.api.port,
                                    log_level="warning", access_log=False, lifespan="off")
         self._server = uvicorn.Server(uv_config)
