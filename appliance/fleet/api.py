@@ -46,6 +46,7 @@ def _bundle_router(ctx: FleetContext) -> APIRouter:
     def export_bundle(body: BundleRequest, who: Operator,
                       cleanup: BackgroundTasks) -> FileResponse:
         """Return a signed bundle (desired config, targeted model, CA material) for a device."""
+        crl_pem = ctx.ca.crl_pem(ctx.revoked_serials())
         with ctx.db.session() as s:
             dev = s.get(Device, body.device_id)
             if dev is None:
@@ -67,7 +68,7 @@ def _bundle_router(ctx: FleetContext) -> APIRouter:
                 "models": models,
                 "trust": {"ca_pem": ctx.ca.cert_pem, "fleet_public_key": ctx.public_key,
                           "model_signers": list(ctx.config.model_signers)},
-                "crl_pem": ctx.ca.crl_pem(ctx.revoked_serials()),
+                "crl_pem": crl_pem,
             }
             fd, tmp = tempfile.mkstemp(suffix=".bundle")
             os.close(fd)

@@ -8,6 +8,7 @@ several replicas can share one PostgreSQL database.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -278,11 +279,19 @@ class Database:
         if run_migrations:
             migrate(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time and its busy handler waits by sleeping, which
+        # under load turns into long tail latencies; queueing this process's
+        # transactions on a lock hands the database over without the sleeps.
+        self._serialize = threading.RLock() if url.startswith("sqlite") else None
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """Yield a session in a transaction: committed on success, rolled back on error."""
-        with self._sessions() as session, session.begin():
+        if self._serialize is None:
+            with self._sessions() as session, session.begin():
+                yield session
+            return
+        with self._serialize, self._sessions() as session, session.begin():
             yield session
 
     def dispose(self) -> None:

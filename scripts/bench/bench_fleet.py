@@ -11,7 +11,7 @@ to the database the way enrollment stores them), then:
    desired config and reports it applied: time until 50 % and 100 % applied.
 
 Usage:  .venv/bin/python scripts/bench/bench_fleet.py [--devices 1000] [--rounds 3]
-        [--concurrency 64] [--interval 2] [--backends sqlite,postgresql]
+        [--concurrency 16] [--interval 2] [--backends sqlite,postgresql]
 """
 
 from __future__ import annotations
@@ -78,8 +78,14 @@ def seed(url: str, devices: int) -> tuple[str, dict[str, str]]:
     return admin, tokens
 
 
+def cpu_seconds(pid: int) -> float:
+    """Return user+system CPU seconds of a process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def fleet_process(url: str, workdir: Path) -> Iterator[str]:
+def fleet_process(url: str, workdir: Path) -> Iterator[tuple[str, int]]:
     port = free_port()
     exe = str(Path(sys.executable).with_name("appliance"))
     log = (workdir / "fleet.log").open("wb")
@@ -99,7 +105,7 @@ def fleet_process(url: str, workdir: Path) -> Iterator[str]:
             raise SystemExit(f"fleet did not start; see {workdir / 'fleet.log'}")
         time.sleep(0.2)
     try:
-        yield base
+        yield base, proc.pid
     finally:
         proc.terminate()
         proc.wait(15)
@@ -209,7 +215,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--devices", type=int, default=1000)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--concurrency", type=int, default=64)
+    ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--interval", type=float, default=2.0)
     ap.add_argument("--backends", default="sqlite,postgresql")
     args = ap.parse_args()
@@ -220,13 +226,16 @@ def main() -> None:
             with database(backend, workdir) as url:
                 print(f"[{backend}] seeding {args.devices} devices ...", flush=True)
                 admin, tokens = seed(url, args.devices)
-                with fleet_process(url, workdir) as base:
+                with fleet_process(url, workdir) as (base, pid):
                     print(f"[{backend}] heartbeat phase ...", flush=True)
+                    cpu0 = cpu_seconds(pid)
                     hb = asyncio.run(heartbeat_phase(base, tokens, args.rounds,
                                                      args.concurrency))
-                    rows.append((backend, len(hb.latencies), hb.wall_s,
-                                 len(hb.latencies) / hb.wall_s, pct(hb.latencies, 0.5),
-                                 pct(hb.latencies, 0.99), hb.errors))
+                    cpu = cpu_seconds(pid) - cpu0
+                    n = len(hb.latencies)
+                    rows.append((backend, n, hb.wall_s, n / hb.wall_s, pct(hb.latencies, 0.5),
+                                 pct(hb.latencies, 0.99), hb.errors, cpu / n * 1000,
+                                 cpu / hb.wall_s * 100))
                     print(f"[{backend}] rollout phase ...", flush=True)
                     rollouts.append((backend, *asyncio.run(rollout_phase(
                         base, admin, tokens, args.concurrency, args.interval))))
@@ -235,10 +244,13 @@ def main() -> None:
     print(f"\nfleet heartbeats: {args.devices} devices x {args.rounds} rounds, "
           f"{args.concurrency} in flight, one fleet process on loopback, "
           f"{os.cpu_count()} CPUs shared with the load generator")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (fleet CPU = the fleet process's "
+          f"own CPU time per heartbeat and its share of one core)")
     print(f"{'backend':<11}{'heartbeats':>11}{'wall_s':>8}{'hb/s':>8}{'p50_ms':>8}"
-          f"{'p99_ms':>8}{'errors':>7}")
-    for b, n, wall, rate, p50, p99, err in rows:
-        print(f"{b:<11}{n:>11}{wall:>8.1f}{rate:>8.0f}{p50:>8.1f}{p99:>8.1f}{err:>7}")
+          f"{'p99_ms':>8}{'errors':>7}{'cpu_ms/hb':>10}{'core%':>7}")
+    for b, n, wall, rate, p50, p99, err, cpu_ms, share in rows:
+        print(f"{b:<11}{n:>11}{wall:>8.1f}{rate:>8.0f}{p50:>8.1f}{p99:>8.1f}{err:>7}"
+              f"{cpu_ms:>10.1f}{share:>7.0f}")
     if len(rows) == 2:
         print(f"ratio postgresql/sqlite heartbeats/s: {rows[1][3] / rows[0][3]:.2f}")
     print(f"\nconfig rollout to all devices (each heartbeats every {args.interval:g} s, then "
