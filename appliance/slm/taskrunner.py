@@ -110,10 +110,14 @@ class TaskRunner:
         event = self.event_tokens(task.spec, text)
         evaluated = rt.eval_after_prefix(name if reuse_prefix else None, task.prefix, event)
         base = rt.n_past
+        extra = 0
 
         def next_logprobs(path: list[int]) -> FloatArray:
+            # Only where labels share leading tokens: evaluate the shared part.
+            nonlocal extra
             rt.rewind_to(base)
             rt.append(path)
+            extra += len(path)
             return rt.last_logprobs()
 
         scores = task.trie.score(next_logprobs, rt.last_logprobs())
@@ -130,7 +134,7 @@ class TaskRunner:
             action=task.spec.actions.get(label, ""),
             label_mass=round(min(scores.mass, 1.0), 6),
             latency_ms=(time.perf_counter() - start) * 1000.0,
-            tokens=evaluated + scores.model_calls - 1,
+            tokens=evaluated + extra,
             model=self.model_name,
         )
 

@@ -36,6 +36,8 @@ def test_label_task_returns_an_allowed_label_with_calibrated_confidence(
     assert result.action == slm_engine.task("triage").actions[result.label]
     assert result.model == DEFAULT_MODEL
     assert 0.0 < result.label_mass <= 1.0
+    cue = slm_engine.task("triage").answer_cue()
+    assert result.tokens == slm_engine.count_tokens(" " + EASY) + slm_engine.count_tokens(cue)
 
 
 def test_confidence_is_higher_for_an_easy_event_than_an_ambiguous_one(
