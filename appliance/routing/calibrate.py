@@ -9,6 +9,7 @@ whole accuracy / cloud-share curve.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -69,7 +70,9 @@ def calibrate_threshold(confidences: Sequence[float], correct: Sequence[bool],
         n_local = int(local.sum())
         right = float(ok[local].sum()) + cloud_accuracy * (n - n_local)
         return CurvePoint(
-            threshold=round(t, 4), accuracy=right / n, cloud_share=(n - n_local) / n,
+            # rounded down, so the printed threshold keeps every item the choice kept
+            threshold=math.floor(t * 10_000) / 10_000 if math.isfinite(t) else t,
+            accuracy=right / n, cloud_share=(n - n_local) / n,
             local_accuracy=float(ok[local].mean()) if n_local else 1.0,
         )
 

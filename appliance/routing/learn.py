@@ -116,7 +116,9 @@ class LogisticHead:
         z = self.logits(x[known])
         idx = np.array([self.classes.index(labels[i]) for i in known])
         best_t, best_nll = 1.0, float("inf")
-        for t in np.exp(np.linspace(np.log(0.05), np.log(20.0), 121)):
+        # Not below 0.25: a perfectly separated held-back set would drive the temperature
+        # to zero and every confidence to 1.0, which says nothing about new inputs.
+        for t in np.exp(np.linspace(np.log(0.25), np.log(20.0), 101)):
             p = _softmax(z / t)
             nll = float(-np.log(p[np.arange(len(idx)), idx] + 1e-12).mean())
             if nll < best_nll:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from appliance.errors import ModelError
 from appliance.routing.context import content_text
 
 Message = dict[str, Any]
@@ -124,3 +125,25 @@ class SlmChat:
         confidence = math.exp(sum(lps) / len(lps)) if lps else 0.0
         return LocalReply(gen.text.strip(), prompt_tokens, len(gen.tokens), confidence,
                           time.monotonic() - started, gen.finished)
+
+
+def slm_summarizer(local: LocalChat, max_tokens: int = 96) -> Callable[[str], str]:
+    """Return a summarizer of old turns for :func:`prepare_context`, run on the local model.
+
+    The text is cut to fit the local context first; a model error yields ""
+    (the caller then notes the turns as omitted instead).
+    """
+    def summarize(text: str) -> str:
+        room = max(64, local.context_tokens - max_tokens - 64)
+        while text and local.count_tokens(text) > room:
+            text = text[len(text) // 4:]  # keep the most recent part
+        try:
+            reply = local.complete([
+                {"role": "system", "content": "Summarize this conversation in three short "
+                 "sentences. Keep names of machines, codes and numbers exactly."},
+                {"role": "user", "content": text}], max_tokens=max_tokens)
+        except ModelError:
+            return ""
+        return reply.text
+
+    return summarize
