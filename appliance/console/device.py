@@ -58,17 +58,19 @@ def _privacy_view(ctx: DeviceContext, audit_log: AuditLog | None, limit: int) ->
 
 
 def create_device_console_router(ctx: DeviceContext, *, usage: Usage | None = None,
-                                 audit_log: AuditLog | None = None) -> APIRouter:
+                                 audit_log: AuditLog | None = None,
+                                 usage_sample_s: float = 5.0) -> APIRouter:
     """Return the console's router for one daemon (pages, assets, JSON and the live stream).
 
     ``usage`` returns ``{"cost": CostMeter.snapshot(), ...}`` (what ``GET /v1/usage``
-    answers); without it the savings chart is estimated from recent decisions.
+    answers), sampled at most every ``usage_sample_s``; without it the savings chart is
+    estimated from recent decisions.
     ``audit_log`` defaults to the privacy audit log named in the config. Registers a
     listener on ``ctx.pipeline`` for the live stream.
     """
     feed = DecisionFeed()
     ctx.pipeline.listeners.append(feed.publish)
-    history = UsageHistory(usage) if usage is not None else None
+    history = UsageHistory(usage, usage_sample_s) if usage is not None else None
     if history is not None:
         ctx.pipeline.listeners.append(lambda _d: history.sample())
     auth = [Depends(bearer_guard(ctx.token))]

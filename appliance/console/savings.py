@@ -27,6 +27,11 @@ def _tokens(cost: Mapping[str, Any], routes: Iterable[str]) -> int:
                    + per_route.get(r, {}).get("output_tokens", 0) for r in routes))
 
 
+def _requests(cost: Mapping[str, Any], routes: Iterable[str]) -> int:
+    per_route = cost.get("routes", {})
+    return int(sum(per_route.get(r, {}).get("requests", 0) for r in routes))
+
+
 class UsageHistory:
     """A bounded series of cost-meter samples, taken at most every ``every_s``."""
 
@@ -49,7 +54,8 @@ class UsageHistory:
             "usd_counterfactual": float(cost.get("counterfactual_usd", 0.0)),
             "tokens_local": _tokens(cost, _LOCAL),
             "tokens_sent": _tokens(cost, (Route.CLOUD.value,)),
-            "requests": int(cost.get("requests", 0)),
+            "requests_local": _requests(cost, _LOCAL),
+            "requests_sent": _requests(cost, (Route.CLOUD.value,)),
         }
         with self._lock:
             self._points.append(point)

@@ -2,7 +2,8 @@
 
 Logs in with the API token, watches a decision appear live after an event is
 published on MQTT, filters by route and source, and opens the savings, health and
-privacy pages. Screenshots of each page go to docs/screenshots/.
+privacy pages. Screenshots go to docs/screenshots/ (the savings and privacy pages
+with data are shot by test_console_savings.py).
 """
 
 from __future__ import annotations
@@ -105,7 +106,6 @@ def test_console_login_live_decisions_and_pages(mqtt_broker: EmbeddedBroker, dae
     summary = browser.find("#summary").text
     assert "Decided on the device\n6" in summary, summary
     browser.find("#chart-routes svg polyline")
-    browser.screenshot("device-savings")
 
     browser.get(base + "/console/health")
     browser.wait_text("#health", device)
@@ -115,7 +115,38 @@ def test_console_login_live_decisions_and_pages(mqtt_broker: EmbeddedBroker, dae
 
     browser.get(base + "/console/privacy")
     browser.wait_text("#chain", "audit log is empty")
-    browser.screenshot("device-privacy")
+
+    # Keyboard: the first Tab lands on the skip link, which moves focus to the content.
+    from selenium.webdriver.common.keys import Keys
+    browser.get(base + "/console/decisions")
+    browser.wait_text("#live", "Live")
+    browser.find("body").send_keys(Keys.TAB)
+    focused = browser.driver.switch_to.active_element
+    assert focused.text == "Skip to content"
+    focused.send_keys(Keys.ENTER)
+    assert browser.driver.switch_to.active_element.get_attribute("id") == "main"
+
+    # Ticket text never reaches the page: only the decision's safe fields are sent.
+    _publish(mqtt_broker, "factory/line7/tickets", {
+        "id": f"tkt-{uuid.uuid4().hex}", "ts": time.time(),
+        "text": "Jane Roe says the badge door code is 4711-secret, press jammed"})
+    browser.wait_text("#decisions tbody tr", "ticket")
+    assert "4711-secret" not in browser.driver.page_source
+    assert "Jane Roe" not in browser.driver.page_source
+
+    # Tablet portrait width: the same page, no horizontal page scroll.
+    browser.get(base + "/console/health")
+    browser.wait_text("#health", device)
+    browser.screenshot("device-health-tablet", width=820)
+    assert browser.driver.execute_script(
+        "return document.documentElement.scrollWidth <= window.innerWidth")
 
     assert browser.console_errors() == []
     assert daemon.token not in browser.driver.page_source
+
+    # A graceful stop is not held up by a browser holding the live stream open.
+    browser.get(base + "/console/decisions")
+    browser.wait_text("#live", "Live")
+    started = time.monotonic()
+    assert daemon.terminate() == 0
+    print(f"daemon stopped in {time.monotonic() - started:.2f}s with a live console stream open")

@@ -177,7 +177,7 @@ const C = (() => {
       return;
     }
     let x0 = Math.min(...all.map((p) => p[0])), x1 = Math.max(...all.map((p) => p[0]));
-    if (x1 - x0 < 60) { x0 -= 30; x1 += 30; }
+    if (x1 - x0 < 10) { x0 -= 5; x1 += 5; }
     let y1 = Math.max(...all.map((p) => p[1]));
     if (y1 <= 0) y1 = integer ? 4 : 1;
     if (integer) y1 = Math.max(4, Math.ceil(y1 / 4) * 4);

@@ -68,10 +68,14 @@
       const money = data.money;
       const lastPoint = money.length ? money[money.length - 1] : {};
       const kept = (lastPoint.usd_counterfactual || 0) - (lastPoint.usd_sent || 0);
+      const meter = data.source === "meter" ? [
+        ["Requests answered locally", fmtNum(lastPoint.requests_local || 0, 0)],
+        ["Requests sent to the cloud", fmtNum(lastPoint.requests_sent || 0, 0)]] : [];
       dl(summary, [
         ["Decided on the device", fmtNum(data.counts.local + data.counts.degraded, 0)],
-        ["Sent to the cloud", fmtNum(data.counts.cloud, 0)],
+        ["Decisions escalated", fmtNum(data.counts.cloud, 0)],
         ["Blocked (privacy)", fmtNum(data.counts.blocked, 0)],
+        ...meter,
         ["Tokens kept local", fmtNum(lastPoint.tokens_local || 0, 0)],
         ["Tokens sent", fmtNum(lastPoint.tokens_sent || 0, 0)],
         ["Spent", fmtUsd(lastPoint.usd_sent || 0)],
