@@ -13,7 +13,7 @@ import logging
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,7 @@ class Generation:
     prompt_s: float = 0.0  # until the first token was chosen
     decode_s: float = 0.0  # from the first token to the last
     decode_steps: int = 0  # model evaluations inside decode_s
+    step_s: list[float] = field(default_factory=list)  # time of each decode step
 
     @property
     def decode_tokens_per_s(self) -> float:
@@ -238,14 +239,19 @@ class LlamaRuntime:
         logprobs: list[float] = []
         finished = False
         started = time.perf_counter()
-        first = started
+        first = last = started
         yielded = 0
+        steps: list[float] = []
         gen = self.llm.generate(context, temp=0.0, repeat_penalty=1.0, grammar=grammar)
         try:
             for token in gen:
                 yielded += 1
+                now = time.perf_counter()
                 if yielded == 1:
-                    first = time.perf_counter()
+                    first = now
+                else:
+                    steps.append(now - last)
+                last = now
                 lp = self.token_logprob(token)
                 if self.is_end(token):
                     finished = True
@@ -260,6 +266,7 @@ class LlamaRuntime:
         return Generation(
             self.detokenize(out), out, logprobs, len(prompt), finished,
             prompt_s=first - started, decode_s=done - first, decode_steps=max(0, yielded - 1),
+            step_s=steps,
         )
 
     # -- embeddings ------------------------------------------------------------

@@ -138,39 +138,47 @@ def bench_decode(engine: SlmEngine, model_bytes: int, n_tokens: int, rounds: int
     prompt = ("Write a short maintenance note about the hydraulic press on line 2, "
               "covering the oil leak, the seal, and the next inspection.\n")
 
-    def appliance_path(rt: LlamaRuntime) -> tuple[float, int]:
+    def appliance_path(rt: LlamaRuntime) -> tuple[float, list[float]]:
         rt.eval_after_prefix(None, rt.tokenize(prompt, add_bos=True), [])
         gen = rt.generate([], None, n_tokens)
-        return gen.decode_tokens_per_s, gen.decode_steps
+        return gen.decode_tokens_per_s, gen.step_s
 
-    def raw_path(rt: LlamaRuntime) -> tuple[float, int]:
+    def raw_path(rt: LlamaRuntime) -> tuple[float, list[float]]:
         llm = rt.llm  # the bare llama_cpp.Llama, same weights and threads
         llm.reset()
         toks = llm.tokenize(prompt.encode(), add_bos=True)
         n = 0
-        first = time.perf_counter()
+        steps: list[float] = []
+        first = last = time.perf_counter()
         for tok in llm.generate(toks, temp=0.0, repeat_penalty=1.0):
             n += 1
+            now = time.perf_counter()
             if n == 1:
-                first = time.perf_counter()
+                first = now
+            else:
+                steps.append(now - last)
+            last = now
             if tok == llm.token_eos() or n > n_tokens:
                 break
-        return (n - 1) / (time.perf_counter() - first), n - 1
+        return (n - 1) / (time.perf_counter() - first), steps
 
     app_tps, raw_tps = [], []
-    # Alternate the two paths; on a shared machine the best round is the least
-    # disturbed one, so the ratio uses the best of each and the median is shown too.
+    app_steps: list[float] = []
+    raw_steps: list[float] = []
+    # Alternate the two paths so both see the same machine load. Per-token step
+    # times are pooled and their median taken: robust to other processes' bursts.
     for _ in range(rounds):
-        tps, steps_a = engine.run_raw(appliance_path)
+        tps, steps = engine.run_raw(appliance_path)
         app_tps.append(tps)
-        tps, steps_r = engine.run_raw(raw_path)
+        app_steps += steps
+        tps, steps = engine.run_raw(raw_path)
         raw_tps.append(tps)
-    a, r = max(app_tps), max(raw_tps)
-    am, rm = statistics.median(app_tps), statistics.median(raw_tps)
-    print(f"decode via appliance: best {a:6.1f} median {am:6.1f} tokens/s ({steps_a} steps)   "
-          f"raw llama_cpp: best {r:6.1f} median {rm:6.1f} tokens/s ({steps_r} steps)")
-    print(f"appliance / raw decode speed: best {a / r * 100:.1f}%  median {am / rm * 100:.1f}%  "
-          f"({rounds} alternating rounds)")
+        raw_steps += steps
+    a, r = 1.0 / statistics.median(app_steps), 1.0 / statistics.median(raw_steps)
+    print(f"decode via appliance: {a:6.1f} tokens/s (median step; best run {max(app_tps):.1f})   "
+          f"raw llama_cpp: {r:6.1f} tokens/s (median step; best run {max(raw_tps):.1f})")
+    print(f"appliance / raw decode speed: {a / r * 100:.1f}%  ({rounds} alternating rounds, "
+          f"{len(app_steps)} + {len(raw_steps)} decode steps)")
     print(f"implied memory bandwidth: appliance {a * model_bytes / 1e9:.2f} GB/s, "
           f"raw {r * model_bytes / 1e9:.2f} GB/s (model {model_bytes / 1e6:.1f} MB)")
 
