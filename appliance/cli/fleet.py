@@ -114,6 +114,9 @@ def agent_run(
     telemetry_file: Path | None = None,
     mqtt_host: Annotated[str | None, typer.Option(help="broker to hear nudges on")] = None,
     mqtt_port: int = 1883,
+    keys_dir: Annotated[Path | None, typer.Option(
+        help="the uplink's device keys (default <state-dir>/keys); the certificate binds them")
+    ] = None,
     log_level: LogLevel = "INFO",
 ) -> None:
     """Run the device agent: enroll, heartbeat, apply desired config and models, run commands."""
@@ -127,7 +130,7 @@ def agent_run(
         base_config=base_config, enroll_token=enroll_token, serial=serial, board=board,
         interval_s=interval, health_cmd=shlex.split(health_cmd) if health_cmd else None,
         hooks=hooks, server_ca=server_ca, telemetry_file=telemetry_file, mqtt_host=mqtt_host,
-        mqtt_port=mqtt_port))
+        mqtt_port=mqtt_port, keys_dir=keys_dir))
     with contextlib.suppress(KeyboardInterrupt):
         agent.run(once=once)
 
