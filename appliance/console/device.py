@@ -117,7 +117,7 @@ def create_device_console_router(ctx: DeviceContext, *, usage: Usage | None = No
                route: Annotated[str | None, Query(max_length=32)] = None) -> StreamingResponse:
         """Server-sent events: one ``decision`` event per new matching decision."""
         return StreamingResponse(
-            feed.events(source or None, route or None, request.is_disconnected),
+            feed.events(source or None, route or None, request.is_disconnected, ctx.ready),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 

@@ -70,12 +70,15 @@ class DecisionFeed:
             return len(self._subscribers)
 
     async def events(self, source: str | None, route: str | None,
-                     disconnected: Callable[[], Any], max_age_s: float = 25.0,
-                     keepalive_s: float = 10.0) -> AsyncIterator[str]:
+                     disconnected: Callable[[], Any], ready: Callable[[], bool],
+                     max_age_s: float = 25.0, keepalive_s: float = 10.0,
+                     check_s: float = 0.5) -> AsyncIterator[str]:
         """Yield SSE frames for matching decisions until the client leaves or ``max_age_s``.
 
-        The stream ends by itself so a stopping server is never held open by a browser;
-        the console reconnects and fills any gap from ``/console/api/decisions``.
+        The stream also ends (with a ``notready`` event) as soon as the daemon is not
+        ready: it is stopping, or its broker link is down. So a stopping server is never
+        held open by a browser; the console reconnects and fills any gap from
+        ``/console/api/decisions``.
         """
         queue: asyncio.Queue[Decision] = asyncio.Queue(self._queue_size)
         entry = (asyncio.get_running_loop(), queue)
@@ -83,14 +86,20 @@ class DecisionFeed:
             self._subscribers.append(entry)
         try:
             yield "retry: 1000\n: connected\n\n"
-            end = time.monotonic() + max_age_s
+            now = time.monotonic()
+            end, quiet_since = now + max_age_s, now
             while time.monotonic() < end:
+                if not ready():
+                    yield "event: notready\ndata: {}\n\n"
+                    return
                 try:
-                    decision = await asyncio.wait_for(queue.get(), keepalive_s)
+                    decision = await asyncio.wait_for(queue.get(), check_s)
                 except TimeoutError:
-                    if await disconnected():
-                        return
-                    yield ": keepalive\n\n"
+                    if time.monotonic() - quiet_since >= keepalive_s:
+                        if await disconnected():
+                            return
+                        quiet_since = time.monotonic()
+                        yield ": keepalive\n\n"
                     continue
                 if matches(decision, source, route):
                     yield f"event: decision\ndata: {json.dumps(safe_view(decision))}\n\n"

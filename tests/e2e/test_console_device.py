@@ -38,8 +38,10 @@ def _sensor_event(sensor: str, value: float) -> tuple[str, dict[str, Any]]:
             {"id": f"evt-{uuid.uuid4().hex}", "ts": time.time(), "readings": {"temperature_c": value}})
 
 
-def test_console_login_live_decisions_and_pages(mqtt_broker: EmbeddedBroker, daemon_factory: Any,
+def test_console_login_live_decisions_and_pages(private_broker: EmbeddedBroker, daemon_factory: Any,
                                                 browser: Browser) -> None:
+    # A broker of the test's own: the test stops it to show the outage on the page.
+    mqtt_broker = private_broker
     device = f"console-{uuid.uuid4().hex[:6]}"
     daemon = daemon_factory(mqtt_broker, device)
     daemon.start()
@@ -97,6 +99,14 @@ def test_console_login_live_decisions_and_pages(mqtt_broker: EmbeddedBroker, dae
     assert len(texts) == 2 and all(hot_sensor in t for t in texts), texts
     assert f"source={hot_sensor}" in browser.driver.current_url
 
+    # A broker outage shows on the live page, and the stream comes back after it.
+    mqtt_broker.stop()
+    browser.wait_text("#live", "Device not ready", timeout=15)
+    mqtt_broker.start()
+    browser.wait_text("#live", "Live", timeout=20)
+    _publish(mqtt_broker, *_sensor_event(hot_sensor, 151.0))
+    browser.wait_text("#live", "3 decision(s) shown")
+
     # Filter by route: nothing here goes to the cloud.
     browser.get(base + "/console/decisions?route=cloud")
     browser.wait_text("#decisions tbody td.empty", "No decisions match")
@@ -104,7 +114,7 @@ def test_console_login_live_decisions_and_pages(mqtt_broker: EmbeddedBroker, dae
     browser.get(base + "/console/savings")
     browser.wait_text("#summary", "Decided on the device")
     summary = browser.find("#summary").text
-    assert "Decided on the device\n6" in summary, summary
+    assert "Decided on the device\n7" in summary, summary
     browser.find("#chart-routes svg polyline")
 
     browser.get(base + "/console/health")

@@ -128,6 +128,7 @@ const C = (() => {
     const ctl = new AbortController();
     (async () => {
       while (!ctl.signal.aborted) {
+        let pause = 200;
         try {
           const r = await fetch(path, { headers: headers({ Accept: "text/event-stream" }),
                                         cache: "no-store", credentials: "omit", signal: ctl.signal });
@@ -150,7 +151,8 @@ const C = (() => {
                 if (line.startsWith("event:")) event = line.slice(6).trim();
                 else if (line.startsWith("data:")) data += line.slice(5).trim();
               }
-              if (data) onEvent(event, JSON.parse(data));
+              if (event === "notready") { pause = 2000; onState("notready"); }
+              else if (data) onEvent(event, JSON.parse(data));
             }
           }
         } catch (e) {
@@ -159,8 +161,8 @@ const C = (() => {
           await new Promise((res) => setTimeout(res, 2000));
           continue;
         }
-        onState("reconnecting");
-        await new Promise((res) => setTimeout(res, 200));
+        if (pause < 1000) onState("reconnecting");
+        await new Promise((res) => setTimeout(res, pause));
       }
     })();
     return ctl;

@@ -24,7 +24,8 @@
     let ctl = null, shown = 0, last = null;
 
     function status(state) {
-      const what = state === "live" ? "Live" : "Reconnecting…";
+      const what = { live: "Live", notready: "Device not ready (starting, stopping or broker link down); retrying" }[state]
+        || "Reconnecting…";
       live.textContent = `${what} · ${shown} decision(s) shown` + (last ? ` · last at ${fmtTime(last)}` : "");
       live.className = "live is-" + state;
     }
