@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,6 +20,9 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from appliance.broker import EmbeddedBroker
 from tests.fixtures.browser import Browser
+
+REPO = Path(__file__).resolve().parents[2]
+TEGRASTATS = REPO / "tests" / "unit" / "hw" / "data" / "tegrastats-orin-nano-super-r36.txt"
 
 
 def _publish(broker: EmbeddedBroker, topic: str, body: dict[str, Any]) -> None:
@@ -39,11 +43,19 @@ def _sensor_event(sensor: str, value: float) -> tuple[str, dict[str, Any]]:
 
 
 def test_console_login_live_decisions_and_pages(private_broker: EmbeddedBroker, daemon_factory: Any,
-                                                browser: Browser) -> None:
+                                                browser: Browser, tmp_path: Path) -> None:
     # A broker of the test's own: the test stops it to show the outage on the page.
     mqtt_broker = private_broker
     device = f"console-{uuid.uuid4().hex[:6]}"
-    daemon = daemon_factory(mqtt_broker, device)
+    # This host is no Jetson: force the Orin Nano Super profile and let tegrastats be a
+    # replay of lines recorded on one, so the health page shows real board telemetry.
+    replay = tmp_path / "tegrastats"
+    replay.write_text("#!/bin/sh\nwhile :; do while IFS= read -r l; do echo \"$l\"; sleep 0.3; "
+                      f"done < {TEGRASTATS}; done\n")
+    replay.chmod(0o755)
+    daemon = daemon_factory(mqtt_broker, device, APPLIANCE_HW__BOARD="orin-nano-8gb-super",
+                            APPLIANCE_HW__PROFILES_DIR=str(REPO / "hw"),
+                            APPLIANCE_HW__TEGRASTATS=str(replay))
     daemon.start()
     base = f"http://127.0.0.1:{daemon.api_port}"
 
@@ -121,6 +133,10 @@ def test_console_login_live_decisions_and_pages(private_broker: EmbeddedBroker, 
     browser.wait_text("#health", device)
     health = browser.find("#health").text
     assert "connected" in health and "Ready\nyes" in health, health
+    browser.wait_text("#health", "orin-nano-8gb-super")
+    browser.wait_text("#health", "Power draw")
+    health = browser.find("#health").text
+    assert "tj" in health and "Deciding with" in health, health
     browser.screenshot("device-health")
 
     browser.get(base + "/console/privacy")

@@ -118,11 +118,24 @@
     const out = [];
     if (hw && hw.thermal) {
       out.push(["Thermal level", hw.thermal.level],
-               ["Temperature", hw.thermal.temperature_c === null ? "no sensor reading" : fmtNum(hw.thermal.temperature_c, 1) + " °C"]);
+               ["Governor reading", hw.thermal.temperature_c === null ? "no sensor reading" : fmtNum(hw.thermal.temperature_c, 1) + " °C"]);
     }
     const t = hw && hw.tegrastats ? hw.tegrastats : {};
-    for (const [k, v] of Object.entries(t)) if (/temp/i.test(k)) out.push([k, fmtNum(v, 1) + " °C"]);
+    for (const [k, v] of Object.entries(t)) {
+      const m = /^temp_(.+)_c$/.exec(k);
+      if (m) out.push([m[1], fmtNum(v, 1) + " °C"]);
+    }
     return out.length ? out : [["Temperatures", NOT_REPORTED]];
+  }
+
+  function tegra(t) {
+    if (!t) return [["Live telemetry", "no tegrastats samples"]];
+    const out = [];
+    if (t.power_in_mw !== undefined) out.push(["Power draw", fmtNum(t.power_in_mw / 1000, 1) + " W"]);
+    if (t.gpu_load_percent !== undefined) out.push(["GPU load", fmtNum(t.gpu_load_percent, 0) + " %"]);
+    if (t.cpu_load_percent !== undefined) out.push(["CPU load", fmtNum(t.cpu_load_percent, 0) + " %"]);
+    if (t.ram_used_mb !== undefined) out.push(["RAM", `${fmtNum(t.ram_used_mb, 0)} of ${fmtNum(t.ram_total_mb, 0)} MB`]);
+    return out;
   }
 
   async function health() {
@@ -133,21 +146,25 @@
       const up = st.uplink || {};
       const outbox = up.outbox || up;
       const budgets = st.budgets || (st.usage && st.usage.budgets);
-      const model = st.model || st.slm;
+      const models = st.models;
       const day = budgets && budgets.device_day;
       const known = new Set(["device", "site", "version", "uptime_s", "ready", "mqtt", "pipeline", "hw",
-                             "hardware", "uplink", "budgets", "usage", "model", "slm"]);
+                             "hardware", "uplink", "budgets", "usage", "models"]);
       const cards = [
         card("Device", [["Device", st.device], ["Site", st.site], ["Software", st.version],
                         ["Up for", fmtAge(st.uptime_s)], ["Ready", st.ready ? "yes" : "no", st.ready ? "good" : "bad"]],
              st.ready ? "ok" : "bad"),
-        card("Model", model ? Object.entries(model).filter(([, v]) => typeof v !== "object").map(([k, v]) => [k, String(v)])
-                            : [["Model", NOT_REPORTED]]),
+        card("Model", models ? [["Deciding with", models.decider], ["SLM", models.slm || "none loaded"],
+                                ["SLM warm", models.slm ? (models.slm_warm ? "yes" : "warming up") : "—"],
+                                ["Anomaly model", models.anomaly ? "loaded" : "none"]]
+                             : [["Model", NOT_REPORTED]]),
         card("Board and power", hw ? [["Board", hw.board], ["Detected from", hw.board_source],
-                                      ["Power mode", hw.power_mode ? hw.power_mode.name + (hw.power_mode.watts ? ` (${hw.power_mode.watts} W)` : "") : "—"]]
+                                      ["Power mode", hw.power_mode ? hw.power_mode.name + (hw.power_mode.watts && !hw.power_mode.name.includes(String(hw.power_mode.watts)) ? ` (${hw.power_mode.watts} W)` : "") : "—"],
+                                      ...tegra(hw.tegrastats)]
                                    : [["Board", NOT_REPORTED]]),
         card("Temperatures", temps(hw), hw && hw.thermal && hw.thermal.level !== "normal" ? "warn" : ""),
         card("Queues", [["Decision queue", fmtNum(st.pipeline.queue_depth, 0)], ["In flight", fmtNum(st.pipeline.inflight, 0)],
+                        ["SLM queue", models ? fmtNum(models.slm_queue, 0) : NOT_REPORTED],
                         ["Workers alive", st.pipeline.alive ? "yes" : "no", st.pipeline.alive ? "good" : "bad"],
                         ["Outbox depth", outbox.depth === undefined ? NOT_REPORTED : fmtNum(outbox.depth, 0)]]),
         card("Uplink", [["Broker link", st.mqtt.connected ? "connected" : "disconnected", st.mqtt.connected ? "good" : "bad"],
