@@ -143,7 +143,8 @@ def test_fleet_console_devices_device_page_rollout_and_tokens(running: Running, 
     browser.screenshot("fleet-rollout")
 
     browser.find("#rollback").click()
-    browser.wait_text("#stages", "Rolled back")
+    stages = browser.wait_text("#stages", "Rolled back").text
+    assert "All devices ✓" in stages, stages
     browser.wait_text("#rollouts tbody", "rolled_back")
     assert browser.find("#promote").get_attribute("disabled") is not None
     running.report(canaries[0], 1, "reverted", "gemma-3-270m@1")

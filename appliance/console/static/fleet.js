@@ -83,10 +83,12 @@
   function stageList(ro) {
     const stage = ro.stage;
     const items = [["canary", "Canary"], ["all", "All devices"]];
+    // Every target released means the rollout did reach "all devices" before any rollback.
+    const allReleased = ro.devices.length > 0 && ro.devices.every((d) => d.released);
     const out = items.map(([key, label]) => {
       let state = "todo";
-      if (key === "canary") state = stage === "canary" ? "current" : "done";
-      if (key === "all") state = stage === "all" ? "current" : "todo";
+      if (key === "canary") state = stage === "canary" ? "current" : (stage === "halted" ? "failed" : "done");
+      if (key === "all") state = stage === "all" ? "current" : (allReleased ? "done" : "todo");
       return el("li", { class: "stage " + state, "aria-current": state === "current" ? "step" : null,
                         text: label + (state === "done" ? " ✓" : "") });
     });
