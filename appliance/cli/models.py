@@ -1,8 +1,5 @@
 """Model commands: ``models list|verify|assemble|sign|update|keygen``, classify, calibrate."""
 
-# Imports inside commands keep `appliance --help` fast (CONTRIBUTING: heavy imports in commands).
-# ruff: noqa: PLC0415
-
 from __future__ import annotations
 
 import json
@@ -323,12 +320,10 @@ def calibrate(
                 truth.append(spec.labels.index(label))
                 progress.advance(bar)
     cal = calibration.fit(name, spec.labels, probs, truth, model=engine.model_name)
-    hits = [max(range(len(p)), key=p.__getitem__) == t for p, t in zip(probs, truth, strict=True)]
-    accuracy = sum(hits) / len(hits)
     print(
-        f"task={name} samples={cal.samples} accuracy={accuracy:.3f} "
-        f"temperature={cal.temperature:.3f} ECE before={cal.ece_before:.4f} "
-        f"after={cal.ece_after:.4f}"
+        f"task={name} samples={cal.samples} map={cal.method} temperature={cal.temperature:.3f} "
+        f"accuracy before={cal.accuracy_before:.3f} after={cal.accuracy_after:.3f} "
+        f"ECE before={cal.ece_before:.4f} after={cal.ece_after:.4f} (on this file)"
     )
     if save:
         path = calibration.save(cal, cfg.slm.resolved_calibration_dir(cfg.state_dir))

@@ -40,6 +40,8 @@ class Calibration:
     ece_after: float | None = None
     fitted_at: float = 0.0
     method: str = "identity"
+    accuracy_before: float | None = None
+    accuracy_after: float | None = None
 
     def apply(self, probs: Sequence[float]) -> FloatArray:
         """Return calibrated probabilities for raw ``probs`` (ordered as ``labels``)."""
@@ -170,7 +172,10 @@ def fit(
     before_hit = raw.argmax(axis=1) == y
     after = np.vstack([cal.apply(row) for row in raw])
     cal.ece_before = expected_calibration_error(before_conf, before_hit)
-    cal.ece_after = expected_calibration_error(after.max(axis=1), after.argmax(axis=1) == y)
+    after_hit = after.argmax(axis=1) == y
+    cal.ece_after = expected_calibration_error(after.max(axis=1), after_hit)
+    cal.accuracy_before = float(before_hit.mean())
+    cal.accuracy_after = float(after_hit.mean())
     return cal
 
 
