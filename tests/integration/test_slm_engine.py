@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import Future
 from pathlib import Path
@@ -94,31 +95,42 @@ def test_structured_task_output_always_parses_against_its_schema(slm_engine: Slm
     assert result.generated_tokens > 0
 
 
+def occupy_worker(engine: SlmEngine, seconds: float) -> threading.Thread:
+    """Keep the engine's worker busy for ``seconds`` (as a long generation would)."""
+    blocker = threading.Thread(target=engine.run_raw, args=(lambda _rt: time.sleep(seconds),))
+    blocker.start()
+    deadline = time.monotonic() + 10
+    while engine.queue_depth and time.monotonic() < deadline:
+        time.sleep(0.005)  # until the worker has taken it off the queue
+    return blocker
+
+
 def test_overdue_request_returns_timeout_without_blocking(slm_engine: SlmEngine) -> None:
-    busy = slm_engine.submit("summary", LONG_REPORT, deadline_s=120.0)
+    timeouts = slm_engine.stats.timeouts
+    blocker = occupy_worker(slm_engine, 1.0)
     started = time.monotonic()
     late = slm_engine.classify("triage", EASY, deadline_s=0.05)
     waited = time.monotonic() - started
     assert late.status == "timeout"
     assert late.label == "timeout" and late.confidence == 0.0
     assert waited < 0.5
-    assert isinstance(busy.result(timeout=120), StructuredResult)
+    assert slm_engine.stats.timeouts == timeouts + 1
+    blocker.join()
+    assert slm_engine.classify("triage", EASY).status == "ok"  # the worker carried on
 
 
 def test_full_queue_answers_overloaded_at_once(gemma_model_path: Path) -> None:
     with SlmEngine(slm_test_config(queue_size=1), gemma_model_path) as engine:
-        running = engine.submit("summary", LONG_REPORT, deadline_s=120.0)
-        deadline = time.monotonic() + 10
-        while engine.queue_depth and time.monotonic() < deadline:
-            time.sleep(0.01)  # wait until the worker has taken it
+        blocker = occupy_worker(engine, 1.0)
         queued = engine.submit("triage", EASY, deadline_s=120.0)
         started = time.monotonic()
         shed = engine.classify("triage", EASY, deadline_s=120.0)
         assert time.monotonic() - started < 0.5
         assert shed.status == "overloaded"
         assert engine.stats.overloaded == 1
-        done: list[Future[LabelResult | StructuredResult]] = [running, queued]
-        assert [f.result(timeout=120).status for f in done] == ["ok", "ok"]
+        blocker.join()
+        done: Future[LabelResult | StructuredResult] = queued
+        assert done.result(timeout=120).status == "ok"
 
 
 def test_embeddings_are_pooled_normalized_and_meaningful(slm_engine: SlmEngine) -> None:
