@@ -36,7 +36,7 @@ class TaskPolicy(_Section):
 
 def _default_tasks() -> dict[str, TaskPolicy]:
     return {
-        "severity": TaskPolicy(threshold=0.8, latency_class="realtime"),
+        "severity": TaskPolicy(threshold=0.8, latency_class="interactive"),
         "ticket_category": TaskPolicy(threshold=0.8, latency_class="interactive"),
         "chat": TaskPolicy(threshold=0.6, latency_class="interactive"),
     }

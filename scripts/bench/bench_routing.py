@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import socket
 import statistics
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -93,6 +95,7 @@ class Run:
         self.total = 0
         self.tokens_sent = 0
         self.reductions: list[float] = []
+        self.reasons: Counter[str] = Counter()
 
     def add(self, item: Item, answer: str, local: bool, tokens_sent: int) -> None:
         ok = (item.label in answer) if item.part == "long" else (answer == item.label)
@@ -107,6 +110,11 @@ class Run:
 
 
 def main() -> None:
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        # appliance.simulator seeds a motor's load cycle with hash(sensor id), which Python
+        # randomizes per process; fix it so the same seed gives the same workload.
+        os.execve(sys.executable, [sys.executable, *sys.argv],
+                  {**os.environ, "PYTHONHASHSEED": "0"})
     ap = argparse.ArgumentParser(description="routing benchmark")
     ap.add_argument("--error-rate", type=float, default=0.03)
     ap.add_argument("--model", default="openai/gpt-4.1", help="price-table key of the cloud model")
@@ -133,6 +141,11 @@ def main() -> None:
         "'unknown' when a long context's planted fact did not reach it. No frontier model ran.")
     say(f"# priced as {args.model}: input ${price.input}/M, cached ${price.cached_input}/M, "
         f"output ${price.output}/M, on the token counts the stand-in reports")
+    say("# routing config: " + "; ".join(
+        f"{name} threshold from its head's calibration, deadline {cfg.deadline_s(name):g} s"
+        for name in ("severity", "ticket_category")) + f"; cloud latency assumed "
+        f"{cfg.cloud.expected_latency_s} s; long contexts over "
+        f"{cfg.task('chat').max_local_input_tokens} tokens skip the local model")
     say(f"# workload seed {args.seed}: {args.sensors} sensor triage, {args.tickets} tickets with "
         f"personal data, {args.longs} long agent contexts; training pools: {args.sensor_train} "
         f"sensor, {args.ticket_pool} ticket examples (other seeds)")
@@ -265,12 +278,15 @@ def routed(cfg: RoutingConfig, test: list[Item], gate: EgressGate, cloud: OpenAI
             out = chat.complete(ChatRequest(messages=item.messages, session="agent",
                                             task="chat", max_tokens=16))
             run.reductions.append(out.compression_ratio)
+            run.reasons.update(f"{out.route.value}:{r}" for r in out.reasons)
             run.add(item, out.text, out.route is not Route.CLOUD,
                     out.prompt_tokens if out.route is Route.CLOUD else 0)
             continue
         # the case tag lets the stand-in find the label; the cache key leaves it out
         res = lc.classify(item.task, f"[case {item.case}] {item.text}", cache_text=item.text)
         run.add(item, res.label, res.route is not Route.CLOUD, res.prompt_tokens)
+        run.reasons.update(f"{item.part} {res.route.value}:{r.split(':')[0]}"
+                           for r in res.reasons)
     return run
 
 
@@ -297,6 +313,8 @@ def report(runs: list[Run], cfg: RoutingConfig, test: list[Item], engine: SlmEng
         say(f"long-context part: median context reduction {statistics.median(reductions):.1f}x "
             f"(min {min(reductions):.1f}x, max {max(reductions):.1f}x) on {len(reductions)} "
             f"contexts of median {statistics.median(before):.0f} Gemma tokens (goal >= 4x)")
+    say("routed decisions by part, route and reason: " + ", ".join(
+        f"{k} {v}" for k, v in sorted(routed_run.reasons.items())))
     snap = routed_run.meter.snapshot()
     say(f"routed money avoided vs cloud-only counterfactual (meter): ${snap['avoided_usd']:.4f}")
 

@@ -7,7 +7,7 @@ up its label:
   with the rule stage's flags, labelled with the injected fault (or ``normal``);
   about one alarm in ten is re-delivered (same readings, new event id);
 * tickets with personal data: operator text with names, badges and phone
-  numbers, eight categories in several phrasings each;
+  numbers, eight categories in five phrasings each (training pools use three);
 * long agent-style contexts: a system prompt, old turns, sensor-history tool
   outputs (one duplicated) with one planted fault code; the answer is the code.
 """
@@ -28,45 +28,62 @@ TICKETS: dict[str, tuple[str, ...]] = {
         "Conveyor {line} stopped again, {name} (badge {badge}) reset it. Call me on {phone}.",
         "Belt on {line} halted twice this morning; {name} restarted it, reach me at {phone}.",
         "{line} conveyor is standing still since the break. {name}, badge {badge}.",
+        "Main belt tripped out and will not restart from the panel. {name} ({phone}).",
+        "Transport line {line} at a standstill, parts piling up at the infeed. {name}.",
     ),
     "burning_smell": (
         "{name} reports a burning smell near press {n} on {line}; badge {badge}.",
         "Smoke and a hot plastic smell around press {n}, {line}. Reported by {name} ({phone}).",
         "Something smells scorched at press {n} - please check the motor. {name}.",
+        "Burnt electrical odour in the cabinet next to press {n}. Badge {badge}.",
+        "{name} noticed a smell like hot insulation at press {n}; contact {phone}.",
     ),
     "safety_guard": (
         "Safety guard on station {n} is loose. Reported by {name}, ext {phone}.",
         "The light curtain at station {n} does not trip when I reach in. {name}, {badge}.",
         "Guard door interlock on cell {n} can be opened while running. Call {name} on {phone}.",
+        "Fence panel by robot cell {n} is bent and leaves a gap. {name}, ext {phone}.",
+        "E-stop on station {n} is missing its cover and the guard is unbolted. {name}.",
     ),
     "printer_jam": (
         "Label printer jam on {line}, third time this shift. {name} ({badge}).",
         "Labeller at the end of {line} keeps eating labels; {name} cleared it at {phone}.",
         "Printer for the shipping labels is jammed again on {line}. {name}.",
+        "Barcode labels come out crumpled and stuck on {line}. {name} ({badge}).",
+        "Tag printer on {line} is blinking red with a paper jam again. Call {phone}.",
     ),
     "forklift_near_miss": (
         "Forklift near dock {n} nearly hit a pallet stack; driver badge {badge}, contact {phone}.",
         "Near miss: truck reversing at dock {n} almost struck {name}. Badge {badge}.",
         "A forklift came round the corner at dock {n} far too fast, {name} had to jump aside.",
+        "Reach truck clipped the racking at dock {n}, nobody hurt. Driver {name}.",
+        "Pedestrian walkway at dock {n} ignored by a forklift driver, badge {badge}.",
     ),
     "hydraulic_leak": (
         "Hydraulic leak under cell {n}, {name} put absorbent down. Phone {phone}.",
         "Oil puddle growing under press {n} on {line}, looks like a hose. {name} ({badge}).",
         "Hydraulic fluid dripping from cylinder on cell {n}. Reported by {name}, {phone}.",
+        "Pressure drops on the hydraulic unit of press {n}, fluid on the floor. {name}.",
+        "Seal on the hydraulic ram at cell {n} is weeping oil. {name}, {phone}.",
     ),
     "calibration_request": (
         "Request: recalibrate torque wrench T-{n:03d} before next batch. {name}.",
         "Torque tool T-{n:03d} is out of its calibration date, please book it. {name} {phone}.",
         "Gauge G-{n:03d} reads 0.3 bar high against the reference; needs calibration. {name}.",
+        "Please verify the scale at station {n}, readings drift by 5 g. {name}.",
+        "Micrometer M-{n:03d} needs its yearly check before the audit. {name} ({badge}).",
     ),
     "vision_reject": (
         "Vision station {n} rejecting good parts since the lens was cleaned. {name}, "
         "badge {badge}.",
         "Camera check at station {n} throws out parts that pass the manual gauge. {name}.",
         "False rejects from the optical inspection on {line}, station {n}. Call {name} {phone}.",
+        "Inspection camera on station {n} flags scratches that are not there. {name}.",
+        "Too many NOK results from the vision system on {line} after the update. {phone}.",
     ),
 }
 TICKET_LABELS = tuple(sorted(TICKETS))
+TRAIN_PHRASINGS = 3
 OPENERS = ("", "", "Hi team, ", "URGENT: ", "Night shift: ", "FYI ")
 CLOSERS = ("", "", " Thanks.", " Please check asap.", " Not the first time.")
 
@@ -138,14 +155,18 @@ def sensor_items(count: int, seed: int, prefix: str, dup_rate: float = 0.1) -> l
     return items
 
 
-def ticket_items(count: int, seed: int, prefix: str) -> list[Item]:
-    """Return ``count`` operator tickets with personal data, labelled by category."""
+def ticket_items(count: int, seed: int, prefix: str, phrasings: int | None = None) -> list[Item]:
+    """Return ``count`` operator tickets with personal data, labelled by category.
+
+    ``phrasings`` limits each category to its first phrasings (training pools
+    see three of five, so the test set holds phrasings the head never saw).
+    """
     factory = Factory(seed=seed)
     rng = random.Random(seed)
     items = []
     for i in range(count):
         label = rng.choice(TICKET_LABELS)
-        body = rng.choice(TICKETS[label]).format(
+        body = rng.choice(TICKETS[label][:phrasings]).format(
             line=rng.choice(factory.lines), name=factory.person(),
             badge=f"B-{rng.randint(10000, 99999)}", phone=factory.phone(), n=rng.randint(1, 40))
         text = f"{rng.choice(OPENERS)}{body}{rng.choice(CLOSERS)}"
@@ -208,7 +229,7 @@ def build(seed: int = 7, sensors: int = 240, tickets: int = 240, longs: int = 16
     """Return the training pools and the replayed test workload (disjoint seeds)."""
     return {
         "sensor_train": sensor_items(sensor_train, seed + 100, "st", dup_rate=0.0),
-        "ticket_train": ticket_items(ticket_pool, seed + 200, "tt"),
+        "ticket_train": ticket_items(ticket_pool, seed + 200, "tt", phrasings=TRAIN_PHRASINGS),
         "test": (sensor_items(sensors, seed, "s") + ticket_items(tickets, seed + 1, "t")
                  + long_items(longs, seed + 2, "L")),
     }
