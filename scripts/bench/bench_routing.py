@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import socket
 import statistics
@@ -110,11 +109,6 @@ class Run:
 
 
 def main() -> None:
-    if os.environ.get("PYTHONHASHSEED") != "0":
-        # appliance.simulator seeds a motor's load cycle with hash(sensor id), which Python
-        # randomizes per process; fix it so the same seed gives the same workload.
-        os.execve(sys.executable, [sys.executable, *sys.argv],
-                  {**os.environ, "PYTHONHASHSEED": "0"})
     ap = argparse.ArgumentParser(description="routing benchmark")
     ap.add_argument("--error-rate", type=float, default=0.03)
     ap.add_argument("--model", default="openai/gpt-4.1", help="price-table key of the cloud model")

@@ -74,6 +74,9 @@ def test_learn_cli_trains_versions_and_rolls_back(tmp_path: Path, gemma_model_pa
     assert run.returncode == 0 and "version 1 is current" in run.stdout
     run = cli(tmp_path, gemma_model_path, "--task", "tickets", "--show")
     assert json.loads(run.stdout)["examples"] == 120
+    task_file = REPO / "appliance" / "slm" / "tasks" / "ticket.toml"
+    run = cli(tmp_path, gemma_model_path, "--task-file", str(task_file), "--examples", str(first))
+    assert run.returncode != 0 and "are not in task 'ticket'" in run.stderr
     bad = write_jsonl(tmp_path / "bad.jsonl", [])
     bad.write_text('{"text": "no label"}\n')
     run = cli(tmp_path, gemma_model_path, "--task", "tickets", "--examples", str(bad))
