@@ -26,8 +26,28 @@ from appliance.errors import ModelError
 from appliance.slm.scoring import log_softmax
 
 log = logging.getLogger(__name__)
+llama_log = logging.getLogger("llama_cpp.native")
 
 FloatArray = npt.NDArray[np.float64]
+
+# ggml log levels (NONE, DEBUG, INFO, WARN, ERROR, CONT). llama.cpp's warnings here
+# are about choices made on purpose (full SWA cache) or benign vocab notes: INFO.
+_GGML_LEVELS = {4: logging.ERROR, 3: logging.INFO}
+_last_level = [logging.DEBUG]
+
+
+@llama_cpp.llama_log_callback  # type: ignore[untyped-decorator]
+def _route_native_log(level: int, text: bytes, _user: ctypes.c_void_p) -> None:
+    mapped = _last_level[0] if level == 5 else _GGML_LEVELS.get(level, logging.DEBUG)
+    _last_level[0] = mapped
+    message = text.decode("utf-8", errors="replace").rstrip()
+    if message and llama_log.isEnabledFor(mapped):
+        llama_log.log(mapped, "%s", message)
+
+
+def route_native_logs() -> None:
+    """Send llama.cpp's own log lines to Python logging instead of raw stderr."""
+    llama_cpp.llama_log_set(_route_native_log, ctypes.c_void_p(0))
 
 
 @dataclass
@@ -71,6 +91,7 @@ class LlamaRuntime:
         n_threads: int | None = None,
     ) -> None:
         self._lc = llama_cpp
+        route_native_logs()
         threads = n_threads or os.cpu_count() or 1
         try:
             # Any: llama_cpp's annotations are partial; this class is the typed boundary.
