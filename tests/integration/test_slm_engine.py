@@ -107,13 +107,11 @@ def occupy_worker(engine: SlmEngine, seconds: float) -> threading.Thread:
 
 def test_overdue_request_returns_timeout_without_blocking(slm_engine: SlmEngine) -> None:
     timeouts = slm_engine.stats.timeouts
-    blocker = occupy_worker(slm_engine, 1.0)
-    started = time.monotonic()
+    blocker = occupy_worker(slm_engine, 3.0)
     late = slm_engine.classify("triage", EASY, deadline_s=0.05)
-    waited = time.monotonic() - started
+    assert blocker.is_alive()  # answered while the worker was still busy: did not wait for it
     assert late.status == "timeout"
     assert late.label == "timeout" and late.confidence == 0.0
-    assert waited < 0.5
     assert slm_engine.stats.timeouts == timeouts + 1
     blocker.join()
     assert slm_engine.classify("triage", EASY).status == "ok"  # the worker carried on
@@ -121,11 +119,10 @@ def test_overdue_request_returns_timeout_without_blocking(slm_engine: SlmEngine)
 
 def test_full_queue_answers_overloaded_at_once(gemma_model_path: Path) -> None:
     with SlmEngine(slm_test_config(queue_size=1), gemma_model_path) as engine:
-        blocker = occupy_worker(engine, 1.0)
+        blocker = occupy_worker(engine, 3.0)
         queued = engine.submit("triage", EASY, deadline_s=120.0)
-        started = time.monotonic()
         shed = engine.classify("triage", EASY, deadline_s=120.0)
-        assert time.monotonic() - started < 0.5
+        assert blocker.is_alive()  # shed at once, not after the worker freed up
         assert shed.status == "overloaded"
         assert engine.stats.overloaded == 1
         blocker.join()
