@@ -253,8 +253,8 @@ def classify(
     task: Annotated[str | None, typer.Option(help="Task name (built-in or slm.tasks_dir).")] = None,
     task_file: Annotated[Path | None, typer.Option(help="A task TOML file to use.")] = None,
     field: Annotated[str, typer.Option(help="JSONL field holding the text.")] = "text",
-    deadline_ms: Annotated[int | None, typer.Option(help="Per line (default slm.deadline_ms).")]
-    = None,
+    deadline_ms: Annotated[int, typer.Option(
+        help="Per line; a batch tool waits longer than the daemon's slm.deadline_ms.")] = 60_000,
 ) -> None:
     """Read lines (or JSONL objects) on stdin and print one JSON result per line.
 
@@ -266,7 +266,7 @@ def classify(
     setup_logging("WARNING")
     engine, extra = _open_engine(cfg, task_file)
     name = extra or str(task)
-    deadline = (deadline_ms or cfg.slm.deadline_ms) / 1000.0
+    deadline = deadline_ms / 1000.0
     with engine:
         try:
             kind = engine.task(name).kind
