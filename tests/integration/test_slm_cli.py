@@ -94,7 +94,7 @@ def test_calibrate_fits_a_map_reports_ece_and_classify_uses_it(
     assert f"ECE before={fitted['ece_before']:.4f} after={fitted['ece_after']:.4f}" in run.stdout
     assert fitted["method"] in {"identity", "temperature", "temperature+bias"}
     # Apply a map we know is not the identity, and check classify uses it.
-    fitted.update(method="temperature", temperature=3.0)
+    fitted.update(method="temperature", temperature=3.0, bias=[0.0] * 4)
     (tmp_path / "state" / "calibration" / "triage.json").write_text(json.dumps(fitted))
     out = appliance("classify", "--task", "triage", env=env, stdin=rows[0][0] + "\n")
     assert out.returncode == 0, out.stderr
