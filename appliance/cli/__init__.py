@@ -19,14 +19,16 @@ app = typer.Typer(
 
 def _register() -> None:
     # Each module adds its commands to ``app`` when imported.
-    from appliance.cli import core  # noqa: F401
-    from appliance.cli import perception  # noqa: F401
-    from appliance.cli import models  # noqa: F401
-    from appliance.cli import hw  # noqa: F401
-    from appliance.cli import fleet  # noqa: F401
-    from appliance.cli import uplink  # noqa: F401
-    from appliance.cli import privacy  # noqa: F401
-    from appliance.cli import routing  # noqa: F401
+    from appliance.cli import (
+        core,  # noqa: F401
+        fleet,  # noqa: F401
+        hw,  # noqa: F401
+        models,  # noqa: F401
+        perception,  # noqa: F401
+        privacy,  # noqa: F401
+        routing,  # noqa: F401
+        uplink,  # noqa: F401
+    )
 
 
 def main() -> None:

@@ -89,8 +89,11 @@ def create_app(config: CloudConfig, metrics: RelayMetrics | None = None) -> Fast
     if relay is not None:
         app.include_router(build_relay_router(relay))
     if config.fleet.enabled:
+        from appliance.console.fleet import create_fleet_console_router
         from appliance.fleet.api import mount_fleet
-        mount_fleet(app, config.fleet, relay.revocation if relay is not None else None)
+
+        fleet_ctx = mount_fleet(app, config.fleet, relay.revocation if relay is not None else None)
+        app.include_router(create_fleet_console_router(fleet_ctx))
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
