@@ -95,8 +95,11 @@ class Run:
         self.tokens_sent = 0
         self.reductions: list[float] = []
         self.reasons: Counter[str] = Counter()
+        self.facts_lost = 0
 
     def add(self, item: Item, answer: str, local: bool, tokens_sent: int) -> None:
+        if answer.startswith("unknown: the context"):
+            self.facts_lost += 1
         ok = (item.label in answer) if item.part == "long" else (answer == item.label)
         self.right[item.part].append(ok)
         self.local += int(local)
@@ -306,7 +309,9 @@ def report(runs: list[Run], cfg: RoutingConfig, test: list[Item], engine: SlmEng
     if reductions:
         say(f"long-context part: median context reduction {statistics.median(reductions):.1f}x "
             f"(min {min(reductions):.1f}x, max {max(reductions):.1f}x) on {len(reductions)} "
-            f"contexts of median {statistics.median(before):.0f} Gemma tokens (goal >= 4x)")
+            f"contexts of median {statistics.median(before):.0f} Gemma tokens (goal >= 4x); "
+            f"answers where the planted fact did not reach the cloud: {routed_run.facts_lost} "
+            f"(other long-context misses are the stand-in's deliberate errors)")
     say("routed decisions by part, route and reason: " + ", ".join(
         f"{k} {v}" for k, v in sorted(routed_run.reasons.items())))
     snap = routed_run.meter.snapshot()
@@ -360,7 +365,7 @@ def learning_curve(cfg: RoutingConfig, work: dict[str, list[Item]], test: list[I
         head_acc = np.mean([p[0] == i.label for p, i in zip(preds, tickets, strict=True)])
         kept = [p[0] == i.label for p, keep, i in zip(preds, local, tickets, strict=True) if keep]
         local_acc = f"{np.mean(kept):.3f}" if kept else "-"
-        say(f"{n:>8} {thr:>9.3f} {np.mean(local):>11.3f} {acc:>8.3f} {local_acc:>9} "
+        say(f"{n:>8} {thr:>9.4f} {np.mean(local):>11.3f} {acc:>8.3f} {local_acc:>9} "
             f"{head_acc:>8.3f}")
     gate.end_session("r-curve")
 

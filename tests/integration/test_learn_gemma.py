@@ -59,21 +59,21 @@ def cli(tmp: Path, model: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_learn_cli_trains_versions_and_rolls_back(tmp_path: Path, gemma_model_path: Path) -> None:
-    first = write_jsonl(tmp_path / "a.jsonl", tickets(120, seed=1))
-    more = write_jsonl(tmp_path / "b.jsonl", tickets(60, seed=2))
+    first = write_jsonl(tmp_path / "a.jsonl", tickets(48, seed=1))
+    more = write_jsonl(tmp_path / "b.jsonl", tickets(16, seed=2))
     run = cli(tmp_path, gemma_model_path, "--task", "tickets", "--examples", str(first))
     assert run.returncode == 0, run.stderr
-    assert "added 120 examples, 120 in all" in run.stderr
+    assert "added 48 examples, 48 in all" in run.stderr
     assert "embed" in run.stderr and "train" in run.stderr  # the progress bars
-    assert "head v1 on 120 examples" in run.stdout
+    assert "head v1 on 48 examples" in run.stdout
     assert "threshold  accuracy  cloud_share" in run.stdout
     run = cli(tmp_path, gemma_model_path, "--task", "tickets", "--examples", str(more))
     assert run.returncode == 0, run.stderr
-    assert "head v2 on 180 examples" in run.stdout
+    assert "head v2 on 64 examples" in run.stdout
     run = cli(tmp_path, gemma_model_path, "--task", "tickets", "--rollback")
     assert run.returncode == 0 and "version 1 is current" in run.stdout
     run = cli(tmp_path, gemma_model_path, "--task", "tickets", "--show")
-    assert json.loads(run.stdout)["examples"] == 120
+    assert json.loads(run.stdout)["examples"] == 48
     task_file = REPO / "appliance" / "slm" / "tasks" / "ticket.toml"
     run = cli(tmp_path, gemma_model_path, "--task-file", str(task_file), "--examples", str(first))
     assert run.returncode != 0 and "are not in task 'ticket'" in run.stderr
@@ -86,10 +86,10 @@ def test_learn_cli_trains_versions_and_rolls_back(tmp_path: Path, gemma_model_pa
 def test_head_on_gemma_embeddings_beats_chance_and_its_confidence_ranks(
         tmp_path: Path, slm_engine: SlmEngine) -> None:
     store = HeadStore(tmp_path, "tickets", LearnConfig())
-    store.add_examples(tickets(240, seed=3))
+    store.add_examples(tickets(160, seed=3))
     version, cal = store.retrain(slm_engine.embed)
     assert version == 1
-    held = tickets(120, seed=4)
+    held = tickets(80, seed=4)
     vecs = slm_engine.embed([t for t, _ in held])
     preds = [store.classify(v) for v in vecs]
     right = np.array([p is not None and p[0] == lbl for p, (_, lbl) in zip(preds, held,
@@ -104,7 +104,7 @@ def test_head_on_gemma_embeddings_beats_chance_and_its_confidence_ranks(
 def test_escalation_answers_become_training_examples(tmp_path: Path,
                                                      slm_engine: SlmEngine) -> None:
     store = HeadStore(tmp_path, "tickets", LearnConfig(retrain_every=5, epochs=50))
-    store.add_examples(tickets(40, seed=5))
+    store.add_examples(tickets(20, seed=5))
     store.retrain(slm_engine.embed)
     redacted = "<PERSON_1> reports a hydraulic leak under cell 7"
     due = [store.add_escalation(redacted, "hydraulic_leak") for _ in range(5)]
@@ -113,4 +113,4 @@ def test_escalation_answers_become_training_examples(tmp_path: Path,
     assert thread is not None
     thread.join(timeout=120)
     assert store.current_version() == 2
-    assert store.meta()["examples"] == 45
+    assert store.meta()["examples"] == 25
