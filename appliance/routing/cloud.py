@@ -13,7 +13,8 @@ import json
 import logging
 import os
 import time
-from collections.abc import Iterator, Sequence
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -175,3 +176,77 @@ def _reply(text: str, usage: dict[str, Any], model: str, finish: str) -> CloudRe
         model=model,
         finish_reason=finish,
     )
+
+
+def escalation_messages(messages: Sequence[Message]) -> list[dict[str, str]]:
+    """Return ``messages`` in the uplink's shape: system/user/assistant with text content.
+
+    Tool results become user turns ("Tool result: ..."); assistant turns that
+    only called tools are dropped; consecutive turns of one role are merged.
+    """
+    out: list[dict[str, str]] = []
+    for m in messages:
+        role = str(m.get("role", "user"))
+        content = m.get("content")
+        if isinstance(content, list):
+            content = "\n".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+        text = str(content or "")
+        if role in ("tool", "function"):
+            role, text = "user", f"Tool result:\n{text}"
+        if role not in ("system", "user", "assistant") or not text:
+            continue
+        if out and out[-1]["role"] == role:
+            out[-1]["content"] += "\n\n" + text
+        else:
+            out.append({"role": role, "content": text})
+    return out
+
+
+class UplinkChat:
+    """:class:`CloudChat` over the encrypted uplink (the relay holds the provider keys).
+
+    ``escalate(message_id, payload) -> reply`` is the uplink client's method;
+    payloads are the uplink's JSON escalation request and reply. An
+    ``outcome_unknown`` reply, like any uplink failure, raises UplinkError so
+    the device keeps its local answer.
+    """
+
+    def __init__(self, escalate: Callable[[str, bytes], bytes], *, provider: str, model: str,
+                 task: str = "chat", retry_after_s: float = 15.0) -> None:
+        self._escalate = escalate
+        self.provider = provider
+        self.model = model
+        self._task = task
+        self._down_until = 0.0
+        self._retry_after_s = retry_after_s
+
+    def is_up(self) -> bool:
+        """Return False for ``retry_after_s`` after a failed escalation."""
+        return time.monotonic() >= self._down_until
+
+    def complete(self, messages: Sequence[Message], *, max_tokens: int,
+                 temperature: float | None = None) -> CloudReply:
+        """Send one escalation through the uplink and return the relay's answer."""
+        body = {"messages": escalation_messages(messages), "task": self._task,
+                "max_tokens": max_tokens, "temperature": temperature or 0.0}
+        try:
+            raw = self._escalate(f"esc-{uuid.uuid4().hex}", json.dumps(body).encode())
+        except UplinkError:
+            self._down_until = time.monotonic() + self._retry_after_s
+            raise
+        try:
+            reply = json.loads(raw)
+            status = reply["status"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise UplinkError(f"malformed escalation reply: {exc}") from exc
+        if status != "ok":
+            raise UplinkError(f"escalation outcome {status}; keeping the local answer")
+        return _reply(str(reply.get("content", "")), reply.get("usage") or {},
+                      str(reply.get("model") or self.model), "stop")
+
+    def stream(self, messages: Sequence[Message], *, max_tokens: int,
+               temperature: float | None = None) -> Iterator[CloudDelta]:
+        """Yield the whole answer as one delta (the uplink does not stream), then the usage."""
+        reply = self.complete(messages, max_tokens=max_tokens, temperature=temperature)
+        yield CloudDelta(text=reply.text)
+        yield CloudDelta(usage=reply)

@@ -34,7 +34,7 @@ from appliance.privacy.gate import EgressGate
 from appliance.privacy.settings import PrivacyConfig
 from appliance.routing.budget import BudgetAlert, BudgetLedger
 from appliance.routing.chat_router import QueuedEscalation
-from appliance.routing.cloud import OpenAICompatClient
+from appliance.routing.cloud import CloudChat, OpenAICompatClient
 from appliance.routing.cost import CostMeter
 from appliance.routing.local_chat import SlmChat
 from appliance.routing.settings import CloudEndpoint, RoutingConfig, TaskPolicy
@@ -122,7 +122,8 @@ def make_gateway(slm_engine: SlmEngine, tmp_path_factory: pytest.TempPathFactory
                  ) -> Iterator[Callable[..., Gateway]]:
     started: list[Gateway] = []
 
-    def make(cloud_url: str | None, threshold: float = 0.0, **budget: Any) -> Gateway:
+    def make(cloud_url: str | None, threshold: float = 0.0, cloud_chat: CloudChat | None = None,
+             **budget: Any) -> Gateway:
         cfg = RoutingConfig(
             tasks={"chat": TaskPolicy(threshold=threshold, latency_class="batch")},
             cloud=CloudEndpoint(base_url=cloud_url, provider="openai", model="gpt-4.1",
@@ -133,7 +134,8 @@ def make_gateway(slm_engine: SlmEngine, tmp_path_factory: pytest.TempPathFactory
         queued: list[QueuedEscalation] = []
         budgets = BudgetLedger(cfg.budgets, on_alert=alerts.append)
         meter = CostMeter(cfg.prices, cfg.counterfactual_model, registry=CollectorRegistry())
-        cloud = OpenAICompatClient(cfg.cloud, api_key="unused") if cloud_url else None
+        cloud = cloud_chat or (OpenAICompatClient(cfg.cloud, api_key="unused") if cloud_url
+                               else None)
         state = tmp_path_factory.mktemp("gate")
         gate = EgressGate(PrivacyConfig(), AuditLog(state / "audit.jsonl", b"k" * 32), state)
         router = create_gateway_router(
