@@ -1,6 +1,5 @@
 """``appliance route``, ``appliance learn`` and ``appliance threshold``: routing from the shell."""
 # The SLM (llama.cpp) is imported inside the commands that need it, so --help stays fast.
-# ruff: noqa: PLC0415
 
 from __future__ import annotations
 
@@ -68,7 +67,8 @@ def route(
     run_local: Annotated[bool, typer.Option(
         help="Compute the local confidence with the learned head or the SLM.")] = False,
     data_class: Annotated[list[str] | None, typer.Option(
-        help="Data classes present (the privacy guard's detection), repeatable.")] = None,
+        help="Data classes present, repeatable (default: the privacy guard detects them).")]
+    = None,
     uplink: Annotated[bool, typer.Option(help="Whether the uplink is up.")] = True,
     budget: Annotated[str, typer.Option(help="Budget state: ok, soft, hard, runaway.")] = "ok",
     deadline_ms: Annotated[float | None, typer.Option(help="Override the task's deadline.")]
@@ -91,6 +91,10 @@ def route(
     except ValueError:
         fail(f"--budget must be one of {', '.join(s.value for s in BudgetState)}")
     tokens = approx_tokens(body)
+    if data_class is None:
+        from appliance.privacy.detect import Detector
+
+        data_class = sorted({e.type.value for e in Detector(cfg.privacy).detect(body)})
     label = None
     if run_local:
         label, confidence, source = _local_confidence(cfg, name, body)
@@ -99,7 +103,8 @@ def route(
         task=name, input_tokens=tokens,
         deadline_s=deadline_ms / 1000 if deadline_ms else cfg.routing.deadline_s(name),
         threshold=policy.threshold, complexity=estimate_complexity(name, body, tokens),
-        data_classes=frozenset(data_class or []), never_egress=frozenset(cfg.routing.never_egress),
+        data_classes=frozenset(c.upper() for c in data_class),
+        never_egress=frozenset(c.upper() for c in cfg.routing.never_egress),
         cloud_allowed=policy.cloud_allowed,
         cloud_configured=bool(cfg.routing.cloud.base_url) or cfg.uplink.enabled,
         max_local_input_tokens=policy.max_local_input_tokens,
