@@ -28,7 +28,8 @@ from appliance.metrics import DaemonMetrics
 from appliance.notify import notify, watchdog_interval_s
 from appliance.pipeline import Decide, Pipeline
 from appliance.rules import RuleDecider
-from appliance.schema import DeadLetterReason, Event, EventKind
+from appliance.escalation import build_escalation
+from appliance.schema import DeadLetterReason, Decision, Event, EventKind
 from appliance.stages import ModelDecider, build_decider
 from appliance.telemetry import GaugeCollector, TelemetryPublisher
 
@@ -55,6 +56,12 @@ class Daemon:
             self.model_decider: ModelDecider | None = decider
         else:
             self.model_decider = None
+        self.escalation = (build_escalation(config, self.engine, self.metrics.registry)
+                           if config.routing.enabled else None)
+        if self.escalation is not None:
+            self.escalation.publish = self._publish_decision
+            if self.model_decider is not None:
+                self.model_decider.escalation = self.escalation
         self.broker: EmbeddedBroker | None = None
         self.stopping = threading.Event()
         self._ready = threading.Event()
@@ -73,6 +80,12 @@ class Daemon:
         self.telemetry.sources["pipeline"] = lambda: {
             "queue_depth": self.pipeline.depth(), "inflight": self.pipeline.inflight()}
         self.telemetry.sources["models"] = self.models_state
+        if self.escalation is not None:
+            self.telemetry.sources["uplink"] = self.escalation.uplink_state
+            self.telemetry.sources["budgets"] = self.escalation.budgets.snapshot
+            if self.escalation.uplink is not None:
+                self.metrics.registry.register(
+                    self.escalation.uplink.collector())  # type: ignore[arg-type]
         if self.hardware is not None:
             self.telemetry.sources["hw"] = self.hardware.telemetry
             self.metrics.registry.register(GaugeCollector(self.hardware.metrics))
@@ -96,6 +109,10 @@ class Daemon:
             self.pipeline.dead_letter(topic, payload, exc.reason, exc.detail, ack=ack)
             return
         self.pipeline.submit(event, ack)
+
+    def _publish_decision(self, decision: Decision) -> None:
+        self.pipeline.recent.append(decision)
+        self._publish(self.config.topic("decisions"), decision.model_dump_json().encode(), None)
 
     def _on_thermal_change(self, old: ThermalState, new: ThermalState) -> None:
         log.warning("thermal state %s -> %s (%s)", old.level, new.level, new.reason)
@@ -154,6 +171,8 @@ class Daemon:
         self.link.start()
         if self.hardware is not None:
             self.hardware.start()
+        if self.escalation is not None:
+            self.escalation.start()
         for port in self.serial:
             port.start()
         for cam in self.cameras:
@@ -172,8 +191,24 @@ class Daemon:
         ctx.status_extras["models"] = self.models_state
         if self.hardware is not None:
             ctx.status_extras["hw"] = self.hardware.telemetry
-        app = create_app(ctx)
-        app.include_router(create_device_console_router(ctx))  # pages public; data behind the token
+        routers = []
+        usage = None
+        if self.escalation is not None:
+            from appliance.api.gateway import create_gateway_router
+            from appliance.routing.local_chat import SlmChat
+
+            esc = self.escalation
+            ctx.status_extras["uplink"] = esc.uplink_state
+            ctx.status_extras["budgets"] = esc.budgets.snapshot
+            usage = esc.usage
+            local = (SlmChat(self.engine, self.engine.runtime.n_ctx)
+                     if self.engine is not None else None)
+            routers.append(create_gateway_router(
+                self.config.routing, local=local, cloud=esc.cloud, gate=esc.gate,
+                budgets=esc.budgets, meter=esc.meter))
+        app = create_app(ctx, extra_routers=routers)
+        # Console pages are public (they hold no data); their data routes need the token.
+        app.include_router(create_device_console_router(ctx, usage=usage))
         uv_config = uvicorn.Config(app, host=self.config.api.host, port=self.config.api.port,
                                    log_level="warning", access_log=False, lifespan="off")
         self._server = uvicorn.Server(uv_config)
@@ -229,6 +264,8 @@ class Daemon:
             time.sleep(0.02)
         log.info("drained in %.2fs (complete: %s)", time.monotonic() - t0, drained)
         self.telemetry.stop()
+        if self.escalation is not None:
+            self.escalation.stop()
         if self.hardware is not None:
             self.hardware.stop()
         self.link.stop()

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from appliance.config import Config
+from appliance.escalation import Escalation
 from appliance.hw.monitor import HardwareMonitor
 from appliance.perception.anomaly import AnomalyDetector, AnomalyScore
 from appliance.rules import RuleDecider
@@ -59,6 +60,7 @@ class ModelDecider:
     triage: SlmTriage | None
     deadline_s: float
     warm: threading.Event = field(default_factory=threading.Event)
+    escalation: Escalation | None = None
 
     def decide(self, event: Event) -> Decision:
         """Return the decision for ``event`` (see the module docstring for the policy)."""
@@ -80,7 +82,11 @@ class ModelDecider:
             rule.degraded = True
             rule.reasons.append(model.reasons[0] if model.reasons else "slm unavailable")
             return rule
-        return combine(rule, model, score)
+        decided = combine(rule, model, score)
+        if self.escalation is not None:
+            return self.escalation.route(event, decided, score.score if score else None,
+                                         self.triage.task)
+        return decided
 
 
 def _warm(engine: SlmEngine, done: threading.Event) -> None:

@@ -1,0 +1,215 @@
+"""Where a local answer may go next: the routing cascade, the egress gate, the uplink.
+
+:func:`build_escalation` assembles, from the config, the parts that decide
+whether an event's local decision stands, is escalated to the cloud, or is
+published degraded — the privacy gate (every outbound byte), budgets, the
+cost meter, the decision cache, the cloud path (the sealed uplink to the
+relay, or an OpenAI-compatible endpoint while no relay is configured) and the
+durable outbox for escalations that must wait for the uplink. The same parts
+back the OpenAI-compatible gateway on the local API.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from prometheus_client import CollectorRegistry
+
+from appliance.config import Config
+from appliance.errors import EgressBlocked, UplinkError
+from appliance.privacy.gate import EgressGate, gate_from_config
+from appliance.routing.budget import BudgetLedger
+from appliance.routing.cloud import CloudChat, OpenAICompatClient, UplinkChat
+from appliance.routing.cost import CostMeter
+from appliance.routing.label_cascade import LabelCascade, LabelOutcome
+from appliance.schema import Decision, Event, Route, Severity
+from appliance.slm.engine import SlmEngine
+from appliance.slm.triage import render_event
+from appliance.uplink.messages import ChatMessage, EscalationReply, EscalationRequest
+from appliance.uplink.service import Uplink
+
+log = logging.getLogger(__name__)
+
+PublishDecision = Callable[[Decision], None]
+
+
+@dataclass
+class Escalation:
+    """The routing parts of one daemon; ``route`` is called on the deciding threads."""
+
+    config: Config
+    gate: EgressGate
+    budgets: BudgetLedger
+    meter: CostMeter
+    cloud: CloudChat | None
+    uplink: Uplink | None
+    cascade: LabelCascade | None
+    engine: SlmEngine | None
+    publish: PublishDecision | None = None
+    _local: threading.local = field(default_factory=threading.local)
+    _pending: dict[str, Decision] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _local_answer(self, task: str, text: str) -> tuple[str, float] | None:
+        answer: tuple[str, float] | None = getattr(self._local, "answer", None)
+        return answer
+
+    def route(self, event: Event, local: Decision, anomaly: float | None, task: str) -> Decision:
+        """Return the decision after the cascade: local, cloud, degraded (queued) or blocked."""
+        if self.cascade is None:
+            return local
+        self._local.answer = (local.label, local.confidence)
+        text = render_event(event, anomaly)
+        try:
+            out = self.cascade.classify(task, text, session="events", cache_text=text,
+                                        age_s=max(0.0, time.time() - event.ts))
+        except EgressBlocked as exc:
+            local.route = Route.BLOCKED
+            local.reasons.append(f"egress_blocked:{exc}")
+            return local
+        finally:
+            self._local.answer = None
+        decided = self._apply(local, out)
+        if out.queue_escalation:
+            self._queue(event, decided, task, text)
+        return decided
+
+    def _apply(self, local: Decision, out: LabelOutcome) -> Decision:
+        d = local.model_copy(deep=True)
+        d.route = out.route
+        d.degraded = d.degraded or out.route is Route.LOCAL_DEGRADED
+        d.reasons = [*d.reasons, *out.reasons]
+        if out.cached:
+            d.detail["cached"] = True
+        if out.route is Route.CLOUD:
+            d.label = out.label
+            d.severity = _severity(self.engine, out.label, d.severity)
+            d.action = _action(self.engine, out.label, d.action)
+            d.model = self.cloud.model if self.cloud is not None else "cloud"
+            d.detail.update(prompt_tokens=out.prompt_tokens,
+                            completion_tokens=out.completion_tokens, cost_usd=out.cost_usd)
+        return d
+
+    def _queue(self, event: Event, decided: Decision, task: str, text: str) -> None:
+        if self.uplink is None:
+            return
+        sid = f"q-{event.id}"
+        try:
+            messages = self.gate.redact(self.cascade.prompt(task, text) if self.cascade else [],
+                                        destination="uplink", session_id=sid)
+            request = EscalationRequest(
+                messages=[ChatMessage(role=m["role"], content=str(m["content"])) for m in messages],
+                task=task, max_tokens=16, event_id=event.id)
+            if self.uplink.submit(f"esc-{event.id}", request):
+                with self._lock:
+                    self._pending[f"esc-{event.id}"] = decided
+                decided.detail["escalation"] = "queued"
+        except (EgressBlocked, UplinkError, OSError) as exc:
+            log.warning("could not queue the escalation of %s: %s", event.id, exc)
+        finally:
+            self.gate.end_session(sid)
+
+    def on_reply(self, message_id: str, reply: EscalationReply) -> None:
+        """A queued escalation was answered: publish the cloud's decision for that event."""
+        with self._lock:
+            local = self._pending.pop(message_id, None)
+        if local is None or self.publish is None:
+            log.info("reply to %s arrived after a restart; the local decision stands", message_id)
+            return
+        if reply.status != "ok" or self.cascade is None:
+            return
+        from appliance.routing.label_cascade import match_label
+
+        label = match_label(reply.content or "", self.cascade.labels.get("triage", []))
+        follow = local.model_copy(deep=True)
+        follow.route, follow.degraded, follow.label = Route.CLOUD, False, label
+        follow.severity = _severity(self.engine, label, local.severity)
+        follow.action = _action(self.engine, label, local.action)
+        follow.reasons = [*local.reasons, "escalation_answered"]
+        follow.detail["supersedes"] = "local-degraded"
+        follow.decided_at = time.time()
+        self.publish(follow)
+
+    def usage(self) -> dict[str, Any]:
+        """Cost meter and budgets (for /v1/usage, /status and the console)."""
+        return {"cost": self.meter.snapshot(), "budgets": self.budgets.snapshot()}
+
+    def uplink_state(self) -> dict[str, Any]:
+        """Outbox depth, oldest age and whether a cloud path exists."""
+        state: dict[str, Any] = {"configured": self.cloud is not None,
+                                 "up": bool(self.cloud and self.cloud.is_up())}
+        if self.uplink is not None:
+            s = self.uplink.stats()
+            state.update(depth=s.depth, oldest_age_s=s.oldest_age_s)
+        return state
+
+    def start(self) -> None:
+        """Start the uplink sender, if any."""
+        if self.uplink is not None:
+            self.uplink.start()
+
+    def stop(self) -> None:
+        """Stop the uplink sender; queued items stay in the outbox."""
+        if self.uplink is not None:
+            self.uplink.stop()
+
+
+def _severity(engine: SlmEngine | None, label: str, default: Severity) -> Severity:
+    if engine is None:
+        return default
+    mapped = engine.task("triage").severity.get(label, label)
+    try:
+        return Severity(mapped)
+    except ValueError:
+        return default
+
+
+def _action(engine: SlmEngine | None, label: str, default: str) -> str:
+    if engine is None:
+        return default
+    return engine.task("triage").actions.get(label, default)
+
+
+def build_escalation(config: Config, engine: SlmEngine | None,
+                     registry: CollectorRegistry) -> Escalation:
+    """Assemble the routing parts the config asks for (see the module docstring)."""
+    rcfg = config.routing
+    gate = gate_from_config(config)
+    budgets = BudgetLedger(rcfg.budgets,
+                           on_alert=lambda a: log.warning("token budget alert: %s", a))
+    meter = CostMeter(rcfg.prices, rcfg.counterfactual_model, registry=registry)
+    uplink = None
+    cloud: CloudChat | None = None
+    if config.uplink.enabled:
+        from appliance.uplink.client import UplinkClient
+        from appliance.uplink.keys import load_keys
+
+        holder: dict[str, Escalation] = {}
+        uplink = Uplink(config.uplink, config.device_id,
+                        on_reply=lambda mid, rep: holder["e"].on_reply(mid, rep))
+        client = UplinkClient.from_config(config.uplink, config.device_id,
+                                          load_keys(config.uplink.keys_dir))
+        cloud = UplinkChat(client.escalate, provider="relay", model=rcfg.cloud.model, task="triage")
+    elif rcfg.cloud.base_url:
+        import os
+
+        cloud = OpenAICompatClient(rcfg.cloud, api_key=os.environ.get(rcfg.cloud.api_key_env))
+    cascade = None
+    if rcfg.enabled and engine is not None:
+        labels = {"triage": list(engine.task("triage").labels)}
+        esc_holder: list[Escalation] = []
+        cascade = LabelCascade(
+            rcfg, labels=labels, local=lambda t, x: esc_holder[0]._local_answer(t, x),
+            cloud=cloud, gate=gate, budgets=budgets, meter=meter,
+            count_tokens=engine.count_tokens)
+    esc = Escalation(config, gate, budgets, meter, cloud, uplink, cascade, engine)
+    if cascade is not None:
+        esc_holder.append(esc)
+    if uplink is not None:
+        holder["e"] = esc
+    return esc
