@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from appliance.broker import EmbeddedBroker
 from appliance.config import Config, api_token
 from appliance.errors import ApplianceError, PayloadError
+from appliance.escalation import build_escalation
 from appliance.hw.camera_ingest import CameraIngest
 from appliance.hw.monitor import HardwareMonitor
 from appliance.hw.serial_ingest import SerialIngest
@@ -28,7 +29,6 @@ from appliance.metrics import DaemonMetrics
 from appliance.notify import notify, watchdog_interval_s
 from appliance.pipeline import Decide, Pipeline
 from appliance.rules import RuleDecider
-from appliance.escalation import build_escalation
 from appliance.schema import DeadLetterReason, Decision, Event, EventKind
 from appliance.stages import ModelDecider, build_decider
 from appliance.telemetry import GaugeCollector, TelemetryPublisher

@@ -55,7 +55,8 @@ class Escalation:
     _pending: dict[str, Decision] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def _local_answer(self, task: str, text: str) -> tuple[str, float] | None:
+    def local_answer(self, task: str, text: str) -> tuple[str, float] | None:
+        """The local classifier the cascade asks: the answer this thread already computed."""
         answer: tuple[str, float] | None = getattr(self._local, "answer", None)
         return answer
 
@@ -183,33 +184,24 @@ def build_escalation(config: Config, engine: SlmEngine | None,
     budgets = BudgetLedger(rcfg.budgets,
                            on_alert=lambda a: log.warning("token budget alert: %s", a))
     meter = CostMeter(rcfg.prices, rcfg.counterfactual_model, registry=registry)
-    uplink = None
-    cloud: CloudChat | None = None
+    esc = Escalation(config, gate, budgets, meter, cloud=None, uplink=None, cascade=None,
+                     engine=engine)
     if config.uplink.enabled:
         from appliance.uplink.client import UplinkClient
         from appliance.uplink.keys import load_keys
 
-        holder: dict[str, Escalation] = {}
-        uplink = Uplink(config.uplink, config.device_id,
-                        on_reply=lambda mid, rep: holder["e"].on_reply(mid, rep))
+        esc.uplink = Uplink(config.uplink, config.device_id, on_reply=esc.on_reply)
         client = UplinkClient.from_config(config.uplink, config.device_id,
                                           load_keys(config.uplink.keys_dir))
-        cloud = UplinkChat(client.escalate, provider="relay", model=rcfg.cloud.model, task="triage")
+        esc.cloud = UplinkChat(client.escalate, provider="relay", model=rcfg.cloud.model,
+                               task="triage")
     elif rcfg.cloud.base_url:
         import os
 
-        cloud = OpenAICompatClient(rcfg.cloud, api_key=os.environ.get(rcfg.cloud.api_key_env))
-    cascade = None
+        esc.cloud = OpenAICompatClient(rcfg.cloud, api_key=os.environ.get(rcfg.cloud.api_key_env))
     if rcfg.enabled and engine is not None:
-        labels = {"triage": list(engine.task("triage").labels)}
-        esc_holder: list[Escalation] = []
-        cascade = LabelCascade(
-            rcfg, labels=labels, local=lambda t, x: esc_holder[0]._local_answer(t, x),
-            cloud=cloud, gate=gate, budgets=budgets, meter=meter,
+        esc.cascade = LabelCascade(
+            rcfg, labels={"triage": list(engine.task("triage").labels)}, local=esc.local_answer,
+            cloud=esc.cloud, gate=gate, budgets=budgets, meter=meter,
             count_tokens=engine.count_tokens)
-    esc = Escalation(config, gate, budgets, meter, cloud, uplink, cascade, engine)
-    if cascade is not None:
-        esc_holder.append(esc)
-    if uplink is not None:
-        holder["e"] = esc
     return esc

@@ -107,7 +107,8 @@ class CloudEndpoint(_Section):
     model: str = "gpt-4.1"
     provider: str = "openai"
     api_key_env: str = Field(
-        default="APPLIANCE_CLOUD_API_KEY", description="name of the variable holding the key",
+        default="EDGE_CLOUD_API_KEY",
+        description="name of the variable holding the key (not APPLIANCE_*: those are config)",
     )
     timeout_s: float = Field(default=30.0, gt=0.0)
     expected_latency_s: float = Field(default=2.5, gt=0.0, description="used by the router")

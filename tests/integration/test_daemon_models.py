@@ -84,3 +84,41 @@ def test_daemon_refuses_a_tampered_anomaly_model(mqtt_broker: EmbeddedBroker, da
     assert daemon.proc.wait(30) != 0
     log = daemon.log_path.read_text()
     assert str(bad) in log and "sha256" in log
+
+
+def test_unsure_event_is_escalated_redacted_to_the_cloud_and_metered(
+        mqtt_broker: EmbeddedBroker, daemon_factory: Any, gemma_model_path: Path,
+        provider: Any) -> None:
+    from tests.fixtures.provider import PROVIDER_KEY
+
+    device = f"esc-{uuid.uuid4().hex[:6]}"
+    daemon = daemon_factory(
+        mqtt_broker, device, APPLIANCE_SLM__ENABLED="true",
+        APPLIANCE_SLM__MODEL_PATH=str(gemma_model_path),
+        APPLIANCE_ROUTING__CLOUD__BASE_URL=provider.base_url,
+        APPLIANCE_ROUTING__CLOUD__MODEL="gpt-4.1",
+        EDGE_CLOUD_API_KEY=PROVIDER_KEY,
+        # Every triage answer counts as unsure, so the cascade must escalate it.
+        APPLIANCE_ROUTING__TASKS={"triage": {"threshold": 0.999, "latency_class": "batch"}})
+    daemon.start()
+    collector = Collector(mqtt_broker.host, mqtt_broker.port, device)
+    deadline = time.monotonic() + 60
+    while not daemon.api("/status").json()["models"]["slm_warm"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    before = len(provider.requests())
+    text = "Anna Kowalski (badge B-48213) says the hydraulic hose on press 7 is leaking oil"
+    _publish(mqtt_broker, [("factory/l2/tickets", {"id": "t-esc", "text": text})])
+    assert collector.wait_for(1, 120), daemon.log_path.read_text()[-3000:]
+    d = json.loads(next(iter(collector.decisions["t-esc"])))
+    assert d["route"] == "cloud", d
+    assert d["label"] == "high" and d["model"] == "gpt-4.1"  # the stand-in answers "severity=high"
+    assert "low_confidence" in d["reasons"] and d["detail"]["cost_usd"] > 0
+    assert len(provider.requests()) == before + 1
+    usage = daemon.api("/v1/usage").json()
+    assert usage["cost"]["routes"]["cloud"]["requests"] >= 1, usage
+    audit = daemon.workdir / "state" / "audit" / "egress.jsonl"
+    records = [line for line in audit.read_text().splitlines() if line]
+    assert records and "Anna Kowalski" not in "".join(records) and "PERSON" in "".join(records)
+    assert "Anna Kowalski" not in daemon.log_path.read_text()
+    daemon.terminate()
+    collector.close()
