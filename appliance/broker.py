@@ -84,7 +84,8 @@ class EmbeddedBroker:
                 f"persistence_location {data}/",
                 "autosave_interval 1",
                 "max_queued_messages 1000000",
-                "max_inflight_messages 100",
+                # Late acknowledgement holds a slot per event for a round trip: allow many.
+                "max_inflight_messages 1000",
                 "max_packet_size 16777216",
                 f"log_dest file {self.workdir / 'mosquitto.log'}",
                 "log_type error",

@@ -19,10 +19,7 @@ from typing import TYPE_CHECKING, Any
 from appliance.broker import EmbeddedBroker
 from appliance.config import Config, api_token
 from appliance.errors import ApplianceError, PayloadError
-from appliance.escalation import build_escalation
-from appliance.hw.camera_ingest import CameraIngest
 from appliance.hw.monitor import HardwareMonitor
-from appliance.hw.serial_ingest import SerialIngest
 from appliance.ingest.mqtt import MqttLink
 from appliance.ingest.parse import parse
 from appliance.metrics import DaemonMetrics
@@ -30,13 +27,15 @@ from appliance.notify import notify, watchdog_interval_s
 from appliance.pipeline import Decide, Pipeline
 from appliance.rules import RuleDecider
 from appliance.schema import DeadLetterReason, Decision, Event, EventKind
-from appliance.stages import ModelDecider, build_decider
 from appliance.telemetry import GaugeCollector, TelemetryPublisher
 
 if TYPE_CHECKING:
-    from appliance.hw.camera_ingest import CameraFrame
+    from appliance.escalation import Escalation
+    from appliance.hw.camera_ingest import CameraFrame, CameraIngest
+    from appliance.hw.serial_ingest import SerialIngest
     from appliance.hw.thermal import ThermalState
     from appliance.slm.engine import SlmEngine
+    from appliance.stages import ModelDecider
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +49,18 @@ class Daemon:
         self.engine: SlmEngine | None = None
         self.started_at = time.monotonic()
         self.hardware = HardwareMonitor(config.hw) if config.hw.enabled else None
+        self.model_decider: ModelDecider | None = None
         if decide is None and (config.slm.enabled or config.perception.enabled):
-            decider, self.engine = build_decider(config, self.hardware)
-            decide = decider.decide
-            self.model_decider: ModelDecider | None = decider
-        else:
-            self.model_decider = None
-        self.escalation = (build_escalation(config, self.engine, self.metrics.registry)
-                           if config.routing.enabled else None)
+            from appliance.stages import build_decider
+
+            self.model_decider, self.engine = build_decider(config, self.hardware)
+            decide = self.model_decider.decide
+        self.escalation: Escalation | None = None
+        cloud_path = config.uplink.enabled or bool(config.routing.cloud.base_url)
+        if config.routing.enabled and (self.engine is not None or cloud_path):
+            from appliance.escalation import build_escalation
+
+            self.escalation = build_escalation(config, self.engine, self.metrics.registry)
         if self.escalation is not None:
             self.escalation.publish = self._publish_decision
             if self.model_decider is not None:
@@ -90,8 +93,16 @@ class Daemon:
             self.telemetry.sources["hw"] = self.hardware.telemetry
             self.metrics.registry.register(GaugeCollector(self.hardware.metrics))
             self.hardware.on_thermal_change(self._on_thermal_change)
-        self.serial = [SerialIngest(port, self.pipeline) for port in config.hw.serial]
-        self.cameras = [CameraIngest(cam, self._on_frame) for cam in config.hw.cameras]
+        self.serial: list[SerialIngest] = []
+        self.cameras: list[CameraIngest] = []
+        if config.hw.serial:
+            from appliance.hw.serial_ingest import SerialIngest
+
+            self.serial = [SerialIngest(port, self.pipeline) for port in config.hw.serial]
+        if config.hw.cameras:  # OpenCV loads only when a camera is configured
+            from appliance.hw.camera_ingest import CameraIngest
+
+            self.cameras = [CameraIngest(cam, self._on_frame) for cam in config.hw.cameras]
 
     # -- wiring -----------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from appliance.metrics import DaemonMetrics
-from appliance.schema import DeadLetter, DeadLetterReason, Decision, Event
+from appliance.schema import DeadLetter, DeadLetterReason, Decision, Event, EventKind, Route, Severity
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,10 @@ class Pipeline:
         self._inline = inline
         self._busy_since: dict[int, float | None] = {}
         self.recent: deque[Decision] = deque(maxlen=500)
+        # Labelled Prometheus children looked up once, not per event.
+        self._events_by_kind = {k: metrics.events.labels(k.value) for k in EventKind}
+        self._decisions_by = {(r, s): metrics.decisions.labels(r.value, s.value)
+                              for r in Route for s in Severity}
         self.listeners: list[Callable[[Decision], None]] = []
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -116,7 +120,7 @@ class Pipeline:
                 return True
             self._inflight[event.id] = [ack] if ack is not None else []
         if self._inline:
-            self.metrics.events.labels(event.kind.value).inc()
+            self._events_by_kind[event.kind].inc()
             self._handle(_Work(event, time.monotonic()))
             return True
         try:
@@ -129,7 +133,7 @@ class Pipeline:
                              f"decision queue full ({self._queue.maxsize})", event.id,
                              ack=lambda: _run_all(acks))
             return False
-        self.metrics.events.labels(event.kind.value).inc()
+        self._events_by_kind[event.kind].inc()
         self.metrics.queue_depth.set(self._queue.qsize())
         return True
 
@@ -171,7 +175,7 @@ class Pipeline:
         decision.latency_ms = round((time.monotonic() - work.received) * 1000.0, 3)
         self._publish(self._decision_topic, decision.model_dump_json().encode(),
                       lambda: self._finish(event.id, work.received))
-        self.metrics.decisions.labels(decision.route.value, decision.severity.value).inc()
+        self._decisions_by[(decision.route, decision.severity)].inc()
         self.recent.append(decision)
         for listener in list(self.listeners):
             try:

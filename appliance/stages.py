@@ -21,15 +21,19 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from appliance.config import Config
-from appliance.escalation import Escalation
-from appliance.hw.monitor import HardwareMonitor
-from appliance.perception.anomaly import AnomalyDetector, AnomalyScore
 from appliance.rules import RuleDecider
 from appliance.schema import Decision, Event, EventKind, Severity
-from appliance.slm.engine import SlmEngine
-from appliance.slm.triage import SlmTriage
+
+if TYPE_CHECKING:
+    # onnxruntime and llama.cpp load only when a model is configured (daemon RSS).
+    from appliance.escalation import Escalation
+    from appliance.hw.monitor import HardwareMonitor
+    from appliance.perception.anomaly import AnomalyDetector, AnomalyScore
+    from appliance.slm.engine import SlmEngine
+    from appliance.slm.triage import SlmTriage
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +113,7 @@ def build_decider(config: Config, hardware: HardwareMonitor | None = None,
     rules = RuleDecider(config.rules, config.device_id)
     anomaly = None
     if config.perception.enabled and config.perception.anomaly.enabled:
+        from appliance.perception.anomaly import AnomalyDetector
         from appliance.slm.loader import model_store
 
         # The ONNX model is listed in the same signed manifest as the SLM: refuse it on
@@ -120,6 +125,7 @@ def build_decider(config: Config, hardware: HardwareMonitor | None = None,
     triage = None
     if config.slm.enabled:
         from appliance.slm.loader import open_engine
+        from appliance.slm.triage import SlmTriage
 
         slm = config.slm
         if hardware is not None:

@@ -24,6 +24,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from appliance.config import Config, Subscription
+from appliance.ingest.parse import topic_matches
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ class MqttLink:
         self._generation = 0
         self._pending: dict[int, Callable[[], None]] = {}
         self._early: set[int] = set()
+        self._matches: dict[str, Subscription | None] = {}
         self._accepting = True
         client_id = self._mq.client_id or f"appliance-{config.device_id}"
         self._client = paho.Client(
@@ -73,7 +75,7 @@ class MqttLink:
         self._client.reconnect_delay_set(
             min_delay=max(1, int(self._mq.reconnect_min_s)), max_delay=int(self._mq.reconnect_max_s)
         )
-        self._client.max_inflight_messages_set(100)
+        self._client.max_inflight_messages_set(1000)
         self._client.max_queued_messages_set(0)
         self._client.will_set(config.topic("status"), "offline", qos=1, retain=True)
         self._client.on_connect = self._on_connect
@@ -190,12 +192,12 @@ class MqttLink:
     def _make_ack(self, msg: paho.MQTTMessage) -> Callable[[], None]:
         generation = self._generation
         mid, qos = msg.mid, msg.qos
-        acked = threading.Event()
+        acked: list[bool] = []
 
         def ack() -> None:
-            if qos == 0 or acked.is_set():
+            if qos == 0 or acked:
                 return
-            acked.set()
+            acked.append(True)
             # An ack on a later connection could match another message's mid: the broker
             # redelivers the original instead, and dedup acknowledges that copy.
             if generation == self._generation and self.state.connected:
@@ -215,7 +217,15 @@ class MqttLink:
             log.exception("message handler failed for %s", msg.topic)
 
     def _match(self, topic: str) -> Subscription | None:
-        for sub in self._mq.subscriptions:
-            if paho.topic_matches_sub(sub.topic, topic):
-                return sub
-        return None
+        # paho.topic_matches_sub builds a matcher per call; topics repeat, so the
+        # answer is cached (bounded: a flood of distinct topics resets the cache).
+        try:
+            return self._matches[topic]
+        except KeyError:
+            pass
+        found = next((sub for sub in self._mq.subscriptions
+                      if topic_matches(sub.topic, topic) is not None), None)
+        if len(self._matches) >= 65536:
+            self._matches.clear()
+        self._matches[topic] = found
+        return found

@@ -124,6 +124,8 @@ def main() -> None:
     ap.add_argument("--rate", type=float, default=1000.0)
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--burst", type=int, default=20000)
+    ap.add_argument("--with-anomaly", action="store_true",
+                    help="keep the ONNX anomaly model in the loop (worker threads, no SLM)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         broker = EmbeddedBroker(Path(tmp) / "broker")
@@ -141,10 +143,15 @@ def main() -> None:
         env = dict(os.environ, APPLIANCE_DEVICE_ID="bench", APPLIANCE_STATE_DIR=f"{tmp}/state",
                    APPLIANCE_MQTT__HOST=broker.host, APPLIANCE_MQTT__PORT=str(broker.port),
                    APPLIANCE_API__PORT=str(free_port()), APPLIANCE_API__TOKEN="bench",
-                   APPLIANCE_LOGGING__LEVEL="WARNING", APPLIANCE_PIPELINE__QUEUE_SIZE="100000")
+                   APPLIANCE_LOGGING__LEVEL="WARNING", APPLIANCE_PIPELINE__QUEUE_SIZE="100000",
+                   # The rule path: no SLM, no ONNX model (their costs are bench_slm's and
+                   # bench_perception's), so the figures are the daemon's own overhead.
+                   APPLIANCE_SLM__ENABLED="false",
+                   APPLIANCE_PERCEPTION__ENABLED=str(args.with_anomaly).lower())
         daemon = subprocess.Popen([sys.executable, "-m", "appliance", "run"], env=env)
         time.sleep(3)
-        print("appliance daemon (rule stage): same load", flush=True)
+        stage = "rules + ONNX anomaly" if args.with_anomaly else "rule stage"
+        print(f"appliance daemon ({stage}): same load", flush=True)
         ours = measure(broker.host, broker.port, "appliance/bench/decisions", "event_id",
                        args.rate, args.seconds, args.burst, seed=1)
         rss = rss_mb(daemon.pid)
@@ -158,7 +165,7 @@ def main() -> None:
         print(f"{key:<22}{fmt.format(raw[key])}{fmt.format(ours[key])}{ratio:8.2f}")
     print(f"{'received at rate':<22}{raw['received']:>12}{ours['received']:>12}  "
           f"(offered {ours['offered']})")
-    print(f"daemon RSS, no model loaded: {rss:.1f} MB")
+    print(f"daemon RSS, {'anomaly model' if args.with_anomaly else 'no model'} loaded: {rss:.1f} MB")
     print(f"goal: throughput ratio >= 0.50 -> {ours['throughput'] / raw['throughput']:.2f}; "
           f"p99 < 50 ms at {args.rate:.0f}/s -> {ours['p99_ms']:.1f} ms; RSS < 120 MB -> {rss:.0f} MB")
 
