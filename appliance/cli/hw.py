@@ -1,5 +1,4 @@
 """``appliance hw``: detect the board, list profiles, parse tegrastats output."""
-# ruff: noqa: PLC0415
 
 from __future__ import annotations
 

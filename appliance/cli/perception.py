@@ -60,7 +60,7 @@ def anomaly(
     daemon would score the readings live (the baseline is learned from the file's first
     rows, whose score is left empty). Use it to tune a sensor on its own history.
     """
-    from appliance.perception.anomaly import AnomalyDetector  # noqa: PLC0415 (onnxruntime)
+    from appliance.perception.anomaly import AnomalyDetector
 
     cfg = load_config(config)
     setup_logging("WARNING", cfg.logging.json_format)
