@@ -31,6 +31,7 @@ from appliance.telemetry import GaugeCollector, TelemetryPublisher
 
 if TYPE_CHECKING:
     from appliance.escalation import Escalation
+    from appliance.frames import FrameStage
     from appliance.hw.camera_ingest import CameraFrame, CameraIngest
     from appliance.hw.serial_ingest import SerialIngest
     from appliance.hw.thermal import ThermalState
@@ -93,6 +94,12 @@ class Daemon:
             self.telemetry.sources["hw"] = self.hardware.telemetry
             self.metrics.registry.register(GaugeCollector(self.hardware.metrics))
             self.hardware.on_thermal_change(self._on_thermal_change)
+        self.frames: FrameStage | None = None
+        if config.perception.enabled and config.perception.camera.enabled:
+            from appliance.frames import FrameStage
+            from appliance.perception.vision import Detector
+
+            self.frames = FrameStage(Detector(config.perception), self.pipeline)
         self.serial: list[SerialIngest] = []
         self.cameras: list[CameraIngest] = []
         if config.hw.serial:
@@ -119,6 +126,9 @@ class Daemon:
         except PayloadError as exc:
             self.pipeline.dead_letter(topic, payload, exc.reason, exc.detail, ack=ack)
             return
+        if sub.kind == "camera_frame" and self.frames is not None:
+            self.frames.submit(event, payload, ack)
+            return
         self.pipeline.submit(event, ack)
 
     def _publish_decision(self, decision: Decision) -> None:
@@ -134,7 +144,10 @@ class Daemon:
                       kind=EventKind.CAMERA, source=frame.camera, topic=f"camera/{frame.camera}",
                       ts=frame.ts, attributes={"width": frame.width, "height": frame.height,
                                                "jpeg_bytes": len(frame.jpeg)})
-        self.pipeline.submit(event)
+        if self.frames is not None:
+            self.frames.submit(event, frame.jpeg)
+        else:
+            self.pipeline.submit(event)
 
     def models_state(self) -> dict[str, Any]:
         """What is loaded, for telemetry, /status and the console."""
@@ -269,6 +282,8 @@ class Daemon:
             cam.stop()
         self.link.stop_accepting()
         t0 = time.monotonic()
+        if self.frames is not None:
+            self.frames.close()
         drained = self.pipeline.stop(self.config.pipeline.drain_timeout_s)
         deadline = time.monotonic() + 2.0
         while self.link.pending_acks() and time.monotonic() < deadline:

@@ -176,7 +176,8 @@ def parse(kind: SubscriptionKind, pattern: str, topic: str, payload: bytes, max_
     if kind == "camera_frame":
         if len(payload) > max_bytes:
             raise PayloadError(DeadLetterReason.OVERSIZE, f"{len(payload)} bytes > limit {max_bytes}")
-        camera = levels[-1] if captured is not None else ""
+        # The camera is the level a '+' captured (cameras/+/frame), else the last level.
+        camera = (next(iter(captured.values()), levels[-1]) if captured is not None else "")
         if captured is None or not payload.startswith(b"\xff\xd8"):
             raise PayloadError(DeadLetterReason.SCHEMA, "camera frames must be JPEG bytes")
         return Event(id=_stable_id(topic, payload), kind=EventKind.CAMERA, source=camera,

@@ -122,3 +122,34 @@ def test_unsure_event_is_escalated_redacted_to_the_cloud_and_metered(
     assert "Anna Kowalski" not in daemon.log_path.read_text()
     daemon.terminate()
     collector.close()
+
+
+def test_jpeg_frames_on_mqtt_go_through_the_onnx_detector(
+        mqtt_broker: EmbeddedBroker, daemon_factory: Any, tmp_path: Path) -> None:
+    from tests.integration.test_perception_detector import _jpeg, _known_output, _yolo_graph
+
+    model = _yolo_graph(tmp_path / "tiny-yolo.onnx", _known_output())
+    device = f"cam-{uuid.uuid4().hex[:6]}"
+    subs = [{"topic": "cameras/+/frame", "kind": "camera_frame"}]
+    daemon = daemon_factory(mqtt_broker, device, APPLIANCE_MQTT__SUBSCRIPTIONS=subs,
+                            APPLIANCE_PERCEPTION__CAMERA__ENABLED="true",
+                            APPLIANCE_PERCEPTION__CAMERA__MODEL=str(model),
+                            APPLIANCE_PERCEPTION__CAMERA__LABELS=["person", "forklift"])
+    daemon.start()
+    collector = Collector(mqtt_broker.host, mqtt_broker.port, device)
+    client = paho.Client(callback_api_version=CallbackAPIVersion.VERSION2,
+                         protocol=MQTTProtocolVersion.MQTTv5)
+    client.connect(mqtt_broker.host, mqtt_broker.port)
+    client.loop_start()
+    client.publish("cameras/dock_3/frame", _jpeg(128, 96), qos=1).wait_for_publish(10)
+    client.publish("cameras/dock_3/frame", b"\xff\xd8 not really a jpeg", qos=1).wait_for_publish(10)
+    client.loop_stop()
+    assert collector.wait_for(2, 30), daemon.log_path.read_text()[-3000:]
+    (decision,) = [json.loads(next(iter(v))) for v in collector.decisions.values()]
+    assert decision["kind"] == "camera" and decision["source"] == "dock_3"
+    assert decision["detail"]["label"] == "person" and decision["severity"] == "medium"
+    assert decision["confidence"] == 0.9  # the best detection's score
+    (rejected,) = collector.deadletters
+    assert rejected["topic"] == "cameras/dock_3/frame" and rejected["reason"] == "bad_image"
+    daemon.terminate()
+    collector.close()
