@@ -55,7 +55,11 @@ class Daemon:
             from appliance.stages import build_decider
 
             self.model_decider, self.engine = build_decider(config, self.hardware)
+            if self.hardware is not None:
+                self.model_decider.limiter.set_limit(self.hardware.governor.state.concurrency)
             decide = self.model_decider.decide
+        if decide is not None and self.hardware is not None:
+            decide = self._with_thermal(decide)
         self.escalation: Escalation | None = None
         cloud_path = config.uplink.enabled or bool(config.routing.cloud.base_url)
         if config.routing.enabled and (self.engine is not None or cloud_path):
@@ -135,8 +139,24 @@ class Daemon:
         self.pipeline.recent.append(decision)
         self._publish(self.config.topic("decisions"), decision.model_dump_json().encode(), None)
 
+    def _with_thermal(self, decide: Decide) -> Decide:
+        assert self.hardware is not None
+        governor = self.hardware.governor
+
+        def decide_and_tag(event: Event) -> Decision:
+            decision = decide(event)
+            state = governor.state
+            if state.level.value != "normal":
+                decision.detail["thermal"] = state.as_dict()
+            return decision
+
+        return decide_and_tag
+
     def _on_thermal_change(self, old: ThermalState, new: ThermalState) -> None:
-        log.warning("thermal state %s -> %s (%s)", old.level, new.level, new.reason)
+        log.warning("thermal state %s -> %s (%s); SLM concurrency %d, model %s",
+                    old.level.value, new.level.value, new.reason, new.concurrency, new.model)
+        if self.model_decider is not None:
+            self.model_decider.limiter.set_limit(new.concurrency)
         self.telemetry.publish_now()
 
     def _on_frame(self, frame: CameraFrame) -> None:

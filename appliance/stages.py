@@ -55,6 +55,40 @@ def combine(rule: Decision, model: Decision, anomaly: AnomalyScore | None) -> De
     return out
 
 
+class SlmLimiter:
+    """How many events may wait on the SLM at once; lowered when the board runs hot."""
+
+    def __init__(self, limit: int) -> None:
+        self._cond = threading.Condition()
+        self._limit = max(1, limit)
+        self._busy = 0
+
+    @property
+    def limit(self) -> int:
+        """The current limit."""
+        return self._limit
+
+    def set_limit(self, limit: int) -> None:
+        """Change the limit (takes effect for the next acquisition)."""
+        with self._cond:
+            self._limit = max(1, limit)
+            self._cond.notify_all()
+
+    def acquire(self, timeout_s: float) -> bool:
+        """Take a slot within ``timeout_s``; False if none came free."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: self._busy < self._limit, timeout_s):
+                return False
+            self._busy += 1
+            return True
+
+    def release(self) -> None:
+        """Give a slot back."""
+        with self._cond:
+            self._busy -= 1
+            self._cond.notify()
+
+
 @dataclass
 class ModelDecider:
     """Decide events with rules, the anomaly model and the SLM; safe on several threads."""
@@ -65,6 +99,7 @@ class ModelDecider:
     deadline_s: float
     warm: threading.Event = field(default_factory=threading.Event)
     escalation: Escalation | None = None
+    limiter: SlmLimiter = field(default_factory=lambda: SlmLimiter(64))
 
     def decide(self, event: Event) -> Decision:
         """Return the decision for ``event`` (see the module docstring for the policy)."""
@@ -81,7 +116,14 @@ class ModelDecider:
                 return rule
         if event.kind is EventKind.CAMERA or self.triage is None:
             return rule
-        model = self.triage.decide(event, score.score if score else None, self.deadline_s)
+        if not self.limiter.acquire(self.deadline_s):
+            rule.degraded = True
+            rule.reasons.append(f"slm_concurrency_limit:{self.limiter.limit}")
+            return rule
+        try:
+            model = self.triage.decide(event, score.score if score else None, self.deadline_s)
+        finally:
+            self.limiter.release()
         if model.degraded:
             rule.degraded = True
             rule.reasons.append(model.reasons[0] if model.reasons else "slm unavailable")

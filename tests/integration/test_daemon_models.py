@@ -153,3 +153,44 @@ def test_jpeg_frames_on_mqtt_go_through_the_onnx_detector(
     assert rejected["topic"] == "cameras/dock_3/frame" and rejected["reason"] == "bad_image"
     daemon.terminate()
     collector.close()
+
+
+def test_hot_board_shows_in_telemetry_and_decisions(mqtt_broker: EmbeddedBroker,
+                                                    daemon_factory: Any, tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    captured = (root / "tests/unit/hw/data/tegrastats-orin-nano-super-r36.txt").read_text()
+    hot = re.sub(r"@\d+(\.\d+)?C", "@96.5C", captured.splitlines()[1])
+    replay = tmp_path / "tegrastats"
+    replay.write_text(f"#!/bin/sh\nwhile :; do echo '{hot}'; sleep 0.2; done\n")
+    replay.chmod(0o755)
+    device = f"hot-{uuid.uuid4().hex[:6]}"
+    daemon = daemon_factory(mqtt_broker, device, APPLIANCE_HW__BOARD="orin-nano-8gb-super",
+                            APPLIANCE_HW__PROFILES_DIR=str(root / "hw"),
+                            APPLIANCE_HW__TEGRASTATS=str(replay),
+                            APPLIANCE_HW__THERMAL__MIN_DWELL_S="0",
+                            APPLIANCE_PIPELINE__TELEMETRY_INTERVAL_S="0.5")
+    telemetry: list[dict[str, Any]] = []
+    watcher = paho.Client(callback_api_version=CallbackAPIVersion.VERSION2,
+                          protocol=MQTTProtocolVersion.MQTTv5)
+    watcher.on_message = lambda c, u, m: telemetry.append(json.loads(m.payload))
+    watcher.connect(mqtt_broker.host, mqtt_broker.port)
+    watcher.subscribe(f"appliance/{device}/telemetry", qos=1)
+    watcher.loop_start()
+    daemon.start()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not any(
+            t.get("hw", {}).get("thermal", {}).get("level") not in (None, "normal") for t in telemetry):
+        time.sleep(0.1)
+    hot_docs = [t for t in telemetry if t.get("hw", {}).get("thermal", {}).get("level") != "normal"]
+    assert hot_docs, telemetry[-1:] or "no telemetry"
+    assert hot_docs[-1]["hw"]["board"] == "orin-nano-8gb-super"
+    collector = Collector(mqtt_broker.host, mqtt_broker.port, device)
+    _publish(mqtt_broker, [("factory/l1/sensors/m9", {"id": "s-hot", "readings": {"temperature": 60.0}})])
+    assert collector.wait_for(1, 20)
+    d = json.loads(next(iter(collector.decisions["s-hot"])))
+    assert d["detail"]["thermal"]["level"] in {"throttled", "fallback"}, d
+    assert "thermal state normal ->" in daemon.log_path.read_text()
+    assert "appliance_hw_" in daemon.api("/metrics").text
+    watcher.loop_stop()
+    daemon.terminate()
+    collector.close()
