@@ -9,6 +9,7 @@ alive; ``STOPPING=1`` starts the drain.
 from __future__ import annotations
 
 import faulthandler
+import json
 import logging
 import signal
 import threading
@@ -68,6 +69,7 @@ class Daemon:
             self.escalation = build_escalation(config, self.engine, self.metrics.registry)
         if self.escalation is not None:
             self.escalation.publish = self._publish_decision
+            self.escalation.alert = self._publish_alert
             if self.model_decider is not None:
                 self.model_decider.escalation = self.escalation
         self.broker: EmbeddedBroker | None = None
@@ -138,6 +140,9 @@ class Daemon:
     def _publish_decision(self, decision: Decision) -> None:
         self.pipeline.recent.append(decision)
         self._publish(self.config.topic("decisions"), decision.model_dump_json().encode(), None)
+
+    def _publish_alert(self, alert: dict[str, Any]) -> None:
+        self._publish(self.config.topic("alerts"), json.dumps(alert).encode(), None)
 
     def _with_thermal(self, decide: Decide) -> Decide:
         assert self.hardware is not None

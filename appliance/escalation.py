@@ -23,7 +23,7 @@ from prometheus_client import CollectorRegistry
 from appliance.config import Config
 from appliance.errors import EgressBlocked, UplinkError
 from appliance.privacy.gate import EgressGate, gate_from_config
-from appliance.routing.budget import BudgetLedger
+from appliance.routing.budget import BudgetAlert, BudgetLedger
 from appliance.routing.cloud import CloudChat, OpenAICompatClient, UplinkChat
 from appliance.routing.cost import CostMeter
 from appliance.routing.label_cascade import LabelCascade, LabelOutcome
@@ -31,6 +31,7 @@ from appliance.schema import Decision, Event, Route, Severity
 from appliance.slm.engine import SlmEngine
 from appliance.slm.triage import render_event
 from appliance.uplink.messages import ChatMessage, EscalationReply, EscalationRequest
+from appliance.uplink.outbox import OutboxItem
 from appliance.uplink.service import Uplink
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ class Escalation:
     cascade: LabelCascade | None
     engine: SlmEngine | None
     publish: PublishDecision | None = None
+    alert: Callable[[dict[str, Any]], None] | None = None
     _local: threading.local = field(default_factory=threading.local)
     _pending: dict[str, Decision] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -136,6 +138,28 @@ class Escalation:
         follow.decided_at = time.time()
         self.publish(follow)
 
+    def on_budget_alert(self, alert: BudgetAlert) -> None:
+        """A budget limit was crossed: log it and publish it (``appliance/<device>/alerts``)."""
+        log.warning("token budget %s limit on %s %s: %d of %d", alert.level, alert.scope,
+                    alert.key, alert.used, alert.limit)
+        if self.alert is not None:
+            self.alert({"kind": "budget", **alert.as_dict()})
+
+    def on_expired(self, item: OutboxItem) -> None:
+        """A queued escalation outlived its TTL: the local decision stands, final and degraded."""
+        with self._lock:
+            local = self._pending.pop(item.message_id, None)
+        self.gate.audit.append({"destination": "uplink", "event": "escalation_expired",
+                                "message_id": item.message_id, "attempts": item.attempts})
+        if local is None or self.publish is None:
+            return
+        final = local.model_copy(deep=True)
+        final.route, final.degraded = Route.LOCAL_DEGRADED, True
+        final.reasons = [*local.reasons, "escalation_expired"]
+        final.detail["final"] = True
+        final.decided_at = time.time()
+        self.publish(final)
+
     def usage(self) -> dict[str, Any]:
         """Cost meter and budgets (for /v1/usage, /status and the console)."""
         return {"cost": self.meter.snapshot(), "budgets": self.budgets.snapshot()}
@@ -181,16 +205,17 @@ def build_escalation(config: Config, engine: SlmEngine | None,
     """Assemble the routing parts the config asks for (see the module docstring)."""
     rcfg = config.routing
     gate = gate_from_config(config)
-    budgets = BudgetLedger(rcfg.budgets,
-                           on_alert=lambda a: log.warning("token budget alert: %s", a))
+    budgets = BudgetLedger(rcfg.budgets)
     meter = CostMeter(rcfg.prices, rcfg.counterfactual_model, registry=registry)
     esc = Escalation(config, gate, budgets, meter, cloud=None, uplink=None, cascade=None,
                      engine=engine)
+    budgets.set_alert_handler(esc.on_budget_alert)
     if config.uplink.enabled:
         from appliance.uplink.client import UplinkClient
         from appliance.uplink.keys import load_keys
 
-        esc.uplink = Uplink(config.uplink, config.device_id, on_reply=esc.on_reply)
+        esc.uplink = Uplink(config.uplink, config.device_id, on_reply=esc.on_reply,
+                            on_expired=esc.on_expired)
         client = UplinkClient.from_config(config.uplink, config.device_id,
                                           load_keys(config.uplink.keys_dir))
         esc.cloud = UplinkChat(client.escalate, provider="relay", model=rcfg.cloud.model,

@@ -83,6 +83,10 @@ class BudgetLedger:
         self._day_alerted: dict[str, set[str]] = {}
         self._alerts: deque[BudgetAlert] = deque(maxlen=max_alerts)
 
+
+    def set_alert_handler(self, on_alert: Callable[[BudgetAlert], None] | None) -> None:
+        """Call ``on_alert`` for each new alert from now on (the daemon publishes them)."""
+        self._on_alert = on_alert
     def state(self, session: str) -> BudgetState:
         """Return the budget state for ``session`` (RUNAWAY if it was ended)."""
         with self._lock:

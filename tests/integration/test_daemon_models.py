@@ -98,8 +98,18 @@ def test_unsure_event_is_escalated_redacted_to_the_cloud_and_metered(
         APPLIANCE_ROUTING__CLOUD__BASE_URL=provider.base_url,
         APPLIANCE_ROUTING__CLOUD__MODEL="gpt-4.1",
         EDGE_CLOUD_API_KEY=PROVIDER_KEY,
-        # Every triage answer counts as unsure, so the cascade must escalate it.
-        APPLIANCE_ROUTING__TASKS={"triage": {"threshold": 0.999, "latency_class": "batch"}})
+        # Every triage answer counts as unsure, so the cascade must escalate it; the tiny
+        # soft limit makes that one escalation raise a budget alert.
+        APPLIANCE_ROUTING__TASKS={"triage": {"threshold": 0.999, "latency_class": "batch"}},
+        APPLIANCE_ROUTING__BUDGETS__DEVICE_DAY_TOKENS="100000",
+        APPLIANCE_ROUTING__BUDGETS__SOFT_FRACTION="0.0001")
+    alerts: list[dict[str, Any]] = []
+    watcher = paho.Client(callback_api_version=CallbackAPIVersion.VERSION2,
+                          protocol=MQTTProtocolVersion.MQTTv5)
+    watcher.on_message = lambda c, u, m: alerts.append(json.loads(m.payload))
+    watcher.connect(mqtt_broker.host, mqtt_broker.port)
+    watcher.subscribe(f"appliance/{device}/alerts", qos=1)
+    watcher.loop_start()
     daemon.start()
     collector = Collector(mqtt_broker.host, mqtt_broker.port, device)
     deadline = time.monotonic() + 60
@@ -120,6 +130,11 @@ def test_unsure_event_is_escalated_redacted_to_the_cloud_and_metered(
     records = [line for line in audit.read_text().splitlines() if line]
     assert records and "Anna Kowalski" not in "".join(records) and "PERSON" in "".join(records)
     assert "Anna Kowalski" not in daemon.log_path.read_text()
+    deadline = time.monotonic() + 10
+    while not alerts and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert alerts and alerts[0]["kind"] == "budget" and alerts[0]["level"] == "soft", alerts
+    watcher.loop_stop()
     daemon.terminate()
     collector.close()
 
