@@ -201,11 +201,11 @@ def env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     return tree
 
 
-def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+def merge_trees(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for key, value in over.items():
         if isinstance(value, Mapping) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
+            out[key] = merge_trees(out[key], value)
         else:
             out[key] = value
     return out
@@ -231,26 +231,33 @@ def validate_tree(tree: Mapping[str, Any], source: str = "") -> Config:
         raise ConfigError(format_problems(exc), source) from exc
 
 
+def read_toml(path: Path | None) -> tuple[dict[str, Any], str]:
+    """Return the TOML document at ``path`` (empty for None) and a name for error messages.
+
+    Raises :class:`ConfigError` when the file is missing or not valid TOML.
+    """
+    if path is None:
+        return {}, "defaults"
+    source = str(path)
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8")), source
+    except FileNotFoundError as exc:
+        raise ConfigError([("<file>", f"{path} does not exist")], source) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([("<file>", f"not valid TOML: {exc}")], source) from exc
+
+
 def load(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
     """Load the config from ``path`` (TOML, optional) merged with environment overrides.
 
     Raises :class:`ConfigError` naming the file and every bad key path.
     """
     env = os.environ if environ is None else environ
-    tree: dict[str, Any] = {}
-    source = "defaults"
-    if path is not None:
-        source = str(path)
-        try:
-            tree = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError as exc:
-            raise ConfigError([("<file>", f"{path} does not exist")], source) from exc
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError([("<file>", f"not valid TOML: {exc}")], source) from exc
+    tree, source = read_toml(path)
     overrides = env_overrides(env)
     if overrides:
         source += " + APPLIANCE_* environment"
-    return validate_tree(_merge(tree, overrides), source)
+    return validate_tree(merge_trees(tree, overrides), source)
 
 
 def api_token(config: Config) -> str:

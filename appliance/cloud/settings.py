@@ -9,14 +9,13 @@ and are never logged or dumped in clear.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
-from appliance.config import env_overrides, format_problems
+from appliance.config import env_overrides, format_problems, merge_trees, read_toml
 from appliance.errors import ConfigError
 from appliance.fleet.settings import FleetConfig
 
@@ -128,19 +127,10 @@ def load_cloud_config(path: Path | None = None,
     Raises :class:`ConfigError` naming the file and every bad key path.
     """
     env = os.environ if environ is None else environ
-    tree: dict[str, object] = {}
-    source = "defaults"
-    if path is not None:
-        source = str(path)
-        try:
-            tree = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError as exc:
-            raise ConfigError([("<file>", f"{path} does not exist")], source) from exc
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError([("<file>", f"not valid TOML: {exc}")], source) from exc
+    tree, source = read_toml(path)
     over = env_overrides(env).get("cloud", {})
     if isinstance(over, dict) and over:
-        tree = _merge(tree, over)
+        tree = merge_trees(tree, over)
         source += " + APPLIANCE_CLOUD__* environment"
     try:
         return CloudConfig.model_validate(tree)
@@ -148,12 +138,3 @@ def load_cloud_config(path: Path | None = None,
         raise ConfigError(format_problems(exc), source) from exc
 
 
-def _merge(base: Mapping[str, object], over: Mapping[str, object]) -> dict[str, object]:
-    out = dict(base)
-    for key, value in over.items():
-        old = out.get(key)
-        if isinstance(value, Mapping) and isinstance(old, Mapping):
-            out[key] = _merge(old, value)
-        else:
-            out[key] = value
-    return out
