@@ -218,7 +218,8 @@ def build_escalation(config: Config, engine: SlmEngine | None,
                             on_expired=esc.on_expired)
         client = UplinkClient.from_config(config.uplink, config.device_id,
                                           load_keys(config.uplink.keys_dir))
-        esc.cloud = UplinkChat(client.escalate, provider="relay", model=rcfg.cloud.model,
+        # The relay forwards to the configured provider model: price it as that model.
+        esc.cloud = UplinkChat(client.escalate, provider=rcfg.cloud.provider, model=rcfg.cloud.model,
                                task="triage")
     elif rcfg.cloud.base_url:
         import os

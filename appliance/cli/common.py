@@ -26,9 +26,9 @@ ConfigOption = Annotated[
 
 def fail(message: str, hint: str = "", code: int = 2) -> NoReturn:
     """Print an error (and what to do next) on stderr and exit with ``code``."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     if hint:
-        err_console.print(f"[yellow]hint:[/] {hint}", highlight=False)
+        err_console.print(f"[yellow]hint:[/] {hint}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

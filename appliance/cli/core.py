@@ -10,7 +10,7 @@ import typer
 
 from appliance.cli import app
 from appliance.cli.common import ConfigOption, err_console, fail, load_config, setup_logging
-from appliance.errors import ApplianceError, ConfigError
+from appliance.errors import ApplianceError, ConfigError, ModelError
 
 config_app = typer.Typer(help="Check and show the configuration.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
@@ -35,12 +35,16 @@ def run(
     if embedded_broker:
         cfg.mqtt.embedded_broker = True
     setup_logging(cfg.logging.level, cfg.logging.json_format)
-    daemon = Daemon(cfg)
-    daemon.install_signal_handlers()
     try:
+        daemon = Daemon(cfg)
+        daemon.install_signal_handlers()
         daemon.start()
+    except ConfigError as exc:
+        fail(str(exc), "fix the key named above; `appliance config check FILE` lists every error")
+    except ModelError as exc:
+        fail(str(exc), "`appliance models verify` shows every model's state")
     except ApplianceError as exc:
-        fail(str(exc), "check mqtt.host/mqtt.port, or pass --embedded-broker")
+        fail(str(exc), "check mqtt.host/mqtt.port and the uplink settings, or pass --embedded-broker")
     raise typer.Exit(daemon.run_until_stopped())
 
 

@@ -209,3 +209,35 @@ def test_hot_board_shows_in_telemetry_and_decisions(mqtt_broker: EmbeddedBroker,
     watcher.loop_stop()
     daemon.terminate()
     collector.close()
+
+
+def test_daemon_escalates_over_the_sealed_uplink_through_the_relay(
+        mqtt_broker: EmbeddedBroker, daemon_factory: Any, gemma_model_path: Path,
+        relay: Any, pki: Any, provider: Any, tmp_path: Path) -> None:
+    device = f"upl-{uuid.uuid4().hex[:6]}"
+    ident = pki.device(device)
+    daemon = daemon_factory(
+        mqtt_broker, device, APPLIANCE_SLM__ENABLED="true",
+        APPLIANCE_SLM__MODEL_PATH=str(gemma_model_path),
+        APPLIANCE_UPLINK__ENABLED="true", APPLIANCE_UPLINK__RELAY_URL=relay.url,
+        APPLIANCE_UPLINK__CA_FILE=str(pki.ca_file),
+        APPLIANCE_UPLINK__CLIENT_CERT=str(ident.cert_file),
+        APPLIANCE_UPLINK__KEYS_DIR=str(ident.keys_dir),
+        APPLIANCE_UPLINK__OUTBOX_PATH=str(tmp_path / "outbox.db"),
+        APPLIANCE_ROUTING__TASKS={"triage": {"threshold": 0.999, "latency_class": "batch"}})
+    daemon.start()
+    collector = Collector(mqtt_broker.host, mqtt_broker.port, device)
+    deadline = time.monotonic() + 60
+    while not daemon.api("/status").json()["models"]["slm_warm"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    _publish(mqtt_broker, [("factory/l3/tickets", {
+        "id": "t-relay", "text": "Coolant pump on line 3 is leaking and the floor is slippery"})])
+    assert collector.wait_for(1, 120), daemon.log_path.read_text()[-3000:]
+    d = json.loads(next(iter(collector.decisions["t-relay"])))
+    assert d["route"] == "cloud" and d["label"] == "high", d  # the relay's provider says "high"
+    assert len(provider.requests(device)) == 1  # sealed, mTLS, through the relay, once
+    status = daemon.api("/status").json()
+    assert status["uplink"]["configured"] and status["uplink"]["depth"] == 0
+    assert "appliance_outbox" in daemon.api("/metrics").text
+    daemon.terminate()
+    collector.close()
