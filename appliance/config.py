@@ -201,10 +201,11 @@ def env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     return tree
 
 
-def merge_trees(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+def merge_trees(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """Return ``base`` with ``over`` merged in: tables merge key by key, other values replace."""
     out = dict(base)
     for key, value in over.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
             out[key] = merge_trees(out[key], value)
         else:
             out[key] = value

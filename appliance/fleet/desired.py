@@ -17,6 +17,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from appliance.config import merge_trees as deep_merge
 from appliance.fleet.auth import Principal, audit, requires
 from appliance.fleet.context import FleetContext
 from appliance.fleet.rollout import model_target
@@ -29,15 +30,6 @@ Scope = Literal["fleet", "group", "device"]
 _ORDER = {"fleet": 0, "group": 1, "device": 2}
 
 
-def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    """Return ``base`` with ``over`` merged in: tables merge key by key, other values replace."""
-    out = dict(base)
-    for key, value in over.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = deep_merge(out[key], value)
-        else:
-            out[key] = value
-    return out
 
 
 def config_version(tree: Mapping[str, Any]) -> str:

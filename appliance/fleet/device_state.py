@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from appliance.config import merge_trees as deep_merge
 from appliance.config import validate_tree
 from appliance.errors import ConfigError, ModelError
-from appliance.fleet.desired import deep_merge
 from appliance.fleet.signing import SignatureError, verify
 from appliance.fleet.toml_writer import dumps
 

@@ -7,7 +7,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from appliance.fleet.desired import config_version, deep_merge
+from appliance.config import merge_trees as deep_merge
+from appliance.fleet.desired import config_version
 
 leaf = st.one_of(st.integers(), st.text(max_size=5), st.booleans())
 tree = st.recursive(st.dictionaries(st.text(max_size=3), leaf, max_size=3),
