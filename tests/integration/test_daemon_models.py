@@ -27,6 +27,13 @@ def _publish(broker: EmbeddedBroker, messages: list[tuple[str, dict[str, Any]]])
     client.loop_stop()
 
 
+def _wait_until_warm(daemon: Any, timeout: float = 60) -> None:
+    """Wait until the daemon has evaluated its SLM task prefixes (events are then fast)."""
+    deadline = time.monotonic() + timeout
+    while not daemon.api("/status").json()["models"]["slm_warm"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
 def test_tickets_and_anomalies_are_triaged_by_the_slm_end_to_end(
         mqtt_broker: EmbeddedBroker, daemon_factory: Any, gemma_model_path: Path) -> None:
     device = f"slm-{uuid.uuid4().hex[:6]}"
@@ -36,9 +43,7 @@ def test_tickets_and_anomalies_are_triaged_by_the_slm_end_to_end(
     daemon.start()
     ready_s = time.monotonic() - started
     collector = Collector(mqtt_broker.host, mqtt_broker.port, device)
-    deadline = time.monotonic() + 60
-    while not daemon.api("/status").json()["models"]["slm_warm"] and time.monotonic() < deadline:
-        time.sleep(0.2)
+    _wait_until_warm(daemon)
     messages = [
         ("factory/l1/tickets", {"id": "t-fire", "text": "Smoke and flames coming out of press 4, people evacuating"}),
         ("factory/l1/tickets", {"id": "t-label", "text": "Please reorder label rolls for printer 2 next week"}),
@@ -112,9 +117,7 @@ def test_unsure_event_is_escalated_redacted_to_the_cloud_and_metered(
     watcher.loop_start()
     daemon.start()
     collector = Collector(mqtt_broker.host, mqtt_broker.port, device)
-    deadline = time.monotonic() + 60
-    while not daemon.api("/status").json()["models"]["slm_warm"] and time.monotonic() < deadline:
-        time.sleep(0.2)
+    _wait_until_warm(daemon)
     before = len(provider.requests())
     text = "Anna Kowalski (badge B-48213) says the hydraulic hose on press 7 is leaking oil"
     _publish(mqtt_broker, [("factory/l2/tickets", {"id": "t-esc", "text": text})])
@@ -227,9 +230,7 @@ def test_daemon_escalates_over_the_sealed_uplink_through_the_relay(
         APPLIANCE_ROUTING__TASKS={"triage": {"threshold": 0.999, "latency_class": "batch"}})
     daemon.start()
     collector = Collector(mqtt_broker.host, mqtt_broker.port, device)
-    deadline = time.monotonic() + 60
-    while not daemon.api("/status").json()["models"]["slm_warm"] and time.monotonic() < deadline:
-        time.sleep(0.2)
+    _wait_until_warm(daemon)
     _publish(mqtt_broker, [("factory/l3/tickets", {
         "id": "t-relay", "text": "Coolant pump on line 3 is leaking and the floor is slippery"})])
     assert collector.wait_for(1, 120), daemon.log_path.read_text()[-3000:]
