@@ -13,7 +13,7 @@ import paho.mqtt.client as paho
 from rich.console import Console
 
 from appliance.broker import EmbeddedBroker, free_port
-from appliance.config import Config, api_token
+from appliance.config import Config
 from appliance.daemon import Daemon
 from appliance.simulator import Factory
 from appliance.simulator_mqtt import connect_publisher, publish_stream
@@ -37,7 +37,6 @@ def run_demo(cfg: Config, duration: float, rate: float, seed: int) -> int:
     daemon.start()
     console.print(f"[bold]daemon[/] device [cyan]{cfg.device_id}[/], local API "
                   f"http://{cfg.api.host}:{cfg.api.port} (token in {state / 'api-token'})")
-    api_token(cfg)
 
     counts: Counter[str] = Counter()
     done = threading.Event()

@@ -26,7 +26,7 @@ from appliance.privacy.gate import EgressGate, gate_from_config
 from appliance.routing.budget import BudgetAlert, BudgetLedger
 from appliance.routing.cloud import CloudChat, OpenAICompatClient, UplinkChat
 from appliance.routing.cost import CostMeter
-from appliance.routing.label_cascade import LabelCascade, LabelOutcome
+from appliance.routing.label_cascade import LabelCascade, LabelOutcome, match_label
 from appliance.schema import Decision, Event, Route, Severity
 from appliance.slm.engine import SlmEngine
 from appliance.slm.triage import render_event
@@ -103,7 +103,8 @@ class Escalation:
             return
         sid = f"q-{event.id}"
         try:
-            messages = self.gate.redact(self.cascade.prompt(task, text) if self.cascade else [],
+            assert self.cascade is not None  # route() queues only through the cascade
+            messages = self.gate.redact(self.cascade.prompt(task, text),
                                         destination="uplink", session_id=sid)
             request = EscalationRequest(
                 messages=[ChatMessage(role=m["role"], content=str(m["content"])) for m in messages],
@@ -126,8 +127,6 @@ class Escalation:
             return
         if reply.status != "ok" or self.cascade is None:
             return
-        from appliance.routing.label_cascade import match_label
-
         label = match_label(reply.content or "", self.cascade.labels.get("triage", []))
         follow = local.model_copy(deep=True)
         follow.route, follow.degraded, follow.label = Route.CLOUD, False, label

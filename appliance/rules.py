@@ -12,7 +12,6 @@ import re
 from appliance.config import RulesConfig, Threshold
 from appliance.schema import Decision, Event, EventKind, Route, Severity
 
-_ORDER = [Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL]
 _ACTIONS = {
     Severity.LOW: "log",
     Severity.MEDIUM: "notify_shift_lead",
@@ -27,7 +26,7 @@ _TICKET_WORDS: list[tuple[Severity, re.Pattern[str]]] = [
 
 
 def _worse(a: Severity, b: Severity) -> Severity:
-    return a if _ORDER.index(a) >= _ORDER.index(b) else b
+    return a if a.rank >= b.rank else b
 
 
 def classify_value(value: float, t: Threshold) -> tuple[Severity, float]:
@@ -88,7 +87,7 @@ class RuleDecider:
             sev, conf = classify_value(value, t)
             if sev is not Severity.LOW:
                 reasons.append(f"{metric}={value:g} beyond {t.warn:g}/{t.critical:g}")
-            if _ORDER.index(sev) > _ORDER.index(severity):
+            if sev.rank > severity.rank:
                 severity, confidence = sev, conf
             elif sev is severity:
                 confidence = min(confidence, conf)

@@ -41,6 +41,14 @@ class Severity(StrEnum):
     HIGH = "high"
     CRITICAL = "critical"
 
+    @property
+    def rank(self) -> int:
+        """0 for low up to 3 for critical, for comparing severities."""
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
+
 
 class Event(BaseModel):
     """One normalized inbound event.

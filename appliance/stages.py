@@ -38,13 +38,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ANOMALY_MODEL = "sensor-anomaly"
-_ORDER = [Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL]
 
 
 def combine(rule: Decision, model: Decision, anomaly: AnomalyScore | None) -> Decision:
     """Return the model's decision, raised to the rule's severity if the rule is stricter (pure)."""
     out = model.model_copy(deep=True)
-    if _ORDER.index(rule.severity) > _ORDER.index(model.severity):
+    if rule.severity.rank > model.severity.rank:
         out.severity, out.action = rule.severity, rule.action
         out.reasons = [*model.reasons, *rule.reasons, "rule raised severity"]
     else:

@@ -11,17 +11,17 @@ streaming ``fetch`` because ``EventSource`` cannot send that header.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
+from fastapi.responses import HTMLResponse, StreamingResponse
 
 from appliance.api.auth import bearer_guard
 from appliance.api.device import DeviceContext
 from appliance.audit import AuditLog
 from appliance.console.savings import Usage, UsageHistory, savings_view
-from appliance.console.shell import NavItem, page_response, render_page, static_router
+from appliance.console.shell import NavItem, add_page_routes, page_response, render_page, static_router
 from appliance.console.stream import DecisionFeed, matches, safe_view
 
 log = logging.getLogger(__name__)
@@ -83,23 +83,7 @@ def create_device_console_router(ctx: DeviceContext, *, usage: Usage | None = No
             data={"login": "/console/login", "verify": "/status", "home": "/console/decisions"},
             logout=name != "login"))
 
-    @router.get("/console")
-    @router.get("/console/")
-    def home() -> RedirectResponse:
-        return RedirectResponse("/console/decisions", status_code=303)
-
-    @router.get("/console/login")
-    def login() -> HTMLResponse:
-        return page("login", "Log in")
-
-    def page_view(item: NavItem) -> Callable[[], HTMLResponse]:
-        def view() -> HTMLResponse:
-            return page(item.page, item.title)
-        return view
-
-    for item in PAGES:
-        router.add_api_route(item.href, page_view(item), methods=["GET"],
-                             response_class=HTMLResponse)
+    add_page_routes(router, "/console", "/console/decisions", PAGES, page)
 
     @router.get("/console/api/decisions", dependencies=auth)
     def decisions(limit: Annotated[int, Query(ge=1, le=500)] = 100,

@@ -9,14 +9,13 @@ that created it, from the REST API's answer.
 """
 
 import re
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, status
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
-from appliance.console.shell import NavItem, page_response, render_page, static_router
+from appliance.console.shell import NavItem, add_page_routes, page_response, render_page, static_router
 from appliance.fleet.auth import Principal
 from appliance.fleet.context import FleetContext
 from appliance.fleet.desired import compute_desired
@@ -91,23 +90,7 @@ def create_fleet_console_router(ctx: FleetContext) -> APIRouter:
                   "home": f"{BASE}/devices", **data},
             logout=name != "login"))
 
-    @router.get(BASE)
-    @router.get(BASE + "/")
-    def home() -> RedirectResponse:
-        return RedirectResponse(f"{BASE}/devices", status_code=303)
-
-    @router.get(BASE + "/login")
-    def login() -> HTMLResponse:
-        return page("login", "Log in")
-
-    def page_view(item: NavItem) -> Callable[[], HTMLResponse]:
-        def view() -> HTMLResponse:
-            return page(item.page, item.title)
-        return view
-
-    for item in PAGES:
-        router.add_api_route(item.href, page_view(item), methods=["GET"],
-                             response_class=HTMLResponse)
+    add_page_routes(router, BASE, f"{BASE}/devices", PAGES, page)
 
     @router.get(BASE + "/devices/{device_id}")
     def device_page(device_id: DeviceId) -> HTMLResponse:

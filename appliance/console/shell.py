@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from string import Template
 
 from fastapi import APIRouter, HTTPException
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 STATIC_PREFIX = "/console/static"
 _STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
@@ -104,6 +105,29 @@ def render_page(*, app: str, page: str, title: str, script: str, nav: list[NavIt
 def page_response(content: str) -> HTMLResponse:
     """Return ``content`` as an uncached HTML response with the security headers."""
     return HTMLResponse(content, headers={**SECURITY_HEADERS, "Cache-Control": "no-store"})
+
+
+def add_page_routes(router: APIRouter, base: str, home: str, pages: Sequence[NavItem],
+                    page: Callable[[str, str], HTMLResponse]) -> None:
+    """Add ``base`` (redirects to ``home``), ``base/login`` and one GET route per nav page."""
+
+    def redirect_home() -> RedirectResponse:
+        return RedirectResponse(home, status_code=303)
+
+    def login() -> HTMLResponse:
+        return page("login", "Log in")
+
+    def page_view(item: NavItem) -> Callable[[], HTMLResponse]:
+        def view() -> HTMLResponse:
+            return page(item.page, item.title)
+        return view
+
+    router.add_api_route(base, redirect_home, methods=["GET"])
+    router.add_api_route(base + "/", redirect_home, methods=["GET"])
+    router.add_api_route(base + "/login", login, methods=["GET"], response_class=HTMLResponse)
+    for item in pages:
+        router.add_api_route(item.href, page_view(item), methods=["GET"],
+                             response_class=HTMLResponse)
 
 
 def static_router() -> APIRouter:

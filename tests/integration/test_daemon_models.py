@@ -27,6 +27,18 @@ def _publish(broker: EmbeddedBroker, messages: list[tuple[str, dict[str, Any]]])
     client.loop_stop()
 
 
+def _watch_json(broker: EmbeddedBroker, topic: str) -> tuple[paho.Client, list[dict[str, Any]]]:
+    """Subscribe to ``topic``; return the client and the list its JSON messages land in."""
+    seen: list[dict[str, Any]] = []
+    client = paho.Client(callback_api_version=CallbackAPIVersion.VERSION2,
+                         protocol=MQTTProtocolVersion.MQTTv5)
+    client.on_message = lambda c, u, m: seen.append(json.loads(m.payload))
+    client.connect(broker.host, broker.port)
+    client.subscribe(topic, qos=1)
+    client.loop_start()
+    return client, seen
+
+
 def _wait_until_warm(daemon: Any, timeout: float = 60) -> None:
     """Wait until the daemon has evaluated its SLM task prefixes (events are then fast)."""
     deadline = time.monotonic() + timeout
@@ -108,13 +120,7 @@ def test_unsure_event_is_escalated_redacted_to_the_cloud_and_metered(
         APPLIANCE_ROUTING__TASKS={"triage": {"threshold": 0.999, "latency_class": "batch"}},
         APPLIANCE_ROUTING__BUDGETS__DEVICE_DAY_TOKENS="100000",
         APPLIANCE_ROUTING__BUDGETS__SOFT_FRACTION="0.0001")
-    alerts: list[dict[str, Any]] = []
-    watcher = paho.Client(callback_api_version=CallbackAPIVersion.VERSION2,
-                          protocol=MQTTProtocolVersion.MQTTv5)
-    watcher.on_message = lambda c, u, m: alerts.append(json.loads(m.payload))
-    watcher.connect(mqtt_broker.host, mqtt_broker.port)
-    watcher.subscribe(f"appliance/{device}/alerts", qos=1)
-    watcher.loop_start()
+    watcher, alerts = _watch_json(mqtt_broker, f"appliance/{device}/alerts")
     daemon.start()
     collector = Collector(mqtt_broker.host, mqtt_broker.port, device)
     _wait_until_warm(daemon)
@@ -187,13 +193,7 @@ def test_hot_board_shows_in_telemetry_and_decisions(mqtt_broker: EmbeddedBroker,
                             APPLIANCE_HW__TEGRASTATS=str(replay),
                             APPLIANCE_HW__THERMAL__MIN_DWELL_S="0",
                             APPLIANCE_PIPELINE__TELEMETRY_INTERVAL_S="0.5")
-    telemetry: list[dict[str, Any]] = []
-    watcher = paho.Client(callback_api_version=CallbackAPIVersion.VERSION2,
-                          protocol=MQTTProtocolVersion.MQTTv5)
-    watcher.on_message = lambda c, u, m: telemetry.append(json.loads(m.payload))
-    watcher.connect(mqtt_broker.host, mqtt_broker.port)
-    watcher.subscribe(f"appliance/{device}/telemetry", qos=1)
-    watcher.loop_start()
+    watcher, telemetry = _watch_json(mqtt_broker, f"appliance/{device}/telemetry")
     daemon.start()
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and not any(
