@@ -19,6 +19,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     Float,
     ForeignKey,
@@ -234,6 +235,19 @@ class Command(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = mapped_column(String(160), default="")
     acked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class TelemetrySample(Base):
+    """One heartbeat's numbers for a device's telemetry history (flat metric name → value)."""
+
+    __tablename__ = "telemetry_samples"
+    __table_args__ = (Index("ix_telemetry_samples_device_ts", "device_id", "ts"),)
+    # 64-bit on PostgreSQL: a large fleet writes billions of samples over the years.
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                    primary_key=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))
+    ts: Mapped[datetime] = mapped_column(default=utcnow)
+    metrics: Mapped[dict[str, Any]] = mapped_column()
 
 
 def make_engine(url: str) -> Engine:
