@@ -61,6 +61,7 @@ RDEPENDS:${PN} += "\
     python3-httpx \
     python3-llama-cpp-python \
     python3-numpy \
+    python3-onnxruntime \
     python3-opencv \
     python3-paho-mqtt \
     python3-prometheus-client \

@@ -1,6 +1,7 @@
 SUMMARY = "Edge Appliance image for NVIDIA Jetson"
 DESCRIPTION = "A minimal systemd image that boots into the appliance daemon with a \
-local Mosquitto broker, CUDA llama.cpp and the default model."
+local Mosquitto broker, CUDA llama.cpp, ONNX Runtime with CUDA and TensorRT, and the \
+default model."
 SECTION = "images"
 LICENSE = "MIT"
 
