@@ -24,7 +24,11 @@ app.add_typer(bundle_app, name="bundle")
 
 DbOption = Annotated[str, typer.Option("--db", envvar="APPLIANCE_FLEET__DATABASE_URL",
                                        help="SQLAlchemy URL of the fleet database")]
-StateDir = Annotated[Path, typer.Option("--state-dir", help="fleet CA, signing key, artifacts")]
+StateDir = Annotated[Path, typer.Option(
+    "--state-dir", help="generated key-encryption key (SQLite only), files of older releases")]
+SecretKeyFile = Annotated[Path | None, typer.Option(
+    "--secret-key-file", envvar="APPLIANCE_FLEET__SECRET_KEY_FILE",
+    help="the deployment's key-encryption key, the same on every replica")]
 LogLevel = Annotated[str, typer.Option("--log-level")]
 
 
@@ -32,6 +36,7 @@ LogLevel = Annotated[str, typer.Option("--log-level")]
 def fleet_serve(
     db: DbOption = "sqlite:///var/cloud/fleet.db",
     state_dir: StateDir = Path("var/cloud/fleet"),
+    secret_key_file: SecretKeyFile = None,
     host: str = "127.0.0.1",
     port: int = 8443,
     tls_cert: Annotated[Path | None, typer.Option(help="server certificate (enables TLS)")] = None,
@@ -45,23 +50,39 @@ def fleet_serve(
     log_level: LogLevel = "INFO",
 ) -> None:
     """Run the fleet REST service alone (``appliance cloud`` mounts it beside the relay)."""
+    from appliance.fleet.sealing import SecretKeyError
     from appliance.fleet.serve import TlsFiles, serve
     from appliance.fleet.settings import FleetConfig
 
     setup_logging(log_level)
-    config = FleetConfig(database_url=db, state_dir=state_dir, model_signers=model_signer or [],
+    config = FleetConfig(database_url=db, state_dir=state_dir, secret_key_file=secret_key_file,
+                         model_signers=model_signer or [],
                          offline_after_s=offline_after, mqtt_host=mqtt_host,
                          mqtt_port=mqtt_port, require_client_certificate=require_client_cert)
     tls = None
     if tls_cert is not None:
         if tls_key is None:
             fail("--tls-cert needs --tls-key")
-        # Client certificates are checked against the fleet CA (created on first start).
-        from appliance.fleet.ca import FleetCA
+        # Client certificates are checked against the fleet CA, kept in the database.
+        tls = TlsFiles(tls_cert, tls_key, None, require_client_cert)
+    try:
+        serve(config, host, port, tls)
+    except SecretKeyError as exc:
+        fail(str(exc))
 
-        FleetCA.load_or_create(state_dir / "ca")
-        tls = TlsFiles(tls_cert, tls_key, state_dir / "ca" / "ca.pem", require_client_cert)
-    serve(config, host, port, tls)
+
+@fleet_app.command("secret-key")
+def fleet_secret_key(
+    path: Annotated[Path, typer.Argument(help="file to create (mode 0600, never overwritten)")],
+) -> None:
+    """Create the deployment's key-encryption key; give the same file to every replica."""
+    from appliance.fleet.sealing import SecretKeyError, write_secret_key
+
+    try:
+        key = write_secret_key(path)
+    except SecretKeyError as exc:
+        fail(str(exc))
+    typer.echo(f"key-encryption key {key.key_id} written to {path}")
 
 
 @fleet_app.command("migrate")

@@ -6,18 +6,28 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from appliance.cloud.keyring import RelayKeyring
 from appliance.cloud.providers import ProviderChain
-from appliance.cloud.relay import PrivacyCheck, Relay, RelayMetrics, build_relay_router
+from appliance.cloud.relay import (
+    PrivacyCheck,
+    Relay,
+    RelayMetrics,
+    RevokedByAny,
+    build_relay_router,
+)
 from appliance.cloud.settings import CloudConfig
 from appliance.cloud.store import RelayStore
 from appliance.errors import ConfigError
 from appliance.uplink.envelope import SqliteReplayGuard
 from appliance.uplink.pki import RevocationList, load_certificate
+
+if TYPE_CHECKING:
+    from appliance.fleet.context import FleetContext
 
 log = logging.getLogger(__name__)
 
@@ -52,30 +62,56 @@ def load_privacy_check(block: list[str]) -> PrivacyCheck | None:
     return check
 
 
-def build_relay(config: CloudConfig, metrics: RelayMetrics) -> Relay:
-    """Create the relay with its keys, store, revocation list and providers."""
+def build_relay(config: CloudConfig, metrics: RelayMetrics,
+                fleet: FleetContext | None = None) -> Relay:
+    """Create the relay with its keys, store, revocation checks and providers.
+
+    With the ``fleet`` served alongside, revocation is asked of the fleet database
+    (shared by every replica, so a revocation through any replica holds here at once)
+    besides the CRL file, and the fleet CA verifies that file when no
+    ``tls.client_ca_file`` exists.
+    """
     rc = config.relay
-    ca = load_certificate(config.tls.client_ca_file)
+    ca = (fleet.ca.cert if fleet is not None and not config.tls.client_ca_file.exists()
+          else load_certificate(config.tls.client_ca_file))
     privacy = load_privacy_check(rc.privacy_block) if rc.privacy_check else None
     if rc.privacy_check and privacy is None:
         raise ConfigError([("relay.privacy_check", "on, but the privacy detector cannot be "
                             "loaded (see the log); the relay will not run unchecked")])
     lease = rc.inflight_lease_s or sum(p.timeout_s for p in rc.providers) + 5.0
+    crl = RevocationList(config.tls.crl_file, ca)
     return Relay(
         config, metrics,
         keyring=RelayKeyring.load_or_create(rc.keyring_file),
         store=RelayStore(rc.db_path, lease_s=lease),
         replay=SqliteReplayGuard(rc.db_path.with_name(rc.db_path.stem + "-seen.db"),
                                  rc.window_s),
-        revocation=RevocationList(config.tls.crl_file, ca),
+        revocation=RevokedByAny(crl, fleet) if fleet is not None else crl,
         providers=ProviderChain(rc.providers, on_attempt=metrics.provider_attempt),
         privacy_check=privacy)
+
+
+def open_fleet(config: CloudConfig) -> FleetContext:
+    """Open the fleet (database, shared keys); raise :class:`ConfigError` on a key problem."""
+    from appliance.fleet.context import FleetContext
+    from appliance.fleet.sealing import SecretKeyError
+
+    try:
+        return FleetContext.open(config.fleet)
+    except SecretKeyError as exc:
+        raise ConfigError([("fleet", str(exc))]) from exc
 
 
 def create_app(config: CloudConfig, metrics: RelayMetrics | None = None) -> FastAPI:
     """Return the cloud app: relay routes, ``/healthz``, ``/readyz``, ``/metrics``."""
     metrics = metrics or RelayMetrics()
-    relay = build_relay(config, metrics) if config.relay.enabled else None
+    fleet_ctx = open_fleet(config) if config.fleet.enabled else None
+    try:
+        relay = build_relay(config, metrics, fleet_ctx) if config.relay.enabled else None
+    except BaseException:
+        if fleet_ctx is not None:
+            fleet_ctx.close()
+        raise
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -88,11 +124,11 @@ def create_app(config: CloudConfig, metrics: RelayMetrics | None = None) -> Fast
     app.state.cloud = CloudServices(config, metrics, relay)
     if relay is not None:
         app.include_router(build_relay_router(relay))
-    if config.fleet.enabled:
+    if fleet_ctx is not None:
         from appliance.console.fleet import create_fleet_console_router
         from appliance.fleet.api import mount_fleet
 
-        fleet_ctx = mount_fleet(app, config.fleet, relay.revocation if relay is not None else None)
+        mount_fleet(app, fleet_ctx)
         app.include_router(create_fleet_console_router(fleet_ctx))
 
     @app.get("/healthz", include_in_schema=False)

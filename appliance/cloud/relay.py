@@ -4,7 +4,8 @@ For each ``POST /v1/relay/escalate`` (body: a sealed envelope) it checks, in
 order, each failure refused with its own reason code and counted in
 ``appliance_relay_rejections_total{reason}``:
 
-1. the TLS client certificate (required by the TLS layer; ``revoked`` by the CRL),
+1. the TLS client certificate (required by the TLS layer; ``revoked`` by the CRL or,
+   with the fleet served alongside, by the fleet database that every replica shares),
 2. the envelope: device id equals the certificate's common name, signed by the
    certificate's own Ed25519 key, time window, not replayed, decrypts,
 3. the per-device rate limit and the fleet's daily token budget,
@@ -23,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
@@ -41,13 +42,32 @@ from appliance.uplink.envelope import EnvelopeError, ReplayGuard, open_envelope,
 from appliance.uplink.envelope import Header as EnvelopeHeader
 from appliance.uplink.keys import key_id
 from appliance.uplink.messages import EscalationReply, EscalationRequest
-from appliance.uplink.pki import PkiError, RevocationList, common_name
+from appliance.uplink.pki import PkiError, common_name
 
 log = logging.getLogger(__name__)
 
 ENVELOPE_TYPE = "application/vnd.appliance.envelope"
 #: Returns the regulated data classes found in a text (empty: clean).
 PrivacyCheck = Callable[[str], list[str]]
+
+
+class RevocationCheck(Protocol):
+    """Anything that says whether a certificate serial is revoked (a CRL, the fleet database)."""
+
+    def is_revoked(self, serial: int) -> bool:
+        """Return True if the certificate with ``serial`` is revoked; may raise if unsure."""
+        ...
+
+
+class RevokedByAny:
+    """Revoked if any of the checks says so (the relay's CRL file and the fleet database)."""
+
+    def __init__(self, *checks: RevocationCheck) -> None:
+        self.checks = checks
+
+    def is_revoked(self, serial: int) -> bool:
+        """Return True if any check reports ``serial`` revoked."""
+        return any(check.is_revoked(serial) for check in self.checks)
 
 
 class RelayRefusedError(Exception):
@@ -141,7 +161,7 @@ class Relay:
     """The relay's logic, independent of the web framework (the router below is thin)."""
 
     def __init__(self, config: CloudConfig, metrics: RelayMetrics, *, keyring: RelayKeyring,
-                 store: RelayStore, replay: ReplayGuard, revocation: RevocationList | None,
+                 store: RelayStore, replay: ReplayGuard, revocation: RevocationCheck | None,
                  providers: ProviderChain, privacy_check: PrivacyCheck | None) -> None:
         self.config = config.relay
         self.metrics = metrics
@@ -153,9 +173,24 @@ class Relay:
         self.privacy_check = privacy_check
         self.limiter = RateLimiter(self.config.rate_per_minute, self.config.rate_burst)
 
-    def _authenticate(self, peer: Peer, body: bytes) -> tuple[EnvelopeHeader, bytes]:
-        if self.revocation is not None and self.revocation.is_revoked(peer.serial):
+    def check_revocation(self, peer: Peer) -> None:
+        """Raise :class:`RelayRefusedError` if the peer's certificate is revoked.
+
+        A revocation source that cannot answer (the fleet database down) refuses the
+        request too: the relay does not guess.
+        """
+        if self.revocation is None:
+            return
+        try:
+            revoked = self.revocation.is_revoked(peer.serial)
+        except Exception as exc:
+            log.error("revocation of certificate %x cannot be checked: %s", peer.serial, exc)
+            raise RelayRefusedError("revocation_unavailable", 503) from exc
+        if revoked:
             raise RelayRefusedError("revoked", 403, detail=f"certificate {peer.serial:x}")
+
+    def _authenticate(self, peer: Peer, body: bytes) -> tuple[EnvelopeHeader, bytes]:
+        self.check_revocation(peer)
         if len(body) > self.config.max_envelope_bytes:
             raise RelayRefusedError("too_large", 413, final=True)
         try:
@@ -282,8 +317,7 @@ def build_relay_router(relay: Relay) -> APIRouter:
         """The relay's public keys (over the mTLS channel: devices pin the CA)."""
         try:
             peer = peer_from_scope(dict(request.scope))
-            if relay.revocation is not None and relay.revocation.is_revoked(peer.serial):
-                raise RelayRefusedError("revoked", 403)
+            await run_in_threadpool(relay.check_revocation, peer)
         except RelayRefusedError as exc:
             relay.metrics.refused(exc.reason)
             return _refusal_response(exc)

@@ -20,11 +20,17 @@ def build_server(config: CloudConfig) -> uvicorn.Server:
     metrics = RelayMetrics()
     app = create_app(config, metrics)
     tls = config.tls
+    # With the fleet served here, its CA (from the shared database) signs the device
+    # certificates; tls.client_ca_file is trusted besides it when that file exists.
+    fleet = getattr(app.state, "fleet", None)
+    fleet_ca = fleet.ca.cert_pem if fleet is not None else None
+    ca_file = tls.client_ca_file if fleet_ca is None or tls.client_ca_file.exists() else None
 
     def context(_: Any, __: Any) -> Any:
-        return server_context(tls.cert_file, tls.key_file, tls.client_ca_file,
+        return server_context(tls.cert_file, tls.key_file, ca_file,
                               counter=metrics.refused,
-                              require_client_cert=config.client_certificate_required())
+                              require_client_cert=config.client_certificate_required(),
+                              client_ca_pem=fleet_ca)
 
     uv = uvicorn.Config(app, host=config.host, port=config.port, http=TlsScopeH11Protocol,
                         loop="asyncio", ssl_context_factory=context,

@@ -54,7 +54,10 @@ class TlsServerConfig(_Section):
 
     cert_file: Path = Path("/etc/appliance-cloud/pki/relay.pem")
     key_file: Path = Path("/etc/appliance-cloud/pki/relay.key")
-    client_ca_file: Path = Path("/etc/appliance-cloud/pki/fleet-ca.pem")
+    client_ca_file: Path = Field(
+        default=Path("/etc/appliance-cloud/pki/fleet-ca.pem"),
+        description="CA of the device certificates; with fleet.enabled the fleet CA (from "
+                    "the database) is trusted anyway, and this file only if it exists")
     crl_file: Path | None = Field(default=None, description="PEM CRL, re-read when it changes")
     client_certificate: Literal["required", "optional"] | None = Field(
         default=None,

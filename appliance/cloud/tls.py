@@ -64,21 +64,28 @@ class CountingSSLObject(ssl.SSLObject):
             raise
 
 
-def server_context(cert_file: Path, key_file: Path, client_ca_file: Path,
+def server_context(cert_file: Path, key_file: Path, client_ca_file: Path | None,
                    counter: HandshakeCounter | None = None,
-                   require_client_cert: bool = True) -> ssl.SSLContext:
-    """Return the relay context: TLS 1.3 only, client certificates from ``client_ca_file``.
+                   require_client_cert: bool = True,
+                   client_ca_pem: str | None = None) -> ssl.SSLContext:
+    """Return the relay context: TLS 1.3 only, client certificates from the client CAs.
 
-    With ``require_client_cert=False`` a client may come without a certificate
-    (the relay routes then refuse it themselves); one that presents a
-    certificate not issued by the CA is still refused in the handshake.
+    The client CAs are ``client_ca_file`` and/or ``client_ca_pem`` (the fleet CA, read
+    from the fleet database). With ``require_client_cert=False`` a client may come
+    without a certificate (the relay routes then refuse it themselves); one that
+    presents a certificate not issued by a client CA is still refused in the handshake.
     """
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_3
     ctx.maximum_version = ssl.TLSVersion.TLSv1_3
     ctx.verify_mode = ssl.CERT_REQUIRED if require_client_cert else ssl.CERT_OPTIONAL
     ctx.load_cert_chain(str(cert_file), str(key_file))
-    ctx.load_verify_locations(cafile=str(client_ca_file))
+    if client_ca_file is None and client_ca_pem is None:
+        raise ValueError("no client CA: give a client CA file or PEM")
+    if client_ca_file is not None:
+        ctx.load_verify_locations(cafile=str(client_ca_file))
+    if client_ca_pem is not None:
+        ctx.load_verify_locations(cadata=client_ca_pem)
     ctx.set_alpn_protocols(["http/1.1"])
     sslobject_class = type("BoundCountingSSLObject", (CountingSSLObject,), {"counter": counter})
     ctx.sslobject_class = sslobject_class

@@ -10,7 +10,9 @@ import contextlib
 import logging
 import os
 import tempfile
+import time
 from collections.abc import AsyncIterator
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,13 +24,15 @@ from sqlalchemy.exc import DataError
 
 from appliance.fleet import commands, desired, enrollment, registry, rollout
 from appliance.fleet.auth import Principal, audit, requires
-from appliance.fleet.bundle import write_bundle
+from appliance.fleet.blobstore import BlobError
+from appliance.fleet.bundle import ChunkedBlob, write_bundle
 from appliance.fleet.context import FleetContext
 from appliance.fleet.settings import FleetConfig
 from appliance.fleet.store import Device, ModelArtifact
-from appliance.uplink.pki import RevocationList
 
 log = logging.getLogger(__name__)
+
+BLOB_SWEEP_INTERVAL_S = 3600.0
 
 
 class BundleRequest(BaseModel):
@@ -54,13 +58,13 @@ def _bundle_router(ctx: FleetContext) -> APIRouter:
             state = desired.compute_desired(s, dev)
             target = rollout.model_target(s, dev.id)
             models: list[dict[str, Any]] = []
-            blobs: dict[str, Path] = {}
+            blobs: dict[str, ChunkedBlob] = {}
             if target is not None and target["action"] == "activate":
                 art = s.get(ModelArtifact, target["model_id"])
                 assert art is not None
                 models.append({"rollout_id": target["rollout_id"], "manifest": art.manifest,
                                "signature": art.signature, "file": f"models/{art.sha256}"})
-                blobs[art.sha256] = ctx.artifact_dir / art.sha256
+                blobs[art.sha256] = ChunkedBlob(art.size, partial(ctx.blobs.chunks, art.sha256))
             content = {
                 "device_id": dev.id,
                 "config": {"version": state.version, "config": state.config,
@@ -70,15 +74,27 @@ def _bundle_router(ctx: FleetContext) -> APIRouter:
                           "model_signers": list(ctx.config.model_signers)},
                 "crl_pem": crl_pem,
             }
-            fd, tmp = tempfile.mkstemp(suffix=".bundle")
-            os.close(fd)
+        # Outside the transaction: the models stream from the database into the file a
+        # chunk at a time, and no transaction stays open for the length of the copy.
+        fd, tmp = tempfile.mkstemp(suffix=".bundle")
+        os.close(fd)
+        try:
             digest = write_bundle(Path(tmp), ctx.signing_key, content, blobs)
-            audit(s, who, "bundle.export", dev.id,
+        except BlobError as exc:
+            os.unlink(tmp)
+            log.error("bundle for %s not written: %s", body.device_id, exc)
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
+                                "model artifact not available") from exc
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        with ctx.db.session() as s:
+            audit(s, who, "bundle.export", body.device_id,
                   {"manifest_sha256": digest, "config_version": state.version,
                    "models": [m["manifest"]["sha256"] for m in models]})
         cleanup.add_task(os.unlink, tmp)
         return FileResponse(tmp, media_type="application/octet-stream",
-                            filename=f"{dev.id}-{state.version}.bundle")
+                            filename=f"{body.device_id}-{state.version}.bundle")
 
     return router
 
@@ -106,27 +122,28 @@ def build_router(ctx: FleetContext) -> APIRouter:
 
 
 async def run_sweeper(ctx: FleetContext) -> None:
-    """Mark devices offline forever, every ``sweep_interval_s`` (cancel to stop)."""
+    """Mark devices offline every ``sweep_interval_s``, drop abandoned uploads hourly.
+
+    Runs until cancelled.
+    """
+    next_blob_sweep = time.monotonic() + BLOB_SWEEP_INTERVAL_S
     while True:
         await asyncio.sleep(ctx.config.sweep_interval_s)
         try:
             await asyncio.to_thread(registry.sweep_offline, ctx.db, ctx.config.offline_after_s)
+            if time.monotonic() >= next_blob_sweep:
+                next_blob_sweep = time.monotonic() + BLOB_SWEEP_INTERVAL_S
+                await asyncio.to_thread(ctx.blobs.sweep_abandoned)
         except Exception:  # a database hiccup must not kill the sweeper
             log.exception("offline sweep failed")
 
 
-def mount_fleet(app: FastAPI, config: FleetConfig,
-                revocation: RevocationList | None = None) -> FleetContext:
-    """Add the fleet routes to the cloud ``app`` and tie revocation to the relay's list.
+def mount_fleet(app: FastAPI, context: FleetContext) -> FleetContext:
+    """Add the fleet routes of an opened ``context`` to the cloud ``app``.
 
-    The relay's ``revocation`` learns every revoked serial now and on each revocation,
-    so a revoked device is refused on its next request. The offline sweeper runs inside
-    the app's lifespan. Returns the fleet context (also on ``app.state.fleet``).
+    The offline sweeper runs inside the app's lifespan, which closes the context at the
+    end. Returns the context (also on ``app.state.fleet``).
     """
-    context = FleetContext.open(config)
-    if revocation is not None:
-        context.on_revoke.append(revocation.revoke)
-        revocation.revoke(int(serial, 16) for serial, _ in context.revoked_serials())
     app.include_router(build_router(context))
     install_error_handlers(app)
     inner = app.router.lifespan_context

@@ -12,6 +12,7 @@ import io
 import json
 import logging
 import tarfile
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,12 +46,55 @@ def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
     tar.addfile(info, io.BytesIO(data))
 
 
+@dataclass(frozen=True)
+class ChunkedBlob:
+    """A model blob given as its size and a function yielding its bytes a chunk at a time."""
+
+    size: int
+    chunks: Callable[[], Iterator[bytes]]
+
+
+class _ChunkReader(io.RawIOBase):
+    """A readable file over an iterator of chunks (tarfile copies from it piece by piece)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        super().__init__()
+        self._chunks = chunks
+        self._buf = b""
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        while self._pos >= len(self._buf):
+            nxt = next(self._chunks, None)
+            if nxt is None:
+                return 0
+            self._buf, self._pos = nxt, 0
+        n = min(len(b), len(self._buf) - self._pos)
+        b[:n] = self._buf[self._pos:self._pos + n]
+        self._pos += n
+        return n
+
+
+def _add_chunked(tar: tarfile.TarFile, name: str, blob: ChunkedBlob) -> None:
+    info = tarfile.TarInfo(name)
+    info.size, info.mode, info.mtime = blob.size, 0o644, 0
+    chunks = blob.chunks()
+    tar.addfile(info, _ChunkReader(chunks))
+    # Run the source to its end, so that its closing checks (the whole hash) run too.
+    if next(chunks, None) is not None:
+        raise BundleError(f"{name}: the source is longer than its {blob.size} bytes")
+
+
 def write_bundle(path: Path, key: Ed25519PrivateKey, content: dict[str, Any],
-                 blobs: dict[str, Path]) -> str:
+                 blobs: Mapping[str, Path | ChunkedBlob]) -> str:
     """Write a signed bundle to ``path``; return the manifest's SHA-256.
 
     ``content`` holds ``config``, ``models``, ``trust`` and ``crl_pem``; ``blobs`` maps
-    each model's sha256 to the file holding it.
+    each model's sha256 to a file or a :class:`ChunkedBlob` (streamed, never whole in
+    memory). Errors of a chunk source (a corrupt stored blob) propagate.
     """
     files = {f"models/{sha}": sha for sha in blobs}
     manifest = {"format": FORMAT, **content, "files": files}
@@ -59,7 +103,10 @@ def write_bundle(path: Path, key: Ed25519PrivateKey, content: dict[str, Any],
         _add(tar, "manifest.json", raw)
         _add(tar, "manifest.sig", sign_bytes(key, raw).encode())
         for sha, blob in blobs.items():
-            tar.add(str(blob), arcname=f"models/{sha}")
+            if isinstance(blob, ChunkedBlob):
+                _add_chunked(tar, f"models/{sha}", blob)
+            else:
+                tar.add(str(blob), arcname=f"models/{sha}")
     return hashlib.sha256(raw).hexdigest()
 
 

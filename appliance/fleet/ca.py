@@ -1,9 +1,9 @@
 """The fleet certificate authority: enrollment's view of :mod:`appliance.uplink.pki`.
 
 Certificate mechanics (CA creation, issuing from a CSR, CRLs) live in
-:mod:`appliance.uplink.pki`; this module adds what enrollment needs: the CA kept
-under the fleet's state directory, the subject forced to the device id, and the
-serial and fingerprint the registry records.
+:mod:`appliance.uplink.pki`; this module adds what enrollment needs: the subject
+forced to the device id, and the serial and fingerprint the registry records. The CA
+itself is kept in the database (:mod:`appliance.fleet.keystore`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -59,22 +58,6 @@ class FleetCA:
     def cert_pem(self) -> str:
         """Return the CA certificate in PEM (what devices and the relay pin)."""
         return self.cert.public_bytes(serialization.Encoding.PEM).decode()
-
-    @classmethod
-    def load_or_create(cls, directory: Path, name: str = "Appliance Fleet CA") -> FleetCA:
-        """Load ``ca.pem``/``ca.key`` from ``directory``, creating them (key 0600) if absent.
-
-        Raises :class:`EnrollmentError` if the files exist but do not load.
-        """
-        cert_path, key_path = directory / "ca.pem", directory / "ca.key"
-        try:
-            if cert_path.exists() and key_path.exists():
-                return cls(CertificateAuthority.load(cert_path, key_path))
-            authority = CertificateAuthority.create(name)
-            authority.save(cert_path, key_path)
-        except PkiError as exc:
-            raise EnrollmentError("ca", str(exc)) from exc
-        return cls(authority)
 
     def issue(self, csr_pem: str, device_id: str, ttl_days: int) -> IssuedCertificate:
         """Sign a device CSR as a client certificate with CN = ``device_id``.

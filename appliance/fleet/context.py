@@ -1,9 +1,14 @@
-"""What every fleet router needs: config, database, CA, signing key, artifact store."""
+"""What every fleet router needs: config, database, CA, signing key, artifact store.
+
+Everything here comes from the database (the CA and signing key sealed under the
+deployment's key-encryption key, the artifacts as chunks), so replicas with nothing
+but the database and that key in common serve the same fleet.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -13,14 +18,37 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
 from appliance.fleet.auth import Principal, Role, device_dependency, operator_dependency
+from appliance.fleet.blobstore import BlobError, BlobStore
 from appliance.fleet.ca import FleetCA
+from appliance.fleet.keystore import load_or_create_keys
 from appliance.fleet.nudge import Nudger
+from appliance.fleet.sealing import load_secret_key
 from appliance.fleet.settings import FleetConfig
-from appliance.fleet.signing import load_or_create_key, public_b64
-from appliance.fleet.store import Certificate, Database
+from appliance.fleet.signing import public_b64
+from appliance.fleet.store import Certificate, Database, FleetKey, ModelArtifact
 from appliance.uplink.pki import write_crl
 
 log = logging.getLogger(__name__)
+
+
+def _import_legacy_artifacts(db: Database, blobs: BlobStore, directory: Path) -> None:
+    """Store uploaded models that an older release kept as files, if they are not stored yet."""
+    if not directory.is_dir():
+        return
+    with db.session() as s:
+        wanted = sorted(set(s.scalars(select(ModelArtifact.sha256)
+                                      .where(ModelArtifact.uploaded.is_(True)))))
+    for sha in wanted:
+        path = directory / sha
+        if blobs.stat(sha) is not None or not path.is_file():
+            continue
+        try:
+            with path.open("rb") as fh:
+                blobs.put_file(fh, expect_sha256=sha)
+        except BlobError as exc:
+            log.error("artifact file %s not imported: %s", path, exc)
+            continue
+        log.warning("imported artifact %s into the database; %s may be removed", sha, path)
 
 
 @dataclass
@@ -31,27 +59,38 @@ class FleetContext:
     db: Database
     ca: FleetCA
     signing_key: Ed25519PrivateKey
-    artifact_dir: Path
+    blobs: BlobStore
     on_revoke: list[Callable[[list[int]], None]] = field(default_factory=list)
     nudger: Nudger | None = None
     _deps: dict[str, Callable[..., Principal]] = field(default_factory=dict)
 
     @classmethod
-    def open(cls, config: FleetConfig, run_migrations: bool = True) -> FleetContext:
-        """Open the database (migrating it), load or create the CA and the fleet key."""
-        state = config.state_dir
-        artifacts = config.artifact_dir or state / "artifacts"
-        artifacts.mkdir(parents=True, exist_ok=True)
-        ctx = cls(
-            config=config,
-            db=Database(config.database_url, run_migrations=run_migrations),
-            ca=FleetCA.load_or_create(state / "ca"),
-            signing_key=load_or_create_key(state / "fleet-signing.key"),
-            artifact_dir=artifacts,
-        )
+    def open(cls, config: FleetConfig, run_migrations: bool = True,
+             environ: Mapping[str, str] | None = None) -> FleetContext:
+        """Open the database (migrating it) and load, or create once, the shared fleet keys.
+
+        Raises :class:`~appliance.fleet.sealing.SecretKeyError` if the key-encryption key
+        is missing or is not the one the database's keys were sealed with.
+        """
+        db = Database(config.database_url, run_migrations=run_migrations)
+        try:
+            with db.session() as s:
+                sealed = s.scalars(select(FleetKey.name).limit(1)).first() is not None
+            secret = load_secret_key(config, environ, may_generate=not sealed)
+            keys = load_or_create_keys(db, secret, legacy_dir=config.state_dir)
+            blobs = BlobStore(db)
+            _import_legacy_artifacts(db, blobs, config.artifact_dir or
+                                     config.state_dir / "artifacts")
+            blobs.sweep_abandoned()
+        except BaseException:
+            db.dispose()
+            raise
+        ctx = cls(config=config, db=db, ca=FleetCA(keys.ca), signing_key=keys.signing,
+                  blobs=blobs)
         if config.mqtt_host:
             ctx.nudger = Nudger(config.mqtt_host, config.mqtt_port, config.mqtt_topic_root)
-        log.info("fleet service ready (database %s)", ctx.db.engine.url.render_as_string())
+        log.info("fleet service ready (database %s, key-encryption key %s)",
+                 ctx.db.engine.url.render_as_string(), secret.key_id)
         return ctx
 
     @property
@@ -80,11 +119,23 @@ class FleetContext:
                              .where(Certificate.revoked_at.is_not(None))).all()
         return [(serial, when) for serial, when in rows if when is not None]
 
-    def publish_revocations(self) -> None:
-        """Tell the relay at once: rewrite the CRL file and call every ``on_revoke`` hook.
+    def is_revoked(self, serial: int) -> bool:
+        """Return True if the certificate with this serial is revoked (asks the database).
 
-        Hooks get the serial numbers (ints) of every revoked certificate; the relay in
-        the same process passes ``RevocationList.revoke``.
+        Every replica sees a revocation made through any other as soon as it commits.
+        Database errors propagate: the caller refuses rather than guesses.
+        """
+        with self.db.session() as s:
+            when = s.scalars(select(Certificate.revoked_at)
+                             .where(Certificate.serial == format(serial, "x"))).first()
+        return when is not None
+
+    def publish_revocations(self) -> None:
+        """Rewrite the CRL file (for relays in other processes) and call ``on_revoke`` hooks.
+
+        Hooks get the serial numbers (ints) of every revoked certificate. A relay served
+        with the fleet asks :meth:`is_revoked` instead, which other replicas' revocations
+        reach too.
         """
         revoked = self.revoked_serials()
         if self.config.crl_file is not None:

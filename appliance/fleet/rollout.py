@@ -9,18 +9,17 @@ verify hash and signature again before activation and report per-device progress
 import hashlib
 import logging
 import math
-import os
-import tempfile
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
-from fastapi.responses import FileResponse
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from appliance.fleet.auth import Principal, audit, requires
+from appliance.fleet.blobstore import BlobError, BlobMismatchError
 from appliance.fleet.context import FleetContext
 from appliance.fleet.signing import SignatureError, verify
 from appliance.fleet.store import (
@@ -141,9 +140,6 @@ def build_router(ctx: FleetContext) -> APIRouter:
     Viewer = Annotated[Principal, Depends(ctx.role("viewer"))]  # noqa: N806
     DeviceP = Annotated[Principal, Depends(ctx.device())]  # noqa: N806
 
-    def blob_path(sha: str) -> os.PathLike[str]:
-        return ctx.artifact_dir / sha
-
     @router.post("/models", status_code=201, openapi_extra=requires("admin"))
     def register_model(body: ModelIn, who: Admin) -> ModelOut:
         """Register a model manifest entry whose signature verifies with a trusted signer."""
@@ -168,36 +164,26 @@ def build_router(ctx: FleetContext) -> APIRouter:
 
     @router.put("/models/{model_id}/artifact", openapi_extra=requires("admin"))
     async def upload_artifact(model_id: RowId, request: Request, who: Admin) -> ModelOut:
-        """Upload the model blob; it must match the registered hash and size."""
+        """Upload the model blob; it must match the registered hash and size.
+
+        The body streams into the database a chunk at a time (never whole in memory);
+        every replica serves it from there.
+        """
         with ctx.db.session() as s:
             art = s.get(ModelArtifact, model_id)
             if art is None:
                 raise HTTPException(status.HTTP_404_NOT_FOUND, "no such model")
             expect_sha, expect_size = art.sha256, art.size
-        digest, size = hashlib.sha256(), 0
-        fd, tmp = tempfile.mkstemp(dir=ctx.artifact_dir, prefix=".upload-")
         try:
-            with os.fdopen(fd, "wb") as fh:
-                async for chunk in request.stream():
-                    size += len(chunk)
-                    if size > expect_size:
-                        raise HTTPException(422, "too large")
-                    digest.update(chunk)
-                    fh.write(chunk)
-                fh.flush()
-                os.fsync(fh.fileno())
-            if digest.hexdigest() != expect_sha or size != expect_size:
-                raise HTTPException(422,
-                                    "artifact does not match the registered sha256/size")
-            os.replace(tmp, blob_path(expect_sha))
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+            blob = await ctx.blobs.put_stream(request.stream(), expect_sha, expect_size)
+        except BlobMismatchError as exc:
+            raise HTTPException(422, str(exc)) from exc
         with ctx.db.session() as s:
             art = s.get(ModelArtifact, model_id)
             assert art is not None
             art.uploaded = True
-            audit(s, who, "model.upload", f"{art.name}@{art.version}", {"size": size})
+            audit(s, who, "model.upload", f"{art.name}@{art.version}",
+                  {"size": blob.size, "chunks": blob.chunk_count})
             return ModelOut(id=art.id, name=art.name, version=art.version, sha256=art.sha256,
                             size=art.size, uploaded=True)
 
@@ -210,21 +196,28 @@ def build_router(ctx: FleetContext) -> APIRouter:
                     for a in s.scalars(select(ModelArtifact).order_by(ModelArtifact.id))]
 
     @router.get("/devices/{device_id}/models/{model_id}/artifact",
-                openapi_extra=requires("device"), response_class=FileResponse)
-    def download_artifact(device_id: str, model_id: RowId, who: DeviceP) -> FileResponse:
-        """Return the model blob for a device that is a target of a rollout of it."""
+                openapi_extra=requires("device"), response_class=StreamingResponse,
+                responses={200: {"content": {"application/octet-stream": {}}}})
+    def download_artifact(device_id: str, model_id: RowId, who: DeviceP) -> StreamingResponse:
+        """Return the model blob for a device that is a target of a rollout of it.
+
+        Streamed from the database a chunk at a time, each chunk checked against its hash
+        (a chunk that fails ends the response early, short of its Content-Length).
+        """
         with ctx.db.session() as s:
             target = model_target(s, device_id)
             if target is None or target["model_id"] != model_id:
                 raise HTTPException(status.HTTP_404_NOT_FOUND, "model not targeted at device")
             art = s.get(ModelArtifact, model_id)
             assert art is not None
-        path = blob_path(art.sha256)
-        if not os.path.exists(path):
-            log.error("artifact %s missing from %s (is artifact_dir shared by all replicas?)",
-                      art.sha256, ctx.artifact_dir)
-            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "artifact not available")
-        return FileResponse(path, media_type="application/octet-stream")
+        try:
+            blob, chunks = ctx.blobs.stream(art.sha256)
+        except BlobError as exc:
+            log.error("artifact %s of model %s cannot be served: %s", art.sha256, model_id, exc)
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
+                                "artifact not available") from exc
+        return StreamingResponse(chunks, media_type="application/octet-stream",
+                                 headers={"Content-Length": str(blob.size)})
 
     @router.post("/rollouts", status_code=201, openapi_extra=requires("operator"))
     def create_rollout(body: RolloutIn, who: Operator) -> dict[str, Any]:

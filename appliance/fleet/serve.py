@@ -24,11 +24,14 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class TlsFiles:
-    """Server certificate and key, and the CA whose client certificates are accepted."""
+    """Server certificate and key, and the CA whose client certificates are accepted.
+
+    ``client_ca=None``: the fleet CA, read from the fleet database.
+    """
 
     cert: Path
     key: Path
-    client_ca: Path
+    client_ca: Path | None = None
     require_client_cert: bool = False
 
 
@@ -40,7 +43,7 @@ def serve(config: FleetConfig, host: str, port: int,
     if tls is not None:
         kwargs = {
             "ssl_certfile": str(tls.cert), "ssl_keyfile": str(tls.key),
-            "ssl_ca_certs": str(tls.client_ca),
+            "ssl_ca_certs": str(tls.client_ca) if tls.client_ca is not None else None,
             "ssl_cert_reqs": ssl.CERT_REQUIRED if tls.require_client_cert else ssl.CERT_OPTIONAL,
             "http": TlsScopeH11Protocol,
         }
@@ -52,6 +55,8 @@ def serve(config: FleetConfig, host: str, port: int,
         cfg.load()
         assert cfg.ssl is not None
         cfg.ssl.minimum_version = ssl.TLSVersion.TLSv1_3
+        if tls.client_ca is None:
+            cfg.ssl.load_verify_locations(cadata=app.state.fleet.ca.cert_pem)
     log.info("fleet service on %s:%d (%s)", host, port, "mTLS" if tls else "plain HTTP")
     server.run()
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -71,25 +69,3 @@ def verify_bytes(trusted: list[str], data: bytes, signature_b64: str) -> str:
 def verify(trusted: list[str], doc: Any, signature_b64: str) -> str:
     """Return the trusted key that signed ``canonical(doc)``; raise :class:`SignatureError`."""
     return verify_bytes(trusted, canonical(doc), signature_b64)
-
-
-def load_or_create_key(path: Path) -> Ed25519PrivateKey:
-    """Load the PEM Ed25519 key at ``path``, creating it (mode 0600) if it is missing."""
-    if path.exists():
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise SignatureError(f"{path} is not an Ed25519 private key")
-        return key
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another replica won the race: use its key
-        return load_or_create_key(path)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(pem)
-    return key

@@ -7,6 +7,7 @@ several replicas can share one PostgreSQL database.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import threading
 from collections.abc import Iterator
@@ -25,11 +26,13 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
     create_engine,
     event,
+    text,
 )
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -250,6 +253,44 @@ class TelemetrySample(Base):
     metrics: Mapped[dict[str, Any]] = mapped_column()
 
 
+class FleetKey(Base):
+    """A key every replica shares: the public part in clear, the private part sealed.
+
+    ``ca`` holds the fleet CA certificate (PEM), ``signing`` the fleet Ed25519 public key
+    (base64); ``sealed_private`` is nonce + AES-256-GCM of the PKCS#8 DER under the
+    deployment's key-encryption key, whose short id is ``kek_id``.
+    """
+
+    __tablename__ = "fleet_keys"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    public: Mapped[str] = mapped_column(Text)
+    sealed_private: Mapped[bytes] = mapped_column(LargeBinary)
+    kek_id: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ArtifactBlob(Base):
+    """A stored model artifact; ``sha256`` is set (content address) once it is complete."""
+
+    __tablename__ = "artifact_blobs"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    chunk_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ArtifactChunk(Base):
+    """One chunk (a few MiB) of an artifact blob, with its own SHA-256."""
+
+    __tablename__ = "artifact_chunks"
+    blob_id: Mapped[str] = mapped_column(
+        ForeignKey("artifact_blobs.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 def make_engine(url: str) -> Engine:
     """Return an engine for ``url``; SQLite gets WAL, a busy timeout and foreign keys."""
     if url.startswith("sqlite"):
@@ -274,11 +315,32 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
 
 
+_MIGRATION_LOCK = 0x6A9F1EE7  # PostgreSQL advisory lock key of fleet migrations
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """Hold an exclusive lock file beside a SQLite database (PostgreSQL locks in-database)."""
+    database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate-lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision (idempotent, safe at every start)."""
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as conn:
+    # Replicas starting together: one migrates, the others wait and then find the head.
+    with _migration_lock(engine), engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     log.info("fleet database at the newest schema revision")

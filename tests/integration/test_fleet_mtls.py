@@ -22,7 +22,7 @@ from appliance.cloud.app import create_app
 from appliance.cloud.settings import CloudConfig
 from appliance.cloud.tls import TlsScopeH11Protocol
 from appliance.fleet.auth import create_api_token
-from appliance.fleet.ca import FleetCA
+from appliance.fleet.sealing import write_secret_key
 from appliance.uplink.client import tls_context
 from appliance.uplink.keys import init_keys
 from appliance.uplink.pki import generate_key, make_csr, write_certificate, write_private_key
@@ -53,9 +53,14 @@ def fleet(fleet_db_url: str, tmp_path: Path) -> Iterator[Fleet]:
     f.close()
 
 
+def _ca_file(f: Fleet, path: Path) -> Path:
+    path.write_text(f.ctx.ca.cert_pem)  # the fleet CA lives in the database
+    return path
+
+
 def test_enrolled_certificate_opens_the_relay_until_revoked(fleet: Fleet, tmp_path: Path) -> None:
     cert_file, key_file = _server_files(fleet, tmp_path / "pki")
-    ca_file = fleet.config.state_dir / "ca" / "ca.pem"
+    ca_file = _ca_file(fleet, tmp_path / "fleet-ca.pem")
     assert fleet.config.crl_file is not None
     pki = SessionPki(tmp_path / "pki", fleet.ctx.ca.authority, ca_file, cert_file, key_file,
                      fleet.config.crl_file)
@@ -83,7 +88,7 @@ def test_enrolled_certificate_opens_the_relay_until_revoked(fleet: Fleet, tmp_pa
 def test_fleet_over_mtls_demands_the_devices_current_certificate(fleet: Fleet,
                                                                  tmp_path: Path) -> None:
     cert_file, key_file = _server_files(fleet, tmp_path / "pki")
-    ca_file = fleet.config.state_dir / "ca" / "ca.pem"
+    ca_file = _ca_file(fleet, tmp_path / "fleet-ca.pem")
     served = Served(fleet.app, ssl_certfile=str(cert_file), ssl_keyfile=str(key_file),
                     ssl_ca_certs=str(ca_file), ssl_cert_reqs=ssl.CERT_OPTIONAL,
                     http=TlsScopeH11Protocol)
@@ -129,13 +134,15 @@ def test_fleet_over_mtls_demands_the_devices_current_certificate(fleet: Fleet,
 def test_cloud_app_mounts_the_fleet_and_feeds_revocations_to_the_relay(
         fleet_db_url: str, tmp_path: Path) -> None:
     state = tmp_path / "fleet"
-    FleetCA.load_or_create(state / "ca")
+    write_secret_key(tmp_path / "secret.key")
+    # No tls.client_ca_file: the relay trusts the fleet CA kept in the fleet database.
     config = CloudConfig.model_validate({
         "mode": "development",
-        "tls": {"client_ca_file": str(state / "ca" / "ca.pem")},
+        "tls": {"client_ca_file": str(tmp_path / "absent-ca.pem")},
         "relay": {"keyring_file": str(tmp_path / "keys.json"),
                   "db_path": str(tmp_path / "relay.db"), "privacy_check": False},
-        "fleet": {"enabled": True, "database_url": fleet_db_url, "state_dir": str(state)},
+        "fleet": {"enabled": True, "database_url": fleet_db_url, "state_dir": str(state),
+                  "secret_key_file": str(tmp_path / "secret.key")},
     })
     app = create_app(config)
     with TestClient(app) as client:

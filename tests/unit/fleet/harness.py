@@ -23,6 +23,7 @@ from fastapi.testclient import TestClient
 from appliance.fleet.api import create_app
 from appliance.fleet.auth import create_api_token
 from appliance.fleet.context import FleetContext
+from appliance.fleet.sealing import is_sqlite, write_secret_key
 from appliance.fleet.settings import FleetConfig
 from appliance.fleet.signing import public_b64, sign
 from appliance.uplink.keys import init_keys
@@ -41,6 +42,10 @@ class Fleet:
 
     def __init__(self, db_url: str, root: Path, **config: Any) -> None:
         self.model_key = Ed25519PrivateKey.generate()
+        if not is_sqlite(db_url) and "secret_key_file" not in config:
+            # A PostgreSQL fleet needs the deployment's key-encryption key given to it.
+            config["secret_key_file"] = root / "fleet-secret.key"
+            write_secret_key(config["secret_key_file"])
         self.config = FleetConfig(
             database_url=db_url, state_dir=root / "fleet", sweep_interval_s=3600,
             model_signers=[public_b64(self.model_key)], **config)
