@@ -103,7 +103,7 @@ def test_onnxruntime_recipe_builds_the_gpu_providers_from_the_local_mirror_only(
     assert flags["CMAKE_CUDA_ARCHITECTURES"] == "${CUDA_ARCHITECTURES}"
     assert flags["onnxruntime_CMAKE_DEPS_MIRROR_DIR"] == "${ORT_DEPS_MIRROR}"
     assert flags["FETCHCONTENT_TRY_FIND_PACKAGE_MODE"] == "NEVER"
-    assert "inherit cmake cuda setuptools3" in recipe
+    assert "inherit cmake cuda python_pep517" in recipe
     assert "do_unpack[postfuncs] += \"ort_link_deps_mirror\"" in recipe
     assert re.search(r'do_configure\[prefuncs\] \+= "[^"]*ort_check_deps_pins', recipe)
 

@@ -22,6 +22,8 @@ DEPENDS += "\
     patchelf-native \
     python3-numpy \
     python3-packaging-native \
+    python3-setuptools-native \
+    python3-wheel-native \
     tensorrt-core \
     tensorrt-plugins \
 "
@@ -68,10 +70,12 @@ SRC_URI[protoc.sha256sum] = "3a4c1e5f2516c639d3079b1586e703fc7bcfa2136d58bda24d1
 # cmake/patches (which FETCHCONTENT_SOURCE_DIR_<NAME> would skip).
 #
 # The checksums are sha1sum (bitbake verifies any one of md5/sha1/sha256/
-# sha384/sha512): they are ONNX Runtime's own pins from cmake/deps.txt, copied
-# unchanged; no sha256 of these archives is known here. ort_check_deps_pins
-# stops the build before configure if the release's deps.txt names a different
-# URL or SHA1 for any of them.
+# sha384/sha512): ONNX Runtime's own pins for these exact URLs, copied
+# unchanged from a cmake/deps.txt of its main branch taken just after the 1.20
+# branch point (the 1.20.2 source itself could not be read here); no sha256 of
+# these archives is known here. That 1.20.2 names the same URLs and SHA1s is
+# therefore not yet confirmed: ort_check_deps_pins compares them with the
+# release's deps.txt and stops the build before configure on any difference.
 # nooelint: oelint.vars.srcurichecksum
 SRC_URI += "\
     https://github.com/abseil/abseil-cpp/archive/refs/tags/20240722.0.zip;name=abseil-cpp;unpack=0;subdir=${ORT_DEPS_SUBDIR};downloadfilename=onnxruntime-${PV}-dep-abseil-cpp-20240722.0.zip \
@@ -117,16 +121,12 @@ ORT_PROTOC = "${WORKDIR}/protoc-21.12/bin/protoc"
 ORT_NUMPY_INCLUDE_DIR ?= "${RECIPE_SYSROOT}${PYTHON_SITEPACKAGES_DIR}/numpy/core/include"
 
 # cmake first for its toolchain file; cuda (meta-tegra) for nvcc, the host
-# compiler pairing and CMAKE_CUDA_ARCHITECTURES; setuptools3 for the wheel
-# (ONNX Runtime's setup.py) and python_pep517's wheel install.
-inherit cmake cuda setuptools3 features_check
+# compiler pairing and CMAKE_CUDA_ARCHITECTURES; python_pep517 installs the
+# wheel that ONNX Runtime's setup.py builds (see do_compile).
+inherit cmake cuda python_pep517 features_check
 
 # TensorRT (tensorrt-core) requires it.
 REQUIRED_DISTRO_FEATURES = "opengl"
-
-# setuptools3 (inherited after cmake) narrows do_configure's cleandirs to
-# ${B}/build; a reconfigure must start from an empty CMake tree.
-do_configure[cleandirs] = "${B}"
 
 OECMAKE_SOURCEPATH = "${S}/cmake"
 
@@ -183,10 +183,9 @@ EXTRA_OECMAKE += "\
 # nooelint: oelint.vars.mispell
 CUDAFLAGS:append = " ${@' '.join('-Xcompiler ' + f for f in (d.getVar('DEBUG_PREFIX_MAP') or '').split())}"
 
-# setup.py runs in the CMake build tree, where ONNX Runtime's CMake has
-# assembled the onnxruntime/ package with the built modules and providers.
-SETUPTOOLS_SETUP_PATH = "${B}"
-SETUPTOOLS_BUILD_ARGS = "--wheel_name_suffix=gpu --cuda_version=${CUDA_VERSION}"
+# ONNX Runtime's setup.py options: the distribution is named onnxruntime-gpu,
+# as on PyPI and in the project's pyproject.toml.
+ORT_WHEEL_ARGS = "--wheel_name_suffix=gpu --cuda_version=${CUDA_VERSION}"
 
 python ort_link_deps_mirror() {
     # Give each dependency archive the path ONNX Runtime looks for in its
@@ -259,23 +258,38 @@ do_configure() {
 
 do_compile() {
     cmake_do_compile
-    # setup.py reads VERSION_NUMBER from its working directory.
-    install -m 0644 ${S}/setup.py ${S}/VERSION_NUMBER ${B}/
-    setuptools3_do_compile
+    # As build.py does it: the source tree's setup.py, run in the CMake build
+    # tree, where CMake has assembled the onnxruntime/ package with the built
+    # module and provider libraries. setup.py reads VERSION_NUMBER from there.
+    install -m 0644 ${S}/VERSION_NUMBER ${B}/
+    cd ${B}
+    ${PYTHON} ${S}/setup.py --verbose bdist_wheel --dist-dir ${PEP517_WHEEL_PATH} ${ORT_WHEEL_ARGS}
 }
 
 do_install() {
-    setuptools3_do_install
+    python_pep517_do_install
     capi=${D}${PYTHON_SITEPACKAGES_DIR}/onnxruntime/capi
-    for lib in onnxruntime_pybind11_state.so libonnxruntime_providers_shared.so \
-               libonnxruntime_providers_cuda.so libonnxruntime_providers_tensorrt.so; do
+    for lib in libonnxruntime_providers_shared.so libonnxruntime_providers_cuda.so \
+               libonnxruntime_providers_tensorrt.so; do
         if [ ! -f $capi/$lib ]; then
             bbfatal "$lib is missing from the wheel: the CUDA/TensorRT build did not produce it"
         fi
     done
-    # The provider libraries need libonnxruntime_providers_shared.so from their
-    # own directory when they are loaded on their own (the appliance probes
-    # them with dlopen before creating a session).
+    # The Python module must be importable by the target's interpreter: a
+    # plain .so or an extension suffix naming the target, never one taken from
+    # the build host's Python.
+    set -- $capi/onnxruntime_pybind11_state*.so
+    if [ ! -f "$1" ]; then
+        bbfatal "onnxruntime_pybind11_state is missing from the wheel"
+    fi
+    case "$(basename $1)" in
+    onnxruntime_pybind11_state.so|*-${TARGET_ARCH}-linux-gnu.so) ;;
+    *) bbfatal "$(basename $1) is not named for the target's Python" ;;
+    esac
+    # CMAKE_SKIP_RPATH keeps sysroot paths out of the binaries; give the
+    # provider libraries their own directory back so they find
+    # libonnxruntime_providers_shared.so however they are loaded (onnxruntime
+    # dlopens them by path, the appliance probes them with ctypes first).
     for lib in $capi/libonnxruntime_providers_*.so; do
         patchelf --add-rpath '$ORIGIN' $lib
     done
