@@ -76,8 +76,13 @@ def _open_signing(secret: SecretKey, row: FleetKey) -> Ed25519PrivateKey:
     return key
 
 
-def _insert_or_fetch(db: Database, name: str, make: Callable[[], FleetKey]) -> FleetKey:
-    """Return the row ``name``, inserting ``make()`` if there is none (race-safe)."""
+def insert_or_fetch(db: Database, name: str, make: Callable[[], FleetKey]) -> FleetKey:
+    """Return the row ``name``, inserting ``make()`` if there is none.
+
+    Race-safe: of processes inserting at once, one insert wins on the primary key and
+    the others read the winner's row. Raises :class:`SecretKeyError` if that fails
+    repeatedly.
+    """
     for _ in range(_ATTEMPTS):
         with db.session() as s:
             row = s.get(FleetKey, name)
@@ -136,8 +141,8 @@ def load_or_create_keys(db: Database, secret: SecretKey,
     """
     # Open each key before creating the next, so a wrong secret stops here, having
     # sealed nothing under itself.
-    ca = _open_ca(secret, _insert_or_fetch(db, "ca", lambda: _seal_ca(
+    ca = _open_ca(secret, insert_or_fetch(db, "ca", lambda: _seal_ca(
         secret, _legacy_ca(legacy_dir) or CertificateAuthority.create(CA_NAME))))
-    signing = _open_signing(secret, _insert_or_fetch(db, "signing", lambda: _seal_signing(
+    signing = _open_signing(secret, insert_or_fetch(db, "signing", lambda: _seal_signing(
         secret, _legacy_signing(legacy_dir) or Ed25519PrivateKey.generate())))
     return FleetKeys(ca=ca, signing=signing)

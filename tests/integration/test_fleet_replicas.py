@@ -17,6 +17,7 @@ import signal
 import ssl
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +32,7 @@ from sqlalchemy import select
 
 from appliance.fleet.auth import create_api_token
 from appliance.fleet.bundle import open_bundle
+from appliance.fleet.keystore import insert_or_fetch
 from appliance.fleet.sealing import write_secret_key
 from appliance.fleet.signing import public_b64, sign, verify
 from appliance.fleet.store import Database, FleetKey
@@ -249,3 +251,41 @@ def test_replica_with_another_secret_key_refuses_to_start_and_creates_nothing(
     assert after == before
     with a.client() as client:
         assert client.get("/fleet/trust").json()["ca_pem"] == before[0][1]
+
+
+def test_replicas_creating_the_keys_at_once_end_up_with_one_set(fleet_db_url: str,
+                                                                tmp_path: Path) -> None:
+    secret = write_secret_key(tmp_path / "secret.key")
+    Database(fleet_db_url).dispose()  # migrated once, as the first replica would
+    n = 4
+    seen_empty = threading.Barrier(n, timeout=60)
+    made: list[str] = []
+
+    def make() -> FleetKey:
+        # Called only after this replica found no row: wait until every replica has
+        # found none, so that all of them insert.
+        seen_empty.wait()
+        key = Ed25519PrivateKey.generate()
+        made.append(public_b64(key))
+        return FleetKey(name="signing", public=public_b64(key),
+                        sealed_private=secret.seal(b"unused", "signing"), kek_id=secret.key_id)
+
+    def replica(results: list[str]) -> None:
+        db = Database(fleet_db_url, run_migrations=False)
+        try:
+            results.append(insert_or_fetch(db, "signing", make).public)
+        finally:
+            db.dispose()
+
+    results: list[str] = []
+    threads = [threading.Thread(target=replica, args=(results,)) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert len(made) == n  # every replica tried to create the key ...
+    assert len(results) == n and len(set(results)) == 1  # ... and all use the one that won
+    db = Database(fleet_db_url, run_migrations=False)
+    with db.session() as s:
+        assert [k.public for k in s.scalars(select(FleetKey))] == results[:1]
+    db.dispose()
