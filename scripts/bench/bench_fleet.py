@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from appliance.fleet.auth import create_api_token, hash_token, new_token  # noqa: E402
+from appliance.fleet.sealing import write_secret_key  # noqa: E402
 from appliance.fleet.store import Database, Device  # noqa: E402
 
 PG_ADMIN = os.environ.get("FLEET_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -84,6 +85,14 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def secret_key_option(workdir: Path) -> list[str]:
+    """Return ``--secret-key-file`` with a fresh key (a PostgreSQL fleet needs one)."""
+    path = workdir / "fleet-secret.key"
+    if not path.exists():
+        write_secret_key(path)
+    return ["--secret-key-file", str(path)]
+
+
 @contextmanager
 def fleet_process(url: str, workdir: Path) -> Iterator[tuple[str, int]]:
     port = free_port()
@@ -91,7 +100,8 @@ def fleet_process(url: str, workdir: Path) -> Iterator[tuple[str, int]]:
     log = (workdir / "fleet.log").open("wb")
     proc = subprocess.Popen(
         [exe, "fleet", "serve", "--db", url, "--state-dir", str(workdir / "state"),
-         "--port", str(port), "--log-level", "WARNING", "--offline-after", "600"],
+         *secret_key_option(workdir), "--port", str(port), "--log-level", "WARNING",
+         "--offline-after", "600"],
         stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
