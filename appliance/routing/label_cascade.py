@@ -30,6 +30,7 @@ from appliance.schema import Route
 log = logging.getLogger(__name__)
 
 LocalClassifier = Callable[[str, str], tuple[str, float] | None]  # (task, text) -> (label, conf)
+ThresholdSource = Callable[[str], float | None]  # task -> threshold of the answer just given
 EscalationSink = Callable[[str, str, str], None]  # (task, redacted text, cloud label)
 
 
@@ -66,7 +67,8 @@ class LabelCascade:
                  budgets: BudgetLedger, meter: CostMeter, count_tokens: Callable[[str], int],
                  cache: DecisionCache[LabelOutcome] | None = None,
                  on_escalation: EscalationSink | None = None,
-                 thresholds: Mapping[str, float] | None = None) -> None:
+                 thresholds: Mapping[str, float] | None = None,
+                 threshold_for: ThresholdSource | None = None) -> None:
         self.config = config
         self.labels = labels
         self.local = local
@@ -79,6 +81,8 @@ class LabelCascade:
             config.cache_ttl_s, config.cache_max_entries)
         self.on_escalation = on_escalation
         self.thresholds = dict(thresholds or {})
+        # Asked right after ``local``: a learned head brings its own calibrated threshold.
+        self.threshold_for = threshold_for
 
     def prompt(self, task: str, text: str) -> list[dict[str, str]]:
         """Return the messages an escalation sends (before redaction)."""
@@ -131,8 +135,9 @@ class LabelCascade:
         started = time.monotonic()
         got = self.local(task, text)
         label, conf = got if got is not None else ("", 0.0)
-        decision = decide(replace(f, local_confidence=conf,
-                                  elapsed_s=time.monotonic() - started))
+        own = self.threshold_for(task) if self.threshold_for is not None else None
+        decision = decide(replace(f, local_confidence=conf, elapsed_s=time.monotonic() - started,
+                                  threshold=f.threshold if own is None else own))
         if decision.route is Route.CLOUD:
             try:
                 out = self._escalate(task, prompt, session=session, tokens=tokens,

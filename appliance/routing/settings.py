@@ -117,7 +117,15 @@ class CloudEndpoint(_Section):
 class LearnConfig(_Section):
     """The classifier head trained on the SLM's pooled embeddings."""
 
+    enabled: bool = Field(
+        default=True, description="the daemon asks a task's trained head first and keeps the "
+        "cloud's answers to escalations (redacted) as training examples",
+    )
     state_subdir: str = Field(default="heads", description="under the daemon's state_dir")
+    min_examples: int = Field(
+        default=50, ge=10, description="examples a head must be trained on before the daemon "
+        "trusts it (the first head is trained in the background once this many arrived)",
+    )
     l2: float = Field(default=1e-3, ge=0.0)
     epochs: int = Field(default=300, ge=1)
     learning_rate: float = Field(default=0.5, gt=0.0)
