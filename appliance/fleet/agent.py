@@ -38,6 +38,7 @@ from appliance.uplink.keys import SIGNING_FILE, DeviceKeys, init_keys, load_keys
 from appliance.uplink.pki import make_csr
 
 log = logging.getLogger(__name__)
+HEARTBEAT_GAUGES = ("cpu_load_percent", "gpu_load_percent", "ram_used_mb", "outbox_oldest_age_s")
 
 
 class AgentError(ApplianceError):
@@ -201,6 +202,8 @@ class FleetAgent:
             "budget_used": telemetry.get("budget_used", 0.0),
             "applied_config_version": self.state().get("applied_config_version", ""),
         }
+        # Optional gauges for the fleet's telemetry history, when the file carries them.
+        body.update({k: telemetry[k] for k in HEARTBEAT_GAUGES if k in telemetry})
         answer: dict[str, Any] = self._call("POST", self._dev("heartbeat"), json=body).json()
         return answer
 

@@ -1,8 +1,8 @@
-"""Device registry: heartbeats, online/offline, filtering and paging, state history."""
+"""Device registry: heartbeats, online/offline, filtering and paging, state and telemetry history."""
 
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
@@ -15,10 +15,13 @@ from appliance.fleet.context import FleetContext
 from appliance.fleet.desired import compute_desired, drift_of
 from appliance.fleet.rollout import model_target
 from appliance.fleet.store import Command, Database, Device, DeviceEvent, record_event, utcnow
+from appliance.fleet.telemetry_history import metrics_of, read_series, record
 
 log = logging.getLogger(__name__)
 
 Label = Annotated[str, Field(max_length=64)]
+Gauge = Annotated[float | None, Field(default=None, ge=0, le=1e9)]
+MAX_METRICS = 32
 
 
 class Heartbeat(BaseModel):
@@ -31,6 +34,18 @@ class Heartbeat(BaseModel):
     temperatures: dict[Label, float] = Field(default_factory=dict, max_length=32)
     budget_used: float = Field(default=0.0, ge=0, le=1e12)
     applied_config_version: str = Field(default="", max_length=64)
+    # Optional gauges (tegrastats names); kept in the telemetry history when reported.
+    cpu_load_percent: Gauge = None
+    gpu_load_percent: Gauge = None
+    ram_used_mb: Gauge = None
+    outbox_oldest_age_s: Gauge = None
+
+    def metrics(self) -> dict[str, float]:
+        """Return this heartbeat's numbers under the telemetry history's metric names."""
+        return metrics_of(self.temperatures, self.queue_depths, {
+            "budget_used": self.budget_used, "cpu_load_percent": self.cpu_load_percent,
+            "gpu_load_percent": self.gpu_load_percent, "ram_used_mb": self.ram_used_mb,
+            "outbox_oldest_age_s": self.outbox_oldest_age_s})
 
 
 class HeartbeatOut(BaseModel):
@@ -104,6 +119,32 @@ def _apply_heartbeat(s: Session, dev: Device, hb: Heartbeat) -> None:
     dev.budget_used = hb.budget_used
 
 
+def _aware(value: datetime) -> datetime:
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except (OverflowError, ValueError) as exc:  # a zone offset pushing year 1 or 9999 over
+        raise HTTPException(422, "time out of range") from exc
+
+
+def telemetry_window(since: datetime | None, until: datetime | None,
+                     default_span: timedelta) -> tuple[datetime, datetime]:
+    """Return ``(since, until)`` as aware UTC: ``until`` defaults to now, ``since`` to a span before.
+
+    Raises HTTPException 422 when the window is reversed or out of the calendar's range.
+    """
+    end = _aware(until) if until is not None else utcnow()
+    if since is not None:
+        start = _aware(since)
+    else:
+        try:
+            start = end - default_span
+        except OverflowError:
+            start = datetime.min.replace(tzinfo=UTC)
+    if start > end:
+        raise HTTPException(422, "since is after until")
+    return start, end
+
+
 def build_router(ctx: FleetContext) -> APIRouter:
     """Return the registry routes."""
     router = APIRouter(prefix="/fleet", tags=["registry"])
@@ -118,6 +159,9 @@ def build_router(ctx: FleetContext) -> APIRouter:
             dev = s.get(Device, device_id)
             assert dev is not None
             _apply_heartbeat(s, dev, body)
+            assert dev.last_heartbeat is not None
+            record(s, device_id, body.metrics(), dev.last_heartbeat,
+                   ctx.config.telemetry_every_s, ctx.config.telemetry_keep_days)
             desired = compute_desired(s, dev)
             pending = s.scalar(select(func.count()).select_from(Command).where(
                 Command.device_id == device_id, Command.status == "pending")) or 0
@@ -194,5 +238,35 @@ def build_router(ctx: FleetContext) -> APIRouter:
                              .limit(min(limit, ctx.config.page_size_max)))
             return [{"ts": e.ts.isoformat(), "kind": e.kind, "old": e.old, "new": e.new}
                     for e in rows]
+
+    @router.get("/devices/{device_id}/telemetry", openapi_extra=requires("viewer"))
+    def telemetry(
+        device_id: str,
+        who: Viewer,
+        *,
+        since: Annotated[datetime | None, Query(
+            description="start (ISO 8601; default: 24 h before until)")] = None,
+        until: Annotated[datetime | None, Query(description="end (ISO 8601; default: now)")] = None,
+        metric: Annotated[list[str] | None, Query(
+            description="metric names, repeatable (default: every metric in the window)")] = None,
+        points: Annotated[int, Query(ge=2, le=10_000, description=(
+            "most points per metric; more samples are averaged in equal time buckets"))] = 500,
+    ) -> dict[str, Any]:
+        """Return the device's telemetry history: per metric ``[t, mean, min, max]`` points.
+
+        ``t`` is UNIX seconds. With more samples in the window than ``points`` (capped by
+        the server's ``telemetry_points_max``), each point is one time bucket of
+        ``bucket_s`` seconds; otherwise points are the samples (``bucket_s`` null).
+        """
+        start, end = telemetry_window(since, until, timedelta(hours=24))
+        names = list(dict.fromkeys(metric or []))
+        if len(names) > MAX_METRICS or any(len(n) > 160 for n in names):
+            raise HTTPException(422,
+                                f"at most {MAX_METRICS} metrics of up to 160 characters")
+        with ctx.db.session() as s:
+            if s.get(Device, device_id) is None:
+                raise HTTPException(status.HTTP_404_NOT_FOUND, "no such device")
+            return read_series(s, device_id, start, end, names or None,
+                               min(points, ctx.config.telemetry_points_max))
 
     return router
