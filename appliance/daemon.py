@@ -182,6 +182,8 @@ class Daemon:
             "slm_warm": bool(self.model_decider and self.model_decider.warm.is_set()),
             "anomaly": bool(self.model_decider and self.model_decider.anomaly),
             "decider": "models" if self.model_decider is not None else "rules",
+            "heads": (self.escalation.learned.state() if self.escalation is not None
+                      and self.escalation.learned is not None else {}),
         }
 
     def _on_subscribed(self) -> None:

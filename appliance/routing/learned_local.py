@@ -98,6 +98,24 @@ class LearnedLocal:
             return None
         return HeadAnswer(label, conf, version, threshold)
 
+    def state(self) -> dict[str, dict[str, object]]:
+        """Per task: the current head version, what it was trained on, and whether it is used."""
+        out: dict[str, dict[str, object]] = {}
+        for task, store in self.stores.items():
+            version = store.current_version()
+            usable = self.threshold(task)
+            row: dict[str, object] = {"version": version, "in_use": usable is not None,
+                                      "threshold": usable[1] if usable else None}
+            if version is not None:
+                try:
+                    meta = store.meta(version)
+                    row.update(examples=meta.get("examples"),
+                               holdout_accuracy=meta.get("holdout_accuracy"))
+                except LearnError:
+                    pass
+            out[task] = row
+        return out
+
     def learn(self, task: str, redacted_text: str, label: str) -> threading.Thread | None:
         """Keep an escalation's redacted text and the cloud's label; retrain when due.
 

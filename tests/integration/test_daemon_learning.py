@@ -116,6 +116,9 @@ def test_escalation_answers_train_the_head_that_then_decides_locally(
         assert d["detail"]["head_threshold"] == round(threshold, 4)
         confident = d["detail"]["head_confidence"] >= threshold - 1e-4
         assert d["route"] == ("local" if confident else "cloud"), d
+    heads = daemon.api("/status").json()["models"]["heads"]
+    assert heads["triage"]["in_use"] and heads["triage"]["version"] == store.current_version()
+    assert heads["triage"]["examples"] == store.meta()["examples"]
     # The SLM alone calls all three "low" here; the head learned the site's own labels.
     assert [d["label"] for d in later] == ["low", "medium", "high"], later
     daemon.terminate()

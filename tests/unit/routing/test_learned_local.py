@@ -49,6 +49,8 @@ def test_no_head_means_no_answer_and_the_first_head_waits_for_min_examples(tmp_p
     assert got.label in {"low", "high"} and 0.0 < got.confidence <= 1.0
     usable = learned.threshold("triage")
     assert usable is not None and usable[1] == got.threshold
+    state = learned.state()["triage"]
+    assert state["version"] == 1 and state["in_use"] and state["examples"] == 20
 
 
 def test_labels_outside_the_task_and_unknown_tasks_are_not_kept(tmp_path: Path) -> None:
