@@ -10,6 +10,7 @@ import json
 import ssl
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,10 +24,11 @@ from appliance.cloud.settings import CloudConfig
 from appliance.cloud.tls import TlsScopeH11Protocol
 from appliance.fleet.auth import create_api_token
 from appliance.fleet.sealing import write_secret_key
+from appliance.fleet.store import Database
 from appliance.uplink.client import tls_context
 from appliance.uplink.keys import init_keys
 from appliance.uplink.pki import generate_key, make_csr, write_certificate, write_private_key
-from tests.fixtures.provider import RelayProcess
+from tests.fixtures.provider import RelayProcess, free_port
 from tests.fixtures.tls import SessionPki
 from tests.unit.fleet.harness import Fleet, Served
 
@@ -159,3 +161,57 @@ def test_cloud_app_mounts_the_fleet_and_feeds_revocations_to_the_relay(
         assert relay.revocation.is_revoked(serial) is False
         client.post("/fleet/devices/dev-a/revoke", json={}, headers=admin)
         assert relay.revocation.is_revoked(serial) is True
+
+
+def test_standalone_fleet_server_trusts_the_fleet_ca_from_its_database(
+        fleet_db_url: str, tmp_path: Path, pki: SessionPki) -> None:
+    secret = tmp_path / "secret.key"
+    write_secret_key(secret)
+    port = free_port()
+    log = tmp_path / "fleet.out"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [APPLIANCE, "fleet", "serve", "--db", fleet_db_url, "--state-dir",
+             str(tmp_path / "state"), "--secret-key-file", str(secret), "--port", str(port),
+             "--tls-cert", str(pki.server_cert), "--tls-key", str(pki.server_key)],
+            stdout=out, stderr=subprocess.STDOUT)
+    url = f"https://127.0.0.1:{port}"
+    server_only = ssl.create_default_context(cafile=str(pki.ca_file))
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(url + "/healthz", verify=server_only, timeout=2).is_success:
+                    break
+            except httpx.HTTPError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"fleet serve did not start:\n{log.read_text()[-2000:]}")
+                time.sleep(0.2)
+        db = Database(fleet_db_url, run_migrations=False)
+        with db.session() as s:
+            admin = {"Authorization": f"Bearer {create_api_token(s, 'a', 'admin', 't')}"}
+        db.dispose()
+        with httpx.Client(base_url=url, verify=server_only, timeout=10) as c:
+            token = c.post("/fleet/enrollment-tokens", json={}, headers=admin).json()["token"]
+            keys = init_keys(tmp_path / "k")
+            csr = make_csr(keys.signing, "dev-a").public_bytes(serialization.Encoding.PEM)
+            out = c.post("/fleet/enroll", json={"token": token, "device_id": "dev-a",
+                                                "csr_pem": csr.decode()}).json()
+        (tmp_path / "dev-a.pem").write_text(out["certificate_pem"])
+        device = {"Authorization": f"Bearer {out['device_token']}"}
+        # The handshake accepts the certificate only because the server trusts the
+        # fleet CA it read from the database: nothing on disk names that CA.
+        mtls = tls_context(pki.ca_file, tmp_path / "dev-a.pem", tmp_path / "k" / "signing.key")
+        with httpx.Client(base_url=url, verify=mtls, timeout=10) as c:
+            assert c.post("/fleet/devices/dev-a/heartbeat", json={},
+                          headers=device).status_code == 200
+        # Same name, another CA: the server refuses it in the handshake (TLS 1.3 tells
+        # the client at its first read, so it shows as a dropped connection).
+        foreign = pki.device("dev-a")
+        other = tls_context(pki.ca_file, foreign.cert_file, foreign.keys_dir / "signing.key")
+        dropped = (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError)
+        with pytest.raises(dropped), httpx.Client(base_url=url, verify=other, timeout=10) as c:
+            c.post("/fleet/devices/dev-a/heartbeat", json={}, headers=device)
+    finally:
+        proc.terminate()
+        proc.wait(15)
