@@ -54,6 +54,12 @@ _IDENTIFIERS = frozenset({
     DataClass.DATE_OF_BIRTH, DataClass.EMAIL, DataClass.PHONE, DataClass.ADDRESS,
 })
 
+# Identifiers that belong to a person: a capitalised word right before one is a name.
+_NAMED_BY = frozenset({
+    DataClass.EMPLOYEE_ID, DataClass.PHONE, DataClass.EMAIL, DataClass.MEDICAL_RECORD,
+    DataClass.NATIONAL_ID, DataClass.DATE_OF_BIRTH,
+})
+
 # Field names that say what their value is, whatever the value looks like.
 _KEY_CLASSES: tuple[tuple[re.Pattern[str], DataClass], ...] = tuple(
     (re.compile(rf"(?:^|_)(?:{words})(?:$|_)"), cls) for words, cls in (
@@ -126,7 +132,7 @@ class Detector:
                 found.append(Entity(cls, lead, lead + len(value), value, 1.0, f"key:{field}"))
         for rule in self.rules:
             found.extend(rule.find(text))
-        found.extend(self.names.find(text))
+        found.extend(self.names.find(text, [e.start for e in found if e.type in _NAMED_BY]))
         found.extend(self._dob_after_name(text, found))
         found.extend(self._phi(text, found))
         holes = [m.span() for m in PLACEHOLDER.finditer(text)]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,10 +33,16 @@ _ROLES = (r"patient|operator|technician|tech|driver|supervisor|foreman|forewoman
           r"inspector|worker|employee|colleague|nurse|doctor|physician|surgeon|customer|cashier|"
           r"clerk|pharmacist|engineer|electrician|mechanic|welder|fitter|contractor|visitor|"
           r"guard|agent|shopper|client|resident|caller|member|associate|lead|intern|apprentice")
+_BY_AGENT = (r"(?:reported|signed|approved|checked|confirmed|entered|raised|logged|called|"
+             r"collected|served|seen|treated|helped|escalated|assisted|found|handled|replaced|"
+             r"cleaned|cleared|fixed|reset|done)\s+by")
+# Cues that name a person, not a place or thing: "raised by", "Dr", "ask", "thanks".
+_CUE_AGENT = re.compile(
+    rf"(?:\b(?:{_TITLES})\.?|\b(?:{_ROLES})|\b{_BY_AGENT}|\b(?:name|named|attn|cc|bcc|dear|hi|"
+    rf"hello|thanks|thank you|ask|tell|call|ping|notify|remind|inform|spoke to|talk to|met|"
+    rf"told|asked|assign(?:ed)? to))\s*[:,.;-]?\s*$", re.IGNORECASE)
 _CUE_BEFORE_STRONG = re.compile(
-    rf"(?:\b(?:{_TITLES})\.?|\b(?:{_ROLES})|\b(?:reported|signed|approved|checked|"
-    rf"confirmed|entered|raised|logged|called|collected|served|seen|treated|helped|escalated|"
-    rf"assisted|found|handled|replaced|cleaned|cleared|fixed|reset|done)\s+by|\b(?:name|named|contact|attn|cc|"
+    rf"(?:\b(?:{_TITLES})\.?|\b(?:{_ROLES})|\b{_BY_AGENT}|\b(?:name|named|contact|attn|cc|"
     rf"ask|call|tell|page|dear|hi|hello|thanks|thank you|per|from|for|with|by|to|and|or|"
     rf"copy|cc|bcc|loop in|include|invite|remind|notify|owner|"
     rf"via|spoke to|talk to|inform|notify|ping|email|text|assign(?:ed)? to|ask for|"
@@ -46,19 +53,38 @@ _COMPANY_WORDS = (r"GmbH|AG|KG|SE|Ltd|Limited|Inc|LLC|LLP|plc|Corp|Co|SA|S\.A\.|
                   r"Systems")
 _COMPANY = re.compile(rf"\s+(?:&\s*\w+\s+)?(?:{_COMPANY_WORDS})(?![\w/])")
 _COMPANY_TOKEN = re.compile(rf"(?:{_COMPANY_WORDS})$")
-_CUE_AFTER = re.compile(
-    r"^\s*(?:\(|,\s*(?:badge|ext|phone|tel|mobile|mrn|dob|born|age|aged|employee|id|from|"
-    r"our|the|who|a|an|\d)|['’]s\b|\s(?:\(?badge|ext|phone|tel|mrn|dob|born|aged?|"
+_AFTER_VERBS = (
     r"reports?|reported|said|says|called|calls|put|puts|reset|resets|noticed|notices|found|"
     r"finds|asked|asks|wants|needs|is|was|has|had|will|would|can|could|did|does|should|"
     r"arrived|left|complained|complains|fell|slipped|returned|bought|paid|ordered|requested|"
-    r"requests|confirmed|confirms|checked|checks|signed|took|takes|came|came|went|saw|sees|"
+    r"requests|confirmed|confirms|checked|checks|signed|took|takes|came|went|saw|sees|"
     r"hurt|cut|injured|felt|feels|stated|states|mentioned|noted|notes|logged|logs|"
-    r"replaced|cleaned|fixed|refused|tried|tries|started|stopped|opened|closed|needs|covers|"
-    r"covered|does|works|worked|swapped|takes|joined|leaves|starts|finishes|handles|handled|"
-    r"agreed|approved|wrote|writes|sent|sends|emailed|phoned|rang|visited|signed|arrives|"
-    r"collected|picked|dropped|drove|drives|knows|thinks|thought|told|tells)\b)",
+    r"replaced|cleaned|fixed|refused|tried|tries|started|stopped|opened|closed|covers|"
+    r"covered|works|worked|swapped|joined|leaves|starts|finishes|handles|handled|"
+    r"agreed|approved|wrote|writes|sent|sends|emailed|phoned|rang|visited|arrives|"
+    r"collected|picked|dropped|drove|drives|knows|thinks|thought|told|tells")
+_CUE_AFTER = re.compile(
+    r"^\s*(?:\(|,\s*(?:badge|ext|phone|tel|mobile|mrn|dob|born|age|aged|employee|id|from|"
+    r"our|the|who|a|an|\d)|['’]s\b|\s(?:\(?badge|ext|phone|tel|mrn|dob|born|aged?|"
+    rf"{_AFTER_VERBS})\b)", re.IGNORECASE)
+_VERB_AFTER = re.compile(rf"^\s(?:{_AFTER_VERBS})\b", re.IGNORECASE)
+# Verbs that take a person as subject: evidence enough for a word at a clause start.
+_HUMAN_AFTER = re.compile(
+    r"^\s(?:says|said|asks|asked|tells|told|thinks|thought|knows|knew|agrees|agreed|"
+    r"complains|complained|phoned|rang|emailed|texted|mentioned|noticed|refused|promised|"
+    r"apologi[sz]ed|explained|explains|forgot|remembered|wondered|joined|visited|slipped)\b",
     re.IGNORECASE)
+# Names take no article: "the Mixer", "our Hope" are not people.
+_DETERMINER = re.compile(
+    r"\b(?:the|a|an|this|that|these|those|our|your|my|his|her|their|its|each|every|no|any|"
+    r"some|new|old)\s+$", re.IGNORECASE)
+_CLAUSE_OPENERS = frozenset('.!?:;\n•*>"“([–—')
+# Between a name and the identifier that follows it: "Osha (B-12345)", "Anasa, badge 4411".
+_BEFORE_ID = re.compile(
+    r"\s*(?:\(|,|:|-|–)?\s*(?:(?:badge|employee|staff|id|ext|tel|phone|mobile|mob|cell|mrn|"
+    r"dob|born|e-?mail|mail)\b\.?\s*(?:no\.?|nr\.?|number|#)?\s*[:#]?\s*)?", re.IGNORECASE)
+# Joins a name to the next in a list: "Anna, Hani and Imam", "Anna/Hani", "Anna & Hani".
+_COORD = re.compile(r"\s*[,/&+]\s*|\s+(?:and|or|&)\s+|,\s*(?:and|or)\s+", re.IGNORECASE)
 _STOP = frozenset(re.findall(r"\S+", """
 the a an this that these those it its he she they we you i my our your his her their there here
 monday tuesday wednesday thursday friday saturday sunday january february march april may june
@@ -75,6 +101,8 @@ tel mobile email mail card account order invoice refund return price sale sales 
 send check see notify inform remind ping text message meet invite thank welcome warn copy cc
 tell give show let get make take bring keep use
 serial firmware version device system server network admin user guest wifi password key token
+finance management purchasing procurement logistics engineering planning dispatch accounts legal
+hr payroll christmas easter
 """))
 
 
@@ -86,6 +114,7 @@ class Lexicon:
     last: frozenset[str]
     ambiguous: frozenset[str]
     vocab: frozenset[str]
+    place: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -94,7 +123,28 @@ def load_lexicon(path: Path = LEXICON) -> Lexicon:
     with path.open("rb") as fh:
         data = tomllib.load(fh)
     return Lexicon(frozenset(data["first"]), frozenset(data["last"]),
-                   frozenset(data["ambiguous"]), frozenset(data["vocab"]))
+                   frozenset(data["ambiguous"]), frozenset(data["vocab"]),
+                   frozenset(data.get("place", ())))
+
+
+Token = tuple[int, int, str]  # start, end, kind
+
+
+@dataclass
+class _Candidate:
+    """One group of capitalised tokens and the verdict on it (``entity`` None: not a name)."""
+
+    start: int
+    end: int
+    kinds: tuple[str, ...]
+    isolated: bool  # the only capitalised word in its run ("for Hani arrived")
+    clause_start: bool  # first word of a sentence or clause: capitals say nothing there
+    entity: Entity | None
+
+
+def _clause_start(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" \t\u00a0")
+    return not before or before[-1] in _CLAUSE_OPENERS or before.endswith(" -")
 
 
 class NameDetector:
@@ -121,18 +171,25 @@ class NameDetector:
             return "first"
         if word in self.lex.last:
             return "last"
+        if word in self.lex.place:
+            return "place"
         if lower in self.lex.vocab:
             return "vocab"
         return "unknown"
 
-    def find(self, text: str) -> list[Entity]:
-        """Return PERSON entities found in ``text``."""
-        found: list[Entity] = []
-        run: list[tuple[int, int, str]] = []
+    def find(self, text: str, identifiers: Sequence[int] = ()) -> list[Entity]:
+        """Return PERSON entities found in ``text``.
+
+        ``identifiers`` are the start offsets of personal identifiers other recognizers
+        found (badge numbers, phones, e-mails): a capitalised word right before one
+        ("Osha (B-12345)") is a name.
+        """
+        candidates: list[_Candidate] = []
+        run: list[Token] = []
 
         def flush() -> None:
             if run:
-                found.extend(self._judge(text, run))
+                candidates.extend(self._judge(text, run))
                 run.clear()
 
         prev_end = -1
@@ -154,42 +211,106 @@ class NameDetector:
                 flush()
             prev_end = end
         flush()
-        return found
+        if any(not c.entity for c in candidates) and (
+                identifiers or any(c.entity for c in candidates)):
+            self._propagate(text, candidates, frozenset(identifiers))
+        return [c.entity for c in candidates if c.entity is not None]
 
-    def _judge(self, text: str, run: list[tuple[int, int, str]]) -> list[Entity]:
+    def _judge(self, text: str, run: list[Token]) -> list[_Candidate]:
+        words = self._word_run(text, run)
+        if words is not None:
+            return [words]
         # split at ordinary words; keep a vocabulary word right after a first name
-        groups: list[list[tuple[int, int, str]]] = [[]]
+        groups: list[list[Token]] = [[]]
         for i, (t_start, t_end, t_kind) in enumerate(run):
             kind = t_kind
             before_tok = text[max(0, t_start - 30):t_start]
-            if kind in ("vocab", "amb") and _TITLE_OR_ROLE.search(before_tok):
+            surname_next = i + 1 < len(run) and run[i + 1][2] in ("unknown", "last")
+            if kind in ("vocab", "amb", "place") and _TITLE_OR_ROLE.search(before_tok):
                 kind = "cued"  # "Cashier Musa", "Dr House": a title or role names the next word
-            elif kind == "vocab" and i + 1 < len(run) and run[i + 1][2] in ("unknown", "last"):
-                kind = "cued"  # "Violet Kolehmainen": a word as a first name before a surname
+            elif kind in ("vocab", "place") and surname_next:
+                kind = "cued"  # "Violet Kolehmainen", "Reda Kannan": a first name before a surname
+            elif (kind == "stop" and surname_next
+                  and text[t_start:t_end].rstrip(".") in self.lex.first):
+                kind = "first"  # "May Jones", "Line Nielsen": a listed first name, not the word
             tok = (t_start, t_end, kind)
             prev = groups[-1][-1][2] if groups[-1] else ""
-            if kind == "stop" or (kind == "vocab" and prev not in ("first", "initial", "unknown",
-                                                                     "cued")):
+            if kind in ("stop", "place"):
                 groups.append([])
+            elif kind == "vocab" and prev not in ("first", "initial", "unknown", "cued"):
+                groups += [[tok], []]  # a word on its own: a name only with evidence
             else:
                 groups[-1].append(tok)
-        out = []
-        for group in groups:
+        out: list[_Candidate] = []
+        for group in self._merge_named_words(text, groups):
             while group and group[-1][2] == "particle":
                 group.pop()
             while group and group[0][2] == "particle":
                 group.pop(0)
             if group:
-                ent = self._score(text, group)
-                if ent is not None:
-                    out.append(ent)
+                start, end = group[0][0], group[-1][1]
+                clause = _clause_start(text, start)
+                isolated = self._isolated(text, run, start, end)
+                out.append(_Candidate(start, end, tuple(k for _, _, k in group), isolated,
+                                      clause, self._score(text, group, isolated, clause)))
         return out
 
-    def _score(self, text: str, group: list[tuple[int, int, str]]) -> Entity | None:
+    def _word_run(self, text: str, run: list[Token]) -> _Candidate | None:
+        # Two or three capitalised words mid-sentence, none of them an ordinary
+        # capitalised term, in a name position: "for Goma Som at", "by Aryan Made".
+        # "the Hydraulic Pump" (an article), "Quality Control" (a term), "New York" (a
+        # place) and any run at the start of a sentence are left to the rules below.
+        while run and run[-1][2] == "particle":
+            run = run[:-1]
+        kinds = [k for _, _, k in run if k != "particle"]
+        if not 2 <= len(kinds) <= 3 or not all(
+                k in ("vocab", "amb", "place", "unknown") for k in kinds):
+            return None
+        start, end = run[0][0], run[-1][1]
+        before = text[max(0, start - 30):start]
+        if (_clause_start(text, start) or _DETERMINER.search(before)
+                or text[start:end] in self.lex.place or all(k == "place" for k in kinds)
+                or _COMPANY.match(text, end)):
+            return None
+        if not (_CUE_BEFORE_STRONG.search(before) or _CUE_AFTER.match(text[end:end + 20])):
+            return None
+        entity = Entity(DataClass.PERSON, start, end, text[start:end], 0.5, "names")
+        return _Candidate(start, end, tuple(kinds), False, False, entity)
+
+    @staticmethod
+    def _merge_named_words(text: str, groups: list[list[Token]]) -> list[list[Token]]:
+        # After a cue that names a person ("raised by", "Dr", "thanks"), neighbouring
+        # words stay one name: "raised by Aryan Made", not "Aryan" and "Made" apart.
+        out: list[list[Token]] = []
+        joinable = False
+        for group in (g for g in groups if g):
+            words = all(k in ("vocab", "amb", "unknown", "cued", "particle") for _, _, k in group)
+            if (joinable and words and out
+                    and text[out[-1][-1][1]:group[0][0]] in (" ", "\u00a0")):
+                out[-1] = out[-1] + group
+                continue
+            joinable = words and bool(_CUE_AGENT.search(text[max(0, group[0][0] - 30):
+                                                             group[0][0]]))
+            out.append(list(group))
+        return out
+
+    @staticmethod
+    def _isolated(text: str, run: list[Token], start: int, end: int) -> bool:
+        # the only capitalised word of its run, but for cue words before it ("Ask Anu")
+        before = [k for s, _, k in run if s < start and k != "particle"]
+        if any(s >= end and k != "particle" for s, _, k in run):
+            return False
+        return not before or (all(k == "stop" for k in before) and bool(
+            _CUE_BEFORE_STRONG.search(text[max(0, start - 30):start])))
+
+    def _score(self, text: str, group: list[Token], isolated: bool,
+               clause_start: bool) -> Entity | None:
         start, end = group[0][0], group[-1][1]
         if _COMPANY.match(text, end) or any(
                 _COMPANY_TOKEN.match(text[a:b]) for a, b, _ in group):
             return None  # "Brandt GmbH", "Novak & Sons Ltd"
+        if text[start:end] in self.lex.place:
+            return None  # "New York", "Costa Rica"
         kinds = [k for _, _, k in group if k != "particle"]
         before = text[max(0, start - 30):start]
         after = text[end:end + 20]
@@ -205,16 +326,83 @@ class NameDetector:
                 return None
         else:
             kind = kinds[0]
+            article = kind in ("vocab", "unknown") and bool(_DETERMINER.search(before))
             if kind == "first":
                 score = 0.8
-            elif kind in ("last", "unknown") and (cue_before or cue_after):
+            elif kind in ("last", "unknown") and (cue_before or cue_after) and not article:
                 score = 0.7 if kind == "last" else 0.6
             elif kind == "cued":
                 score = 0.5
             elif kind == "amb" and (cue_before or cue_after):
                 score = 0.5  # "agreed by Potter", "Snow says": a listed name that is also a word
-            elif kind == "vocab" and cue_before and cue_after:
-                score = 0.4  # "parts for Grit arrived": a word used as a name, cued on both sides
+            elif kind == "vocab" and isolated and not article and (
+                    (not clause_start and (cue_before or cue_after))
+                    or _HUMAN_AFTER.match(after)):
+                # A word capitalised mid-sentence is a proper noun; in a name position
+                # ("parts for Hani arrived") or as the subject of a person's verb
+                # ("Imam says") it is taken for a name. Places were sorted out above.
+                score = 0.45
             else:
                 return None
         return Entity(DataClass.PERSON, start, end, text[start:end], score, "names")
+
+    def _propagate(self, text: str, candidates: list[_Candidate],
+                   identifiers: frozenset[int]) -> None:
+        """Extend the verdicts within one text, until nothing changes.
+
+        * identified: a word right before a personal identifier is a name;
+        * consistency: a string once judged a name is a name wherever it recurs
+          ("Anna Kowalski ... Kowalski said");
+        * lists: a capitalised word joined to a name by ``,``/``and``/``or``/``&`` is one;
+        * parallel clauses: in a sentence whose clause subject is a name ("Ana does the
+          count"), the other clause subjects before a verb are names ("Imam covers").
+        """
+        changed = True
+        while changed:
+            changed = False
+            names = [c for c in candidates if c.entity is not None]
+            strings = {text[c.start:c.end] for c in names}
+            parts = {w for c in names for w in text[c.start:c.end].split()
+                     if len(w) > 2 and w[0].isupper()}
+            subject_sentences = {self._sentence(text, c.start) for c in names
+                                 if self._subject(text, c)}
+            for cand in candidates:
+                if cand.entity is not None or not self._may_extend(cand):
+                    continue
+                value = text[cand.start:cand.end]
+                single = len(cand.kinds) == 1
+                word_at_start = cand.clause_start and cand.kinds[0] in ("vocab", "amb")
+                reason = ""
+                follow = _BEFORE_ID.match(text, cand.end)
+                if follow is not None and follow.end() in identifiers:
+                    reason = "identified"
+                if not reason and (value in strings or (single and value in parts)) and (
+                        not word_at_start or _CUE_AFTER.match(text[cand.end:cand.end + 20])):
+                    reason = "consistent"
+                if not reason and single and any(
+                        _COORD.fullmatch(text[a.end:cand.start] if a.end <= cand.start
+                                         else text[cand.end:a.start]) for a in names):
+                    reason = "list"
+                if (not reason and single and self._subject(text, cand)
+                        and self._sentence(text, cand.start) in subject_sentences):
+                    reason = "parallel"
+                if reason:
+                    cand.entity = Entity(DataClass.PERSON, cand.start, cand.end, value, 0.45,
+                                         f"names:{reason}")
+                    changed = True
+
+    @staticmethod
+    def _may_extend(cand: _Candidate) -> bool:
+        return all(k not in ("stop", "place", "initial") for k in cand.kinds)
+
+    @staticmethod
+    def _subject(text: str, cand: _Candidate) -> bool:
+        # one capitalised word opening a clause (or after a comma) right before a verb
+        if len(cand.kinds) != 1:
+            return False
+        opens = cand.clause_start or text[:cand.start].rstrip().endswith(",")
+        return opens and bool(_VERB_AFTER.match(text[cand.end:cand.end + 20]))
+
+    @staticmethod
+    def _sentence(text: str, pos: int) -> int:
+        return sum(text.count(ch, 0, pos) for ch in ".!?\n")

@@ -97,6 +97,8 @@ def _ipv6_ok(value: str) -> bool:
 
 def _long_card_ok(value: str) -> bool:
     number = ck.digits(value)
+    if len(number) == 15 and ck.nir_ok(number):
+        return False  # 15-digit cards start 3 (Amex); a valid NIR starts 1 or 2
     return len(number) >= 15 and ck.card_ok(number)
 
 

@@ -6,7 +6,10 @@ import importlib
 
 import pytest
 
+from appliance.privacy.detect import Detector
+from appliance.privacy.entities import DataClass
 from appliance.privacy.names import NameDetector, load_lexicon
+from appliance.privacy.settings import PrivacyConfig
 from appliance.simulator import FIRST_NAMES, LAST_NAMES
 
 
@@ -21,6 +24,22 @@ def _unlisted_names() -> list[tuple[str, str]]:
         last = sorted(n for n in set(p.last_names) if n not in known and n.lower() not in known)
         out += list(zip(first[:15], last[:15], strict=False))
     return out
+
+
+def _unlisted_word_names() -> list[str]:
+    """Names from Faker locales the lexicon never read that are also English words."""
+    lex = load_lexicon()
+    out: set[str] = set()
+    for loc in ("fi_FI", "yo_NG", "en_IN", "id_ID", "hu_HU", "sw", "zu_ZA"):
+        p = importlib.import_module(f"faker.providers.person.{loc}").Provider
+        for attr in ("first_names", "last_names"):
+            values = getattr(p, attr, ())
+            for n in values if isinstance(values, tuple | list | dict) else ():
+                name = str(n)
+                if (name.isalpha() and name[0].isupper() and name.lower() in lex.vocab
+                        and name not in lex.first | lex.last | lex.ambiguous | lex.place):
+                    out.add(name)
+    return sorted(out)
 
 
 @pytest.fixture(scope="module")
@@ -66,4 +85,63 @@ def test_names_missing_from_the_lexicon_are_found_in_context(
     ],
 )
 def test_ordinary_capitalised_words_are_not_names(names: NameDetector, text: str) -> None:
+    assert [e.text for e in names.find(text)] == []
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "Truck with parts for {w} arrived late.",
+        "The guard on press 4 is loose, ask {w} about it.",
+        "Thanks {w}, the conveyor runs again.",
+        "{w} says the guard on press 4 is loose.",
+        "Label printer jam on line 2. {w} (B-40512).",
+        "Rota: {w} covers the tills on Sunday, Anna does the stock count.",
+    ],
+)
+def test_names_that_are_also_english_words_are_found_in_name_positions(template: str) -> None:
+    detector = Detector(PrivacyConfig())
+    words = _unlisted_word_names()
+    assert len(words) >= 40, words
+    missed = []
+    for word in words:
+        text = template.format(w=word)
+        found = [e.text for e in detector.detect(text) if e.type is DataClass.PERSON]
+        if word not in found:
+            missed.append((text, found))
+    assert len(missed) <= len(words) // 20, missed[:5]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # consistency: once a name, every occurrence (here after a possessive)
+        ("Ask Anu about the rejects. Anu's team has the gauge.", ["Anu", "Anu"]),
+        ("Reported by Aryan Made. Made says the guard is loose.", ["Aryan Made", "Made"]),
+        # a list joined to a name
+        ("Toolbox talk: Anna Nowak, Hani and Imam attended.", ["Anna Nowak", "Hani", "Imam"]),
+        # two words in a name position, and a listed first name that is also a stop word
+        ("Co-pay taken for Goma Som at the front desk.", ["Goma Som"]),
+        ("Refund approved by May Jones.", ["May Jones"]),
+        ("Delivery for Reda Kannan to the back door.", ["Reda Kannan"]),
+    ],
+)
+def test_context_extends_to_other_words_of_the_same_text(
+    names: NameDetector, text: str, expected: list[str]
+) -> None:
+    assert [e.text for e in names.find(text)] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Shipment from Poland arrived late.",
+        "Parts from New York arrived on Tuesday.",
+        "Insurance covers the cost of the repair.",
+        "The Mixer is down again and the Hydraulic Pump leaks.",
+        "Pump (P-101) tripped at 12:30.",
+        "Logged in the Quality System by Maintenance.",
+    ],
+)
+def test_places_terms_and_things_stay_unnamed(names: NameDetector, text: str) -> None:
     assert [e.text for e in names.find(text)] == []

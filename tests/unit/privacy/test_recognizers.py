@@ -91,6 +91,20 @@ def test_generated_values_with_valid_check_digits_are_found(detector: Detector) 
         assert kinds.get("NATIONAL_ID") == number
 
 
+def test_a_french_nir_that_also_passes_luhn_is_a_national_id(detector: Detector) -> None:
+    rng = random.Random(11)
+    both = []
+    while len(both) < 5:  # about one NIR in ten also passes the Luhn check
+        body = f"{rng.randint(1, 2)}{rng.randint(50, 99)}{rng.randint(1, 12):02d}{rng.randint(1, 95):02d}"
+        body += f"{rng.randint(1, 999):03d}{rng.randint(1, 999):03d}"
+        nir = f"{body}{97 - int(body) % 97:02d}"
+        if ck.luhn_ok(nir):
+            both.append(nir)
+    for nir in both:
+        found = {(e.type, e.text) for e in detector.detect(f"Referral, insurance number {nir}.")}
+        assert found == {(DataClass.NATIONAL_ID, nir)}
+
+
 def test_look_alikes_with_bad_check_digits_are_not_cards_or_ibans(detector: Detector) -> None:
     bad_card = "4111 1111 1111 1112"
     bad_iban = "DE89 3704 0044 0532 0130 01"
