@@ -85,6 +85,29 @@ def fleet_secret_key(
     typer.echo(f"key-encryption key {key.key_id} written to {path}")
 
 
+@fleet_app.command("reseal")
+def fleet_reseal(
+    old_key_file: Annotated[Path, typer.Option(help="the key-encryption key in use")],
+    new_key_file: Annotated[Path, typer.Option(help="the key to seal under from now on")],
+    db: DbOption = "sqlite:///var/cloud/fleet.db",
+) -> None:
+    """Rotate the key-encryption key: reseal the fleet keys, then give replicas the new file."""
+    from appliance.fleet.keystore import reseal_keys
+    from appliance.fleet.sealing import SecretKeyError, read_secret_key_file
+    from appliance.fleet.store import Database
+
+    database = Database(db)
+    try:
+        old, new = read_secret_key_file(old_key_file), read_secret_key_file(new_key_file)
+        count = reseal_keys(database, old, new)
+    except SecretKeyError as exc:
+        fail(str(exc), "nothing was changed")
+    finally:
+        database.dispose()
+    typer.echo(f"{count} fleet keys resealed under {new.key_id}; restart each replica "
+               f"with {new_key_file}")
+
+
 @fleet_app.command("migrate")
 def fleet_migrate(db: DbOption = "sqlite:///var/cloud/fleet.db") -> None:
     """Bring the fleet database schema to the newest revision."""

@@ -4,6 +4,7 @@ Every replica loads the same keys from the ``fleet_keys`` table. The first repli
 start creates each key; creation is an insert on the key's name (the primary key), so
 of replicas starting together exactly one insert wins and the others read the winner's
 row. A fleet that kept its keys as files (older releases) has them imported once.
+:func:`reseal_keys` moves the keys to a new key-encryption key.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from appliance.fleet.sealing import SecretKey, SecretKeyError
@@ -146,3 +148,19 @@ def load_or_create_keys(db: Database, secret: SecretKey,
     signing = _open_signing(secret, insert_or_fetch(db, "signing", lambda: _seal_signing(
         secret, _legacy_signing(legacy_dir) or Ed25519PrivateKey.generate())))
     return FleetKeys(ca=ca, signing=signing)
+
+
+def reseal_keys(db: Database, old: SecretKey, new: SecretKey) -> int:
+    """Seal every fleet key under ``new`` instead of ``old``, in one transaction.
+
+    Returns how many keys were resealed. Raises :class:`SecretKeyError` (changing
+    nothing) if a key does not open with ``old``. Replicas keep running on the keys
+    they loaded; each needs ``new`` before its next start.
+    """
+    with db.session() as s:
+        rows = list(s.scalars(select(FleetKey).order_by(FleetKey.name).with_for_update()))
+        for row in rows:
+            plain = old.unseal(row.sealed_private, row.name, row.kek_id)
+            row.sealed_private, row.kek_id = new.seal(plain, row.name), new.key_id
+    log.warning("fleet keys resealed from key-encryption key %s to %s", old.key_id, new.key_id)
+    return len(rows)

@@ -142,6 +142,11 @@ def _read_file(path: Path, source: str) -> SecretKey:
         raise SecretKeyError(f"{source} is unreadable: {exc}") from exc
 
 
+def read_secret_key_file(path: Path) -> SecretKey:
+    """Return the KEK in ``path`` (private file, base64); raise :class:`SecretKeyError`."""
+    return _read_file(path, f"key-encryption key file {path}")
+
+
 def is_sqlite(url: str) -> bool:
     """Return True for a SQLite database URL (a single-node fleet)."""
     return url.startswith("sqlite")

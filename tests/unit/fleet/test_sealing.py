@@ -6,6 +6,8 @@ On a real SQLite fleet database in a temporary folder.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -146,4 +148,32 @@ def test_keys_of_an_older_release_are_imported_not_replaced(tmp_path: Path) -> N
     ctx = FleetContext.open(_config(tmp_path))
     assert ctx.ca.cert == ca.certificate
     assert ctx.public_key == public_b64(signing.public_key())  # type: ignore[arg-type]
+    ctx.close()
+
+
+def test_resealing_moves_the_keys_to_a_new_secret_and_a_wrong_old_one_changes_nothing(
+        tmp_path: Path) -> None:
+    for name in ("old.key", "new.key", "stranger.key"):
+        write_secret_key(tmp_path / name)
+    old = _config(tmp_path, secret_key_file=str(tmp_path / "old.key"))
+    ctx = FleetContext.open(old)
+    public, ca_pem, before = ctx.public_key, ctx.ca.cert_pem, _rows(ctx)
+    ctx.close()
+    exe = str(Path(sys.executable).with_name("appliance"))
+    db = ["--db", old.database_url]
+    run = subprocess.run([exe, "fleet", "reseal", "--old-key-file", str(tmp_path / "stranger.key"),
+                          "--new-key-file", str(tmp_path / "new.key"), *db],
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 2 and "nothing was changed" in run.stderr
+    ctx = FleetContext.open(old)
+    assert _rows(ctx) == before
+    ctx.close()
+    run = subprocess.run([exe, "fleet", "reseal", "--old-key-file", str(tmp_path / "old.key"),
+                          "--new-key-file", str(tmp_path / "new.key"), *db],
+                         capture_output=True, text=True, timeout=120, check=True)
+    assert "2 fleet keys resealed" in run.stdout
+    with pytest.raises(SecretKeyError, match="sealed with key-encryption key"):
+        FleetContext.open(old)
+    ctx = FleetContext.open(_config(tmp_path, secret_key_file=str(tmp_path / "new.key")))
+    assert (ctx.public_key, ctx.ca.cert_pem) == (public, ca_pem)
     ctx.close()
