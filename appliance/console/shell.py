@@ -41,6 +41,7 @@ _SHELL = Template("""<!doctype html>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="$static/console.css">
 <script src="$static/console.js" defer></script>
+<script src="$static/chart.js" defer></script>
 <script src="$static/$script" defer></script>
 </head>
 <body $data>

@@ -23,8 +23,8 @@ from tests.unit.fleet.harness import Fleet, Served
 class Running:
     """The fleet app with the console mounted, served by uvicorn, and enrolled devices."""
 
-    def __init__(self, root: Path) -> None:
-        self.fleet = Fleet(f"sqlite:///{root / 'fleet.db'}", root)
+    def __init__(self, root: Path, **config: Any) -> None:
+        self.fleet = Fleet(f"sqlite:///{root / 'fleet.db'}", root, **config)
         self.fleet.app.include_router(create_fleet_console_router(self.fleet.ctx))
         self.server = Served(self.fleet.app)
         self.url = self.server.url

@@ -1,6 +1,6 @@
 "use strict";
 /* Shared console code: the token in sessionStorage, fetch with the bearer token, DOM
-   helpers, server-sent events read through a streaming fetch, and inline SVG charts.
+   helpers and server-sent events read through a streaming fetch (charts: chart.js).
    Everything is rendered with textContent: nothing from the server becomes markup. */
 const C = (() => {
   const KEY = "appliance-console-token";
@@ -65,7 +65,6 @@ const C = (() => {
     }
     return node;
   }
-  const s = (tag, attrs, ...children) => el(tag, Object.assign({ svg: true }, attrs), ...children);
 
   function notice(message) {
     const n = document.getElementById("notice");
@@ -168,49 +167,6 @@ const C = (() => {
     return ctl;
   }
 
-  /* A line chart as inline SVG. series: [{name, points: [[x, y], ...]}], x in UNIX seconds. */
-  function chart(container, title, series, yFormat, integer) {
-    const W = 720, H = 260, L = 64, R = 16, T = 16, B = 40;
-    const all = series.flatMap((x) => x.points);
-    container.replaceChildren();
-    const id = container.id + "-title";
-    if (!all.length) {
-      container.append(el("p", { class: "empty", text: "No data yet: it appears as decisions are made." }));
-      return;
-    }
-    let x0 = Math.min(...all.map((p) => p[0])), x1 = Math.max(...all.map((p) => p[0]));
-    if (x1 - x0 < 10) { x0 -= 5; x1 += 5; }
-    let y1 = Math.max(...all.map((p) => p[1]));
-    if (y1 <= 0) y1 = integer ? 4 : 1;
-    if (integer) y1 = Math.max(4, Math.ceil(y1 / 4) * 4);
-    const sx = (x) => L + (x - x0) / (x1 - x0) * (W - L - R);
-    const sy = (y) => H - B - y / y1 * (H - T - B);
-    const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-labelledby": id, class: "chart-svg",
-                           preserveAspectRatio: "xMidYMid meet" });
-    const last = series.map((x) => x.name + " " + yFormat(x.points.length ? x.points[x.points.length - 1][1] : 0));
-    svg.append(s("title", { id, text: title + ": latest " + last.join(", ") }));
-    const grid = s("g", { class: "grid" });
-    for (let i = 0; i <= 4; i++) {
-      const y = y1 * i / 4;
-      grid.append(s("line", { x1: L, x2: W - R, y1: sy(y), y2: sy(y) }));
-      grid.append(s("text", { x: L - 6, y: sy(y) + 4, "text-anchor": "end", text: yFormat(y) }));
-    }
-    for (let i = 0; i <= 4; i++) {
-      const x = x0 + (x1 - x0) * i / 4;
-      const anchor = i === 0 ? "start" : (i === 4 ? "end" : "middle");
-      grid.append(s("text", { x: sx(x), y: H - B + 18, "text-anchor": anchor, text: fmtTime(x) }));
-    }
-    svg.append(grid);
-    series.forEach((ser, i) => {
-      const pts = ser.points.map((p) => `${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join(" ");
-      svg.append(s("polyline", { class: "series s" + i, points: pts, fill: "none" }));
-      for (const p of ser.points.slice(-1)) svg.append(s("circle", { class: "dot s" + i, cx: sx(p[0]), cy: sy(p[1]), r: 4 }));
-    });
-    container.append(svg);
-    container.append(el("ul", { class: "legend" }, ...series.map((ser, i) =>
-      el("li", {}, el("span", { class: "swatch s" + i, "aria-hidden": "true" }), ser.name))));
-  }
-
   function setupLogin() {
     const form = document.getElementById("login-form");
     const err = document.getElementById("login-error");
@@ -245,5 +201,5 @@ const C = (() => {
   }
 
   return { api, el, notice, fmtTime, fmtDateTime, fmtNum, fmtUsd, fmtAge, dl, badge, rows, td,
-           stream, chart, start, HttpError, cfg };
+           stream, start, HttpError, cfg };
 })();

@@ -87,18 +87,18 @@
         ? `From the routing cost meter, sampled while the device runs; counterfactual: every request at ${data.counterfactual_model}.`
         : `Estimated from the last ${fmtNum(data.decisions.reduce((a, b) => a + b.local + b.cloud + b.blocked + b.degraded, 0), 0)} decisions: ` +
           `tokens the models reported, priced as input at ${data.counterfactual_model}. The cost meter is not wired on this device.`;
-      C.chart(document.getElementById("chart-money"), "Money over time",
+      Charts.line(document.getElementById("chart-money"), "Money over time",
         [{ name: "Cloud-only counterfactual", points: money.map((p) => [p.t, p.usd_counterfactual]) },
          { name: "Actually sent", points: money.map((p) => [p.t, p.usd_sent]) }], (v) => "$" + v.toFixed(3));
-      C.chart(document.getElementById("chart-tokens"), "Tokens over time",
+      Charts.line(document.getElementById("chart-tokens"), "Tokens over time",
         [{ name: "Kept local", points: money.map((p) => [p.t, p.tokens_local]) },
-         { name: "Sent", points: money.map((p) => [p.t, p.tokens_sent]) }], (v) => fmtNum(v, 0), true);
+         { name: "Sent", points: money.map((p) => [p.t, p.tokens_sent]) }], (v) => fmtNum(v, 0), { integer: true });
       document.getElementById("bucket").textContent = fmtNum(data.bucket_s, 0);
-      C.chart(document.getElementById("chart-routes"), "Decisions by route",
+      Charts.line(document.getElementById("chart-routes"), "Decisions by route",
         [{ name: "Local", points: data.decisions.map((b) => [b.t, b.local]) },
          { name: "Cloud", points: data.decisions.map((b) => [b.t, b.cloud]) },
          { name: "Degraded", points: data.decisions.map((b) => [b.t, b.degraded]) },
-         { name: "Blocked", points: data.decisions.map((b) => [b.t, b.blocked]) }], (v) => fmtNum(v, 0), true);
+         { name: "Blocked", points: data.decisions.map((b) => [b.t, b.blocked]) }], (v) => fmtNum(v, 0), { integer: true });
     }
     await refresh();
     setInterval(() => refresh().catch((e) => notice(e.message)), 5000);

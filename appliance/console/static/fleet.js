@@ -1,7 +1,7 @@
 "use strict";
 /* Fleet console pages: devices, one device, rollouts, tokens. */
 (() => {
-  const { api, el, notice, fmtDateTime, fmtNum, dl, badge, rows, td } = C;
+  const { api, el, notice, fmtDateTime, fmtNum, fmtAge, dl, badge, rows, td } = C;
   const tags = (text) => text.split(",").map((t) => t.trim()).filter(Boolean);
   const deviceState = (d) => d.status === "revoked" ? "revoked" : (d.online ? "online" : "offline");
   const deviceHref = (id) => "/console/fleet/devices/" + encodeURIComponent(id);
@@ -42,15 +42,50 @@
     return e.length ? e.map(([k, v]) => [k, fmtNum(v, 1) + (unit || "")]) : [];
   }
 
+  /* Chart series from the telemetry answer: the metrics named prefix.<label>, at most four
+     (past four: the aggregate, then the first three labels). Lines follow bucket means. */
+  function seriesOf(data, prefix, aggregate, aggregateName) {
+    const names = Object.keys(data.series).filter((k) => k.startsWith(prefix + ".")).sort();
+    const chosen = names.length <= 4 ? names : [aggregate, ...names.slice(0, 3)];
+    return chosen.filter((k) => data.series[k] && data.series[k].length).map((k) => ({
+      name: k === aggregate ? aggregateName : k.slice(prefix.length + 1),
+      points: data.series[k].map((p) => [p[0], p[1]]) }));
+  }
+
+  function trendCharts(data, period) {
+    const note = data.samples === 0 ? `No telemetry sample in the ${period}.`
+      : `${fmtNum(data.samples, 0)} sample(s) in the ${period}; ` +
+        (data.bucket_s ? `each point is the mean of ${fmtAge(data.bucket_s)}.` : "each point is one heartbeat.");
+    document.getElementById("trend-note").textContent = note;
+    const none = (what) => `No ${what} reported in the ${period}.`;
+    Charts.line(document.getElementById("chart-temperature"), "Temperature (°C)",
+      seriesOf(data, "temperature", "temperature_max", "Hottest"), (v) => fmtNum(v, 1) + " °C",
+      { empty: none("temperature"), width: 560 });
+    Charts.line(document.getElementById("chart-queues"), "Queue depth (items)",
+      seriesOf(data, "queue", "queue_total", "All queues"), (v) => fmtNum(v, 0), { integer: true, empty: none("queue depth"), width: 560 });
+    const load = [["cpu_load_percent", "CPU"], ["gpu_load_percent", "GPU"]]
+      .filter(([k]) => data.series[k] && data.series[k].length)
+      .map(([k, name]) => ({ name, points: data.series[k].map((p) => [p[0], p[1]]) }));
+    Charts.line(document.getElementById("chart-load"), "CPU and GPU load (%)", load, (v) => fmtNum(v, 0) + " %",
+      { empty: none("CPU or GPU load"), width: 560 });
+  }
+
   async function devicePage() {
     const id = C.cfg.device;
     const path = "/fleet/devices/" + encodeURIComponent(id);
     document.querySelector("main h1").textContent = "Device " + id;
     document.title = id + " · " + document.title;
+    const period = document.getElementById("t-window");
+    async function loadTrends() {
+      const since = new Date(Date.now() - Number(period.value) * 1000).toISOString();
+      const data = await api(path + "/telemetry?points=300&since=" + encodeURIComponent(since));
+      trendCharts(data, period.selectedOptions[0].textContent.toLowerCase());
+    }
+    period.addEventListener("change", () => loadTrends().catch((e) => notice(e.message)));
     async function load() {
       const [dev, hist, cmds, desired] = await Promise.all([
         api(path), api(path + "/history?limit=200"), api(path + "/commands"),
-        api("/console/fleet/api/devices/" + encodeURIComponent(id) + "/desired")]);
+        api("/console/fleet/api/devices/" + encodeURIComponent(id) + "/desired"), loadTrends()]);
       dl(document.getElementById("summary"), [
         ["Status", badge(deviceState(dev), "state")], ["Site", dev.site], ["Line", dev.line],
         ["Tags", (dev.tags || []).join(", ")], ["Serial", dev.serial], ["Board", dev.board],
