@@ -18,7 +18,7 @@ import os
 import stat
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -49,7 +49,7 @@ def _derive(kek: bytes, purpose: bytes) -> bytes:
 class SecretKey:
     """A loaded KEK: ``source`` says where it came from (for error messages, never the key)."""
 
-    key: bytes
+    key: bytes = field(repr=False)  # never in a log line or a traceback's locals
     source: str
 
     @property
