@@ -6,6 +6,11 @@ with the reason, keeping the previous file); when a model target is there, verif
 install in the idle slot, switch, health-check, and switch back on failure; then
 verify and run pending commands and acknowledge them. State lives under
 ``state_dir`` so a restarted agent carries on where it stopped.
+
+What carries device data (heartbeats, config and model reports, command results)
+leaves through the privacy egress gate: classified, redacted under the device's
+policy, audited, or kept on the device when the gate blocks or fails. Enrollment
+only exchanges the identity (token, ids, CSR).
 """
 
 from __future__ import annotations
@@ -16,13 +21,13 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from cryptography.hazmat.primitives import serialization
 
 from appliance import __version__
-from appliance.errors import ApplianceError, ConfigError, ModelError
+from appliance.errors import ApplianceError, ConfigError, EgressBlocked, ModelError
 from appliance.fleet.agent_commands import execute
 from appliance.fleet.device_state import (
     ConfigApplier,
@@ -37,12 +42,19 @@ from appliance.fleet.signing import SignatureError, verify
 from appliance.uplink.keys import SIGNING_FILE, DeviceKeys, init_keys, load_keys, rotate_keys
 from appliance.uplink.pki import make_csr
 
+if TYPE_CHECKING:
+    from appliance.privacy.gate import EgressGate
+
 log = logging.getLogger(__name__)
 HEARTBEAT_GAUGES = ("cpu_load_percent", "gpu_load_percent", "ram_used_mb", "outbox_oldest_age_s")
 
 
 class AgentError(ApplianceError):
     """The agent cannot talk to the fleet or its identity is missing."""
+
+
+class AgentEgressBlocked(AgentError):
+    """The privacy gate kept a payload on the device (it fails closed)."""
 
 
 @dataclass
@@ -89,7 +101,7 @@ def _temperatures() -> dict[str, float]:
 class FleetAgent:
     """The device side of the fleet protocol (synchronous; run it in its own process)."""
 
-    def __init__(self, opts: AgentOptions) -> None:
+    def __init__(self, opts: AgentOptions, gate: EgressGate | None = None) -> None:
         self.opts = opts
         self.id_dir = opts.state_dir / "identity"
         self.state_path = opts.state_dir / "agent.json"
@@ -98,6 +110,8 @@ class FleetAgent:
         self.slots = ModelSlots(opts.state_dir / "models")
         self.keys_dir = opts.keys_dir or opts.state_dir / "keys"
         self._client: httpx.Client | None = None
+        self._gate: EgressGate | None = gate
+        self._gate_from_config = gate is None
 
     # -- persisted state -------------------------------------------------
     def state(self) -> dict[str, Any]:
@@ -155,6 +169,40 @@ class FleetAgent:
     def _dev(self, leaf: str) -> str:
         return f"/fleet/devices/{self.opts.device_id}/{leaf}"
 
+    # -- egress: what carries device data leaves through the privacy gate -----
+    def gate(self) -> EgressGate:
+        """Return the egress gate (built on first use from the device config).
+
+        The policy and the audit log are the device's own (the applied config file,
+        else the base file), so fleet traffic is audited beside the uplink's.
+        """
+        if self._gate is None:
+            from appliance.config import load
+            from appliance.privacy.gate import gate_from_config
+
+            path = (self.opts.config_path if self.opts.config_path.exists()
+                    else self.opts.base_config)
+            self._gate = gate_from_config(load(path))
+        return self._gate
+
+    def _post_gated(self, what: str, path: str, body: dict[str, Any]) -> httpx.Response:
+        """POST ``body`` through the gate (classify, redact, audit, send).
+
+        Raises :class:`AgentEgressBlocked` when the gate blocks it or cannot be built
+        (fail closed), :class:`AgentError` when the fleet cannot be reached.
+        """
+        try:
+            gate = self.gate()
+        except Exception as exc:  # no gate, no send
+            raise AgentEgressBlocked(
+                f"{what} not sent: privacy gate unavailable ({type(exc).__name__}: {exc})"
+            ) from exc
+        try:
+            return gate.send("fleet", body, lambda data: self._call(
+                "POST", path, content=data, headers={"Content-Type": "application/json"}))
+        except EgressBlocked as exc:
+            raise AgentEgressBlocked(f"{what} not sent: {exc}") from exc
+
     # -- identity ------------------------------------------------------------
     def _store_identity(self, out: dict[str, Any]) -> None:
         atomic_write(self.id_dir / "cert.pem", out["certificate_pem"].encode())
@@ -204,7 +252,8 @@ class FleetAgent:
         }
         # Optional gauges for the fleet's telemetry history, when the file carries them.
         body.update({k: telemetry[k] for k in HEARTBEAT_GAUGES if k in telemetry})
-        answer: dict[str, Any] = self._call("POST", self._dev("heartbeat"), json=body).json()
+        answer: dict[str, Any] = self._post_gated("heartbeat", self._dev("heartbeat"),
+                                                  body).json()
         return answer
 
     def apply_config(self, config: dict[str, Any], version: str) -> tuple[bool, str]:
@@ -218,6 +267,8 @@ class FleetAgent:
             return False, reason
         self.save_state(applied_config_version=version, applied_config=config, refused_version="",
                    refused_reason="")
+        if self._gate_from_config:
+            self._gate = None  # the next send reads the new privacy policy
         return True, ""
 
     def sync_config(self, desired: dict[str, Any]) -> None:
@@ -227,7 +278,7 @@ class FleetAgent:
         if version in (st.get("applied_config_version"), st.get("refused_version")):
             return
         ok, reason = self.apply_config(desired["config"], version)
-        self._call("POST", self._dev("config-report"), json={
+        self._post_gated("config report", self._dev("config-report"), {
             "version": version, "status": "applied" if ok else "refused", "reason": reason})
 
     def _health(self, meta: dict[str, Any]) -> tuple[bool, str]:
@@ -239,7 +290,7 @@ class FleetAgent:
             self.opts.health_timeout_s)
 
     def _report_model(self, rollout_id: int, state: str, detail: str) -> None:
-        self._call("POST", self._dev("model-report"), json={
+        self._post_gated("model report", self._dev("model-report"), {
             "rollout_id": rollout_id, "state": state, "detail": detail,
             "model_version": self.slots.version()})
 
@@ -311,8 +362,14 @@ class FleetAgent:
                     # Recorded before running: a crash mid-command never runs it twice.
                     self.save_state(commands_done=[*done[-199:], cid])
                     ok, result = execute(self, payload["kind"], payload.get("args", {}))
-            self._call("POST", self._dev(f"commands/{cid}/ack"), json={"ok": ok,
-                                                                     "result": result})
+            ack = self._dev(f"commands/{cid}/ack")
+            try:
+                self._post_gated(f"command {cid} result", ack, {"ok": ok, "result": result})
+            except AgentEgressBlocked as exc:
+                # The fleet still learns the command ran, not what the gate kept back.
+                log.warning("%s", exc)
+                self._post_gated(f"command {cid} result", ack, {
+                    "ok": False, "result": {"error": "result withheld by the privacy gate"}})
             handled += 1
         return handled
 
@@ -346,6 +403,8 @@ class FleetAgent:
                 wake.clear()
                 try:
                     self.step()
+                except AgentEgressBlocked as exc:
+                    log.error("fleet step stopped by the privacy gate: %s", exc)
                 except AgentError as exc:
                     log.warning("fleet step failed: %s", exc)
                 if once:

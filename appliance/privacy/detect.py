@@ -88,13 +88,23 @@ _KEY_CLASSES: tuple[tuple[re.Pattern[str], DataClass], ...] = tuple(
          r"surname|full_?name|person|given_name|family_name", DataClass.PERSON),
     )
 )
+# Fields a machine fills with versions, hashes and digests ("model_version": "det@1.2.3.4",
+# a 16-hex config version): a one-token value there is no IP, card or phone number.
+# Secrets, e-mail addresses and names are still looked for.
+_MACHINE_KEY = re.compile(r"(?:^|_)(?:version|sha\d*|hash|digest|checksum|etag|revision)$")
+_MACHINE_VALUE = re.compile(r"[\w.@+:/-]{1,128}")
+_MACHINE_RULE_TYPES = frozenset({DataClass.SECRET, DataClass.EMAIL})
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _LOOKS_LIKE_NAME = re.compile(r"^[^\W\d_]+(?:[ '’.-][^\W\d_]+)*\.?$")
 
 
+def _norm_key(key: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", _CAMEL.sub("_", key).lower()).strip("_")
+
+
 def key_class(key: str) -> DataClass | None:
     """Return the data class a JSON field name implies (``patientId`` → MRN), or None."""
-    norm = re.sub(r"[^a-z0-9]+", "_", _CAMEL.sub("_", key).lower()).strip("_")
+    norm = _norm_key(key)
     for pattern, cls in _KEY_CLASSES:
         if pattern.search(norm):
             return cls
@@ -111,6 +121,7 @@ class Detector:
         self.rules: tuple[Rule, ...] = RULES + context_rules(
             config.employee_id_patterns, config.medical_record_patterns)
         self.names = names or NameDetector()
+        self._machine_rules = tuple(r for r in self.rules if r.type in _MACHINE_RULE_TYPES)
 
     def detect(self, text: str, field: str | None = None) -> list[Entity]:
         """Return non-overlapping entities in ``text``, sorted by offset.
@@ -130,7 +141,11 @@ class Detector:
                                               _LOOKS_LIKE_NAME.match(value)):
                 lead = len(text) - len(text.lstrip())
                 found.append(Entity(cls, lead, lead + len(value), value, 1.0, f"key:{field}"))
-        for rule in self.rules:
+        rules = self.rules
+        if (field is not None and _MACHINE_KEY.search(_norm_key(field))
+                and _MACHINE_VALUE.fullmatch(text)):
+            rules = self._machine_rules
+        for rule in rules:
             found.extend(rule.find(text))
         found.extend(self.names.find(text, [e.start for e in found if e.type in _NAMED_BY]))
         found.extend(self._dob_after_name(text, found))

@@ -91,6 +91,25 @@ def test_generated_values_with_valid_check_digits_are_found(detector: Detector) 
         assert kinds.get("NATIONAL_ID") == number
 
 
+def test_version_and_hash_fields_hold_no_addresses_or_numbers(detector: Detector) -> None:
+    # what a heartbeat carries: name@version of a model, a 16-hex config version
+    assert detector.detect("detector@1.2.3.4", "model_version") == []
+    assert detector.detect("4539578763621486", "applied_config_version") == []
+    assert {e.type for e in detector.detect("4539578763621486", "note")} == {
+        DataClass.PAYMENT_CARD
+    }
+    assert {e.type for e in detector.detect("10.1.2.3", "host")} == {DataClass.IP_ADDRESS}
+    token = "ghp_" + "a1B2c3D4e5" * 4
+    assert {e.type for e in detector.detect(token, "version")} == {DataClass.SECRET}
+    assert {e.type for e in detector.detect("anna.schmidt@werk.de", "sha256")} == {
+        DataClass.EMAIL
+    }
+    # free text under such a key is text: every recognizer runs
+    assert {e.type for e in detector.detect("built on 10.1.2.3 by me", "version")} == {
+        DataClass.IP_ADDRESS
+    }
+
+
 def test_a_french_nir_that_also_passes_luhn_is_a_national_id(detector: Detector) -> None:
     rng = random.Random(11)
     both = []
