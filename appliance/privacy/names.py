@@ -81,7 +81,8 @@ _DETERMINER = re.compile(
 _CLAUSE_OPENERS = frozenset('.!?:;\n•*>"“([–—')
 # Between a name and the identifier that follows it: "Osha (B-12345)", "Anasa, badge 4411".
 _BEFORE_ID = re.compile(
-    r"\s*(?:\(|,|:|-|–)?\s*(?:(?:badge|employee|staff|id|ext|tel|phone|mobile|mob|cell|mrn|"
+    r"\s*(?:\(|,|:|-|–)?\s*(?:(?:patient|employee|staff|personnel|national)?\s*"
+    r"(?:badge|employee|staff|id|ext|tel|phone|mobile|mob|cell|mrn|"
     r"dob|born|e-?mail|mail)\b\.?\s*(?:no\.?|nr\.?|number|#)?\s*[:#]?\s*)?", re.IGNORECASE)
 # Joins a name to the next in a list: "Anna, Hani and Imam", "Anna/Hani", "Anna & Hani".
 _COORD = re.compile(r"\s*[,/&+]\s*|\s+(?:and|or|&)\s+|,\s*(?:and|or)\s+", re.IGNORECASE)
@@ -226,18 +227,23 @@ class NameDetector:
             kind = t_kind
             before_tok = text[max(0, t_start - 30):t_start]
             surname_next = i + 1 < len(run) and run[i + 1][2] in ("unknown", "last")
+            given_before = i > 0 and run[i - 1][2] in ("first", "unknown")
             if kind in ("vocab", "amb", "place") and _TITLE_OR_ROLE.search(before_tok):
                 kind = "cued"  # "Cashier Musa", "Dr House": a title or role names the next word
             elif kind in ("vocab", "place") and surname_next:
                 kind = "cued"  # "Violet Kolehmainen", "Reda Kannan": a first name before a surname
-            elif (kind == "stop" and surname_next
-                  and text[t_start:t_end].rstrip(".") in self.lex.first):
-                kind = "first"  # "May Jones", "Line Nielsen": a listed first name, not the word
+            elif kind == "place" and given_before:
+                kind = "last"  # "Maman Seč", "Anna Vig": a town's name as a surname
+            elif kind == "stop" and text[t_start:t_end].rstrip(".") in self.lex.first and (
+                    surname_next or _TITLE_OR_ROLE.search(before_tok)):
+                # "May Jones", "Cashier Till": a listed first name, not the word
+                kind = "first" if surname_next else "cued"
             tok = (t_start, t_end, kind)
             prev = groups[-1][-1][2] if groups[-1] else ""
-            if kind in ("stop", "place"):
+            if kind == "stop":
                 groups.append([])
-            elif kind == "vocab" and prev not in ("first", "initial", "unknown", "cued"):
+            elif kind == "place" or (
+                    kind == "vocab" and prev not in ("first", "initial", "unknown", "cued")):
                 groups += [[tok], []]  # a word on its own: a name only with evidence
             else:
                 groups[-1].append(tok)
@@ -367,7 +373,7 @@ class NameDetector:
             subject_sentences = {self._sentence(text, c.start) for c in names
                                  if self._subject(text, c)}
             for cand in candidates:
-                if cand.entity is not None or not self._may_extend(cand):
+                if cand.entity is not None or any(k in ("stop", "initial") for k in cand.kinds):
                     continue
                 value = text[cand.start:cand.end]
                 single = len(cand.kinds) == 1
@@ -376,6 +382,11 @@ class NameDetector:
                 follow = _BEFORE_ID.match(text, cand.end)
                 if follow is not None and follow.end() in identifiers:
                     reason = "identified"
+                    identifiers = identifiers | {cand.start}  # and the word before it
+                elif text[cand.end:cand.end + 1] == " " and cand.end + 1 in identifiers:
+                    reason = "identified"  # the rest of a run before an identifier
+                if reason == "" and "place" in cand.kinds:
+                    continue  # a town is a person only right before an identifier
                 if not reason and (value in strings or (single and value in parts)) and (
                         not word_at_start or _CUE_AFTER.match(text[cand.end:cand.end + 20])):
                     reason = "consistent"
@@ -390,10 +401,6 @@ class NameDetector:
                     cand.entity = Entity(DataClass.PERSON, cand.start, cand.end, value, 0.45,
                                          f"names:{reason}")
                     changed = True
-
-    @staticmethod
-    def _may_extend(cand: _Candidate) -> bool:
-        return all(k not in ("stop", "place", "initial") for k in cand.kinds)
 
     @staticmethod
     def _subject(text: str, cand: _Candidate) -> bool:

@@ -145,3 +145,20 @@ def test_context_extends_to_other_words_of_the_same_text(
 )
 def test_places_terms_and_things_stay_unnamed(names: NameDetector, text: str) -> None:
     assert [e.text for e in names.find(text)] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a capitalised word (a town's name, here) right before a personal identifier
+        ("Damu Vig (patient ID MRN-6123769) was seen today.", "Damu Vig"),
+        ("Label printer jam on line 2. Imam (B-40512).", "Imam"),
+        # a listed first name that is also a common word, after a role
+        ("Cashier Till (badge B-71463) reported till 4 short.", "Till"),
+        # a town's name after a given name is a surname
+        ("Quality hold on lot 26-258-94: Maman Seč found burrs.", "Maman Seč"),
+    ],
+)
+def test_identifiers_and_roles_name_the_word_next_to_them(text: str, expected: str) -> None:
+    found = [e.text for e in Detector(PrivacyConfig()).detect(text) if e.type is DataClass.PERSON]
+    assert found == [expected]
