@@ -202,16 +202,33 @@ class BlobStore:
             raise BlobMissingError(f"no artifact blob {sha256}")
         return self._chunks(blob)
 
+    def _fetch(self, blob_id: str, seq: int) -> tuple[str, bytes] | None:
+        """Return one chunk's ``(sha256, data)``, or None if it is missing."""
+        if self.db.engine.dialect.name == "postgresql":
+            # bytea in psycopg's binary result format: about 3x faster than the text
+            # (hex) format SQLAlchemy's statements get.
+            raw = self.db.engine.raw_connection()
+            try:
+                with raw.driver_connection.cursor(binary=True) as cur:  # type: ignore[union-attr]
+                    cur.execute("SELECT sha256, data FROM artifact_chunks "
+                                "WHERE blob_id = %s AND seq = %s", (blob_id, seq))
+                    row = cur.fetchone()
+            finally:
+                raw.close()
+            return None if row is None else (str(row[0]), bytes(row[1]))
+        with self.db.session() as s:
+            found = s.execute(select(ArtifactChunk.sha256, ArtifactChunk.data).where(
+                ArtifactChunk.blob_id == blob_id, ArtifactChunk.seq == seq)).first()
+        return None if found is None else (found.sha256, bytes(found.data))
+
     def _chunks(self, blob: StoredBlob) -> Iterator[bytes]:
         digest = hashlib.sha256()
         for seq in range(blob.chunk_count):
-            with self.db.session() as s:
-                row = s.execute(select(ArtifactChunk.sha256, ArtifactChunk.data).where(
-                    ArtifactChunk.blob_id == blob.id, ArtifactChunk.seq == seq)).first()
+            row = self._fetch(blob.id, seq)
             if row is None:
                 raise BlobCorruptError(f"artifact {blob.sha256}: chunk {seq} is missing")
-            data = bytes(row.data)
-            if hashlib.sha256(data).hexdigest() != row.sha256:
+            chunk_sha, data = row
+            if hashlib.sha256(data).hexdigest() != chunk_sha:
                 raise BlobCorruptError(f"artifact {blob.sha256}: chunk {seq} fails its hash")
             digest.update(data)
             yield data
