@@ -15,7 +15,7 @@ from appliance.fleet.context import FleetContext
 from appliance.fleet.desired import compute_desired, drift_of
 from appliance.fleet.rollout import model_target
 from appliance.fleet.store import Command, Database, Device, DeviceEvent, record_event, utcnow
-from appliance.fleet.telemetry_history import metrics_of, read_series, record
+from appliance.fleet.telemetry_history import SampleClock, metrics_of, read_series, record
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +151,7 @@ def build_router(ctx: FleetContext) -> APIRouter:
     Operator = Annotated[Principal, Depends(ctx.role("operator"))]  # noqa: N806
     Viewer = Annotated[Principal, Depends(ctx.role("viewer"))]  # noqa: N806
     DeviceP = Annotated[Principal, Depends(ctx.device())]  # noqa: N806
+    samples = SampleClock()
 
     @router.post("/devices/{device_id}/heartbeat", openapi_extra=requires("device"))
     def heartbeat(device_id: str, body: Heartbeat, who: DeviceP) -> HeartbeatOut:
@@ -159,17 +160,21 @@ def build_router(ctx: FleetContext) -> APIRouter:
             dev = s.get(Device, device_id)
             assert dev is not None
             _apply_heartbeat(s, dev, body)
-            assert dev.last_heartbeat is not None
-            record(s, device_id, body.metrics(), dev.last_heartbeat,
-                   ctx.config.telemetry_every_s, ctx.config.telemetry_keep_days)
+            now = dev.last_heartbeat
+            assert now is not None
+            sampled = record(s, device_id, body.metrics(), now, ctx.config.telemetry_every_s,
+                             ctx.config.telemetry_keep_days, samples)
             desired = compute_desired(s, dev)
             pending = s.scalar(select(func.count()).select_from(Command).where(
                 Command.device_id == device_id, Command.status == "pending")) or 0
             target = model_target(s, device_id)
-            return HeartbeatOut(desired_version=desired.version,
-                                config_in_sync=desired.version == dev.applied_config_version,
-                                pending_commands=pending,
-                                model_action=None if target is None else target["action"])
+            answer = HeartbeatOut(desired_version=desired.version,
+                                  config_in_sync=desired.version == dev.applied_config_version,
+                                  pending_commands=pending,
+                                  model_action=None if target is None else target["action"])
+        if sampled:
+            samples.saw(device_id, now)
+        return answer
 
     @router.get("/devices", openapi_extra=requires("viewer"))
     def list_devices(

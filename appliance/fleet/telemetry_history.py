@@ -56,15 +56,42 @@ def metrics_of(temperatures: Mapping[str, float], queue_depths: Mapping[str, int
     return out
 
 
+class SampleClock:
+    """When this process last saw each device's newest sample, to skip the lookup in between.
+
+    Only a hint, never the truth: without an entry (a fresh process, a device that
+    heartbeats through another replica) :func:`record` asks the database. Entries hold
+    committed samples only, and one per enrolled device at most.
+    """
+
+    def __init__(self) -> None:
+        self._newest: dict[str, datetime] = {}
+
+    def knows_recent(self, device_id: str, now: datetime, every_s: float) -> bool:
+        """Return whether a sample younger than ``every_s`` is known to exist."""
+        newest = self._newest.get(device_id)
+        return newest is not None and (now - newest).total_seconds() < every_s
+
+    def saw(self, device_id: str, when: datetime) -> None:
+        """Note a committed sample of ``device_id`` taken at ``when``."""
+        if device_id not in self._newest or when > self._newest[device_id]:
+            self._newest[device_id] = when
+
+
 def record(s: Session, device_id: str, metrics: dict[str, float], now: datetime,
-           every_s: float, keep_days: float) -> bool:
+           every_s: float, keep_days: float, clock: SampleClock | None = None) -> bool:
     """Add a sample unless the device's newest one is younger than ``every_s``; prune a batch.
 
-    Runs in the caller's (heartbeat's) transaction. Returns whether a sample was written.
+    Runs in the caller's (heartbeat's) transaction; the caller tells ``clock`` about a
+    sample written once that transaction has committed. Returns whether one was written.
     """
     if every_s > 0:
+        if clock is not None and clock.knows_recent(device_id, now, every_s):
+            return False
         newest = s.scalar(select(TelemetrySample.ts).where(TelemetrySample.device_id == device_id)
                           .order_by(TelemetrySample.ts.desc()).limit(1))
+        if newest is not None and clock is not None:
+            clock.saw(device_id, newest)  # already committed, by this replica or another
         if newest is not None and (now - newest).total_seconds() < every_s:
             return False
     s.add(TelemetrySample(device_id=device_id, ts=now, metrics=metrics))

@@ -5,6 +5,7 @@ Every test runs twice (``fleet_db_url`` is parametrized over both databases).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -127,16 +128,27 @@ def test_a_long_window_is_downsampled_to_the_points_asked_for(fleet: Fleet,
     assert capped["max_points"] == 10 and len(capped["series"]["temperature.cpu"]) <= 10
 
 
-def test_samples_are_taken_at_most_every_telemetry_every_s(fleet: Fleet, tmp_path: Path) -> None:
+def test_samples_are_taken_at_most_every_telemetry_every_s(fleet: Fleet, fleet_db_url: str,
+                                                           tmp_path: Path) -> None:
     auth = _device(fleet, tmp_path, "dev-a")
     fleet.ctx.config.telemetry_every_s = 3600
     for i in range(3):
         _beat(fleet, "dev-a", auth, 50.0 + i, i)
     assert _samples(fleet, "dev-a") == 1
-    with fleet.ctx.db.session() as s:  # the sample is now two hours old
-        for row in s.scalars(select(TelemetrySample)):
-            row.ts = row.ts - timedelta(hours=2)
+    # A second replica on the same database knows nothing in memory: it asks the database.
+    replica = Fleet(fleet_db_url, tmp_path / "replica", telemetry_every_s=3600,
+                    secret_key_file=fleet.config.secret_key_file
+                    or fleet.config.state_dir / "secret.key")
+    try:
+        r = replica.client.post("/fleet/devices/dev-a/heartbeat", headers=auth, json={})
+        assert r.status_code == 200, r.text
+        assert _samples(fleet, "dev-a") == 1
+    finally:
+        replica.close()
+    fleet.ctx.config.telemetry_every_s = 0.5
+    time.sleep(0.6)
     _beat(fleet, "dev-a", auth, 60.0, 0)
+    _beat(fleet, "dev-a", auth, 61.0, 0)
     assert _samples(fleet, "dev-a") == 2
 
 

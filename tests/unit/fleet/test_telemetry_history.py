@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from appliance.fleet.telemetry_history import Downsampler, metrics_of
+from appliance.fleet.telemetry_history import Downsampler, SampleClock, metrics_of
 
 
 def test_metrics_of_flattens_sensors_and_queues_with_their_max_and_total() -> None:
@@ -63,3 +64,14 @@ def test_a_metric_filter_keeps_only_the_named_metrics_even_if_never_reported() -
 def test_downsampler_refuses_fewer_than_two_points() -> None:
     with pytest.raises(ValueError, match="at least 2"):
         Downsampler(since=0.0, until=1.0, max_points=1)
+
+
+def test_sample_clock_knows_only_what_it_saw_and_never_goes_back() -> None:
+    clock = SampleClock()
+    t0 = datetime(2026, 3, 1, tzinfo=UTC)
+    assert not clock.knows_recent("dev-a", t0, 60)
+    clock.saw("dev-a", t0)
+    clock.saw("dev-a", t0 - timedelta(hours=1))  # an older sample read later changes nothing
+    assert clock.knows_recent("dev-a", t0 + timedelta(seconds=59), 60)
+    assert not clock.knows_recent("dev-a", t0 + timedelta(seconds=60), 60)
+    assert not clock.knows_recent("dev-b", t0, 60)
