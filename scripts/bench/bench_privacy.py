@@ -11,7 +11,8 @@ process. A finding counts for a label when it overlaps it with the same type.
 Leak rate: labelled regulated strings that appear in what the gate lets out.
 
 Splits: ``dev`` (always; the detector is tuned on it) and, with ``--blind-seed``,
-``blind`` (privacy_blind.py: its own templates, names and values; never tuned on).
+``blind`` (privacy_blind.py: its own templates, names and values; never tuned on;
+retired blind sets join the dev split).
 A blind seed is logged in privacy_blind_seeds.txt when run; rerunning one prints a
 warning, since its figures are no longer blind. Use a new seed for each report.
 """
@@ -301,9 +302,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=13, help="dev split seed")
     ap.add_argument(
         "--dev-templates",
-        choices=["all", "first", "second"],
+        choices=["all", "first", "second", "b1"],
         default="all",
-        help="dev template family (all: both; second: the set once held out, tuned on since)",
+        help="dev template family (second: once held out; b1: the retired blind set; all)",
     )
     ap.add_argument(
         "--blind-seed",
@@ -343,8 +344,8 @@ def main() -> None:
             else "first run of this seed"
         )
         run_split(
-            f"split: BLIND (never tuned on) -- blind templates, names and values, "
-            f"seed {args.blind_seed}, {state}",
+            f"split: BLIND (never tuned on) -- blind set {blind.BLIND_SET}: its own templates, "
+            f"names and values, seed {args.blind_seed}, {state}",
             samples, detector, config, analyzer,
         )
 

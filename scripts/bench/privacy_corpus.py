@@ -8,11 +8,12 @@ are recorded too, to count false positives on them.
 
 Two splits (``build(..., split=...)``):
 
-* ``dev``: the templates in ``privacy_templates.py`` (both families: the first one
-  and the second, once held out and tuned on since) and this module's value pools.
-  Names come from two pools: ``seen`` (locales the detector's gazetteer was built
-  from) and ``unlisted`` (Faker locales the gazetteer never read, minus any name that
-  happens to be in it). The detector is developed against this split.
+* ``dev``: the templates in ``privacy_templates.py`` (two families: the first one
+  and the second, once held out and tuned on since) with this module's value pools,
+  and the retired blind set ``b1`` (``privacy_retired_b1.py``) with its own. Names
+  come from the pools ``seen`` (locales the detector's gazetteer was built from),
+  ``unlisted`` (Faker locales the gazetteer never read, minus any name that happens
+  to be in it) and ``b1``. The detector is developed against this split.
 * ``blind``: ``privacy_blind.py`` -- its own templates, names and values, seeds from
   ``BLIND_SEED_MIN`` up. Never tuned on; see that module.
 """
@@ -540,13 +541,20 @@ def fill(template: str, gen: Gen, domain: str) -> Sample:
     return sample
 
 
-def dev_templates(family: str = "all") -> dict[str, tuple[str, ...]]:
-    """Return the dev templates per domain: ``first``, ``second`` or ``all`` of them."""
-    if family == "first":
-        return TEMPLATES
-    if family == "second":
-        return SECOND_TEMPLATES
-    return {d: TEMPLATES[d] + SECOND_TEMPLATES[d] for d in TEMPLATES}
+def dev_families(rng: random.Random, family: str = "all") -> list[tuple[Gen, dict[str, tuple[str, ...]]]]:
+    """Return the dev (generator, templates per domain) families: ``first``, ``second``,
+    ``b1`` (the retired blind set) or ``all`` of them."""
+    import privacy_retired_b1 as b1
+
+    gen = Gen(rng)
+    families = {
+        "first": [(gen, TEMPLATES)],
+        "second": [(gen, SECOND_TEMPLATES)],
+        "b1": [(b1.B1Gen(rng), b1.B1_TEMPLATES)],
+    }
+    if family == "all":
+        return [f for fams in families.values() for f in fams]
+    return families[family]
 
 
 def build(
@@ -563,14 +571,17 @@ def build(
 
         if seed < blind.BLIND_SEED_MIN:
             raise ValueError(f"blind seeds start at {blind.BLIND_SEED_MIN}")
-        gen: Gen = blind.BlindGen(rng)
-        templates = blind.BLIND_TEMPLATES
+        families: list[tuple[Gen, dict[str, tuple[str, ...]]]] = [
+            (blind.BlindGen(rng), blind.BLIND_TEMPLATES)
+        ]
     elif split == "dev":
-        gen, templates = Gen(rng), dev_templates(family)
+        families = dev_families(rng, family)
     else:
         raise ValueError(f"unknown split {split!r}")
     out = []
-    for domain, family_templates in templates.items():
+    for domain in ("factory", "clinic", "retail"):
+        choices = [(gen, t) for gen, templates in families for t in templates[domain]]
         for _ in range(n_per_domain):
-            out.append(fill(rng.choice(family_templates), gen, domain))
+            gen, template = rng.choice(choices)
+            out.append(fill(template, gen, domain))
     return out

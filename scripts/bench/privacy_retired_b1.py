@@ -1,40 +1,22 @@
 # ruff: noqa: E501 - sentence templates and value formats read best on one line
-"""The BLIND split of the privacy corpus. DO NOT TUNE THE DETECTOR ON THIS.
+"""Retired blind set ``b1`` of the privacy corpus: now part of the DEV split.
 
-Everything here was written before the detector changes it is used to judge, and
-must never be looked at through the detector's eyes while developing: no running
-the detector on these texts to find misses, no adding words, cues or rules because
-a blind text needed them. When a blind run shows a miss, the fix is made and
-checked on the dev split only; the blind figure is then reported from a *new* seed.
-
-What is separate from the dev split (``privacy_templates.py``, ``privacy_corpus.Gen``):
-
-* templates: their own sentence family (notes, chat, log lines, letters), none
-  shared with the dev templates;
-* names: Faker locales that neither the name gazetteer (``build_name_lexicon.py``)
-  nor the dev corpus reads, minus every name that occurs in those locales, so no
-  blind name was ever drawn during development;
-* values: their own e-mail domains, phone formats, streets and cities, health
-  phrases and password shapes;
-* seeds: ``BLIND_SEED_MIN`` and up. ``BLIND_LOG`` records every blind seed that was
-  ever run; the bench warns when a seed is reused, because its figures are then
-  no longer blind.
+It was the blind split (its own templates, Faker locales and value pools, written
+before the detector changes it judged) until its one blind run, seed 2741 on commit
+eac0de9 (``privacy_blind_seeds.txt``). That run showed misses, and the detector was
+tuned on them afterwards, so its figures are dev figures now. The current blind set
+is ``privacy_blind.py``.
 """
 
 from __future__ import annotations
 
 import random
 import string
-import subprocess
-import time
-from pathlib import Path
 
 import privacy_corpus as corpus
 from build_name_lexicon import GAZETTEER_LOCALES, HELD_OUT_LOCALES
 
-BLIND_SEED_MIN = 1000
-BLIND_LOG = Path(__file__).with_name("privacy_blind_seeds.txt")
-BLIND_LOCALES = (
+B1_LOCALES = (
     "pt_BR",
     "es_MX",
     "es_AR",
@@ -53,15 +35,15 @@ BLIND_LOCALES = (
     "az_AZ",
     "tw_GH",
 )
-assert not set(BLIND_LOCALES) & (set(GAZETTEER_LOCALES) | set(HELD_OUT_LOCALES))
+assert not set(B1_LOCALES) & (set(GAZETTEER_LOCALES) | set(HELD_OUT_LOCALES))
 
 
-def blind_names() -> dict[str, tuple[list[str], list[str]]]:
-    """Return ``{locale: (first, last)}`` of blind names never seen in development."""
+def b1_names() -> dict[str, tuple[list[str], list[str]]]:
+    """Return ``{locale: (first, last)}`` of the b1 names (none in the first dev pools)."""
     dev_first, dev_last = corpus.locale_names(GAZETTEER_LOCALES + HELD_OUT_LOCALES)
     dev = set(dev_first) | set(dev_last)
     pools = {}
-    for loc in BLIND_LOCALES:
+    for loc in B1_LOCALES:
         first, last = corpus.locale_names((loc,))
         first, last = [n for n in first if n not in dev], [n for n in last if n not in dev]
         if first and last:
@@ -69,37 +51,17 @@ def blind_names() -> dict[str, tuple[list[str], list[str]]]:
     return pools
 
 
-def seed_runs(seed: int) -> list[str]:
-    """Return the log lines of earlier runs of blind ``seed`` (empty: still blind)."""
-    if not BLIND_LOG.exists():
-        return []
-    return [ln for ln in BLIND_LOG.read_text().splitlines() if ln.split(" ", 1)[0] == str(seed)]
-
-
-def record_run(seed: int) -> None:
-    """Append ``seed`` to the blind log (with the time and the commit it ran on)."""
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False,
-            cwd=Path(__file__).parent,
-        ).stdout.strip()
-    except OSError:
-        head = ""
-    with BLIND_LOG.open("a", encoding="utf-8") as fh:
-        fh.write(f"{seed} {time.strftime('%Y-%m-%dT%H:%M:%S%z')} {head or 'unknown'}\n")
-
-
-class BlindGen(corpus.Gen):
-    """The blind split's values: same classes, pools of its own."""
+class B1Gen(corpus.Gen):
+    """The b1 values: same classes, pools of their own."""
 
     def __init__(self, rng: random.Random) -> None:
         super().__init__(rng)
-        self.pools = blind_names()
+        self.pools = b1_names()
         self.locales = sorted(self.pools)
 
     def _pool(self) -> tuple[list[str], list[str]]:
         # one locale first, then a name: no single big locale list dominates
-        self.group = "blind"
+        self.group = "b1"
         return self.pools[self.r.choice(self.locales)]
 
     def email(self) -> str:
@@ -236,9 +198,8 @@ class BlindGen(corpus.Gen):
         )
 
 
-# Written for the blind split before the detector changes it judges; see the module
-# docstring. New phrasing only: no sentence here appears in privacy_templates.py.
-BLIND_TEMPLATES: dict[str, tuple[str, ...]] = {
+# Written as the blind split before the detector changes it judged (retired; see above).
+B1_TEMPLATES: dict[str, tuple[str, ...]] = {
     "factory": (
         "Hi all, {first} and {first} from the tool room will re-shim press 9 tonight; questions to {email}.",
         "[{ts}] line-4 PLC: alarm acknowledged by {surname}, station fw {version}",
