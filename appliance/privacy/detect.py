@@ -11,6 +11,9 @@ from appliance.privacy.recognizers import DATE, RULES, Rule, context_rules
 from appliance.privacy.redact import PLACEHOLDER
 from appliance.privacy.settings import PrivacyConfig
 
+_BODY = (r"(?:hands?|arms?|forearms?|fingers?|thumbs?|wrists?|elbows?|shoulders?|knees?|ankles?|"
+         r"feet|foot|toes?|legs?|back|neck|head|face|eyes?|hips?|ribs?|chest|forehead|"
+         r"shins?|calf|calves|hamstring|groin|skull|spine|jaw|nose|ears?)")
 _HEALTH = re.compile(
     r"(?i)\b(?:diabet(?:es|ic)|asthma(?:tic)?|epilep(?:sy|tic)|seizures?|hiv|aids|hepatitis|"
     r"cancer|tumou?rs?|leuka?emia|lymphoma|melanoma|carcinoma|chemo(?:therapy)?|radiotherapy|"
@@ -30,11 +33,12 @@ _HEALTH = re.compile(
     r"back pain|whiplash|fractured?|broken (?:arm|leg|wrist|ankle|finger|rib|hand|foot)s?|"
     r"concussion|laceration|stitches|sutures?|sprain(?:ed)?|dislocated|torn ligament|"
     r"tendinitis|tendonitis|carpal tunnel|rsi|bruis(?:e|ed|ing)|(?:minor |major )?burns? to|"
-    r"cuts? to the \w+|cut (?:a|his|her|their|my) (?:finger|thumb|hand|arm|leg|foot)|"
-    r"burned (?:a|his|her|their|my) (?:hand|arm|finger|face|leg)|splinter|"
-    r"hurt (?:a|his|her|their|my) (?:back|hand|arm|leg|knee|neck|shoulder|wrist|ankle)|"
-    r"twisted (?:an |a |his |her |their |my )?(?:ankle|knee|wrist|back)|"
-    r"(?:fractured|broke|broken) (?:a |an |his |her |their |my )?\w+|"
+    r"cuts? to the \w+|"
+    r"(?:cut|burn(?:ed|t)|hurt|injured|sprained|twisted|dislocated|bruised|pulled|strained|"
+    r"crushed|trapped|scalded|grazed) (?:a |an |his |her |their |my |one |two |both )?"
+    rf"(?:left |right |lower |upper )?(?:muscle in (?:his|her|their|my|the) )?{_BODY}|"
+    r"splinter|"
+    rf"(?:fractured|broke|broken) (?:a |an |his |her |their |my |two |both )?(?:left |right )?{_BODY}|"
     r"(?:first|second|third)[- ]degree burns?|amputat(?:ion|ed)|prosthe(?:sis|tic)|"
     r"transplant|injur(?:y|ies|ed)|sick (?:leave|note)|off sick|signed off|medical (?:leave|"
     r"certificate|condition|history)|doctor'?s note|diagnos(?:is|ed)|prescri(?:bed|ption)|"
@@ -48,7 +52,8 @@ _HEALTH = re.compile(
     r"chlamydia|syphilis|herpes|icd-?10|hospitali[sz]ed|admitted to|surgery|operation on|"
     r"schwanger(?:schaft)?|krankmeldung|krankgeschrieben|arbeitsunfähig(?:keit)?|verletzung|"
     r"grossesse|arrêt maladie|blessure|ciąża|zwolnienie lekarskie)\b")
-_BRACKET_DATE = re.compile(rf"\s*\(\s*(?:b\.|born|\*)?\s*({DATE})\s*[),;]")
+_DATE_AFTER_NAME = re.compile(
+    rf"\s*(?:\(\s*(?:b\.|born|\*)?\s*({DATE})\s*[),;]|,\s*({DATE})\s*(?:[,;:)]|$))")
 _IDENTIFIERS = frozenset({
     DataClass.PERSON, DataClass.MEDICAL_RECORD, DataClass.NATIONAL_ID, DataClass.EMPLOYEE_ID,
     DataClass.DATE_OF_BIRTH, DataClass.EMAIL, DataClass.PHONE, DataClass.ADDRESS,
@@ -156,15 +161,20 @@ class Detector:
         return resolve_overlaps(found)
 
     def _dob_after_name(self, text: str, found: list[Entity]) -> list[Entity]:
-        # "Anna Schmidt (12.03.1984)": a past date in brackets right after a name is a DOB
+        # "Anna Schmidt (12.03.1984)", "Pt Anna Schmidt, 12 Mar 1984, MRN ...": a past
+        # date in brackets or between commas right after a name is a DOB
         out = []
         for ent in found:
             if ent.type is not DataClass.PERSON:
                 continue
-            m = _BRACKET_DATE.match(text, ent.end)
-            if m and 1900 <= int(re.findall(r"\d{4}", m.group(1))[0]) <= 2015:
-                out.append(Entity(DataClass.DATE_OF_BIRTH, m.start(1), m.end(1), m.group(1), 0.8,
-                                  "dob_after_name"))
+            m = _DATE_AFTER_NAME.match(text, ent.end)
+            if m is None:
+                continue
+            group = 1 if m.group(1) else 2
+            years = re.findall(r"\d{4}", m.group(group))
+            if years and 1900 <= int(years[0]) <= 2015:
+                out.append(Entity(DataClass.DATE_OF_BIRTH, m.start(group), m.end(group),
+                                  m.group(group), 0.8, "dob_after_name"))
         return out
 
     def _phi(self, text: str, found: Iterable[Entity]) -> list[Entity]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,26 +28,34 @@ _PARTICLES = frozenset({
     "van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "le", "la", "bin", "ibn",
     "al", "ter", "ten", "dos", "das", "y", "zu", "af",
 })
-_TITLES = (r"Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Sr|Sra|Srta|Mme|Mlle|Pan|Pani|Sig|Signora|"
+_TITLES = (r"Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Pt|Herr|Frau|Sr|Sra|Srta|Mme|Mlle|Pan|Pani|Sig|Signora|"
            r"Signor|Dott|Ing|Mgr|Nurse|Sister|Brother|Sir|Dame|Lord|Lady|Capt|Sgt|GP|Dr\.med")
 _ROLES = (r"patient|operator|technician|tech|driver|supervisor|foreman|forewoman|manager|"
           r"inspector|worker|employee|colleague|nurse|doctor|physician|surgeon|customer|cashier|"
           r"clerk|pharmacist|engineer|electrician|mechanic|welder|fitter|contractor|visitor|"
-          r"guard|agent|shopper|client|resident|caller|member|associate|lead|intern|apprentice")
-_BY_AGENT = (r"(?:reported|signed|approved|checked|confirmed|entered|raised|logged|called|"
-             r"collected|served|seen|treated|helped|escalated|assisted|found|handled|replaced|"
-             r"cleaned|cleared|fixed|reset|done)\s+by")
+          r"guard|agent|shopper|client|resident|caller|member|associate|lead|intern|apprentice|"
+          r"holder|cardholder|account holder|tenant|applicant|claimant|recipient|payee|"
+          r"beneficiary|witness|pilot|locum|passenger|student|volunteer|assignee|requester|"
+          r"approver|cleaner|porter|receptionist|therapist|physio|midwife|carer|paramedic")
+_BY_AGENT = (r"(?:\w+ed|seen|found|done|made|taken|given|written|driven|brought|caught|sent|"
+             r"paid|held|kept|led|told|run|rung|set|put|shut|hit|cut|reset|signed off)\s+by")
 # Cues that name a person, not a place or thing: "raised by", "Dr", "ask", "thanks".
+# "driver was Ruby", "the contact today is Olive": a role, then who fills it
+_ROLE_IS = rf"\b(?:{_ROLES})\s+(?:today\s+)?(?:is|was|will be)"
 _CUE_AGENT = re.compile(
-    rf"(?:\b(?:{_TITLES})\.?|\b(?:{_ROLES})|\b{_BY_AGENT}|\b(?:name|named|attn|cc|bcc|dear|hi|"
-    rf"hello|thanks|thank you|ask|tell|call|ping|notify|remind|inform|spoke to|talk to|met|"
+    rf"(?:{_ROLE_IS}|\b(?:{_TITLES})\.?|\b(?:{_ROLES})|\b{_BY_AGENT}|\b(?:name|named|attn|cc|bcc|dear|hi|"
+    rf"hello|welcome|thanks|thank you|ask|tell|call|ping|notify|remind|inform|spoke to|talk to|met|"
     rf"told|asked|assign(?:ed)? to))\s*[:,.;-]?\s*$", re.IGNORECASE)
+_ROLE_WORDS = frozenset(w for w in _ROLES.split("|") if " " not in w)  # never names themselves
 _CUE_BEFORE_STRONG = re.compile(
-    rf"(?:\b(?:{_TITLES})\.?|\b(?:{_ROLES})|\b{_BY_AGENT}|\b(?:name|named|contact|attn|cc|"
-    rf"ask|call|tell|page|dear|hi|hello|thanks|thank you|per|from|for|with|by|to|and|or|"
+    rf"(?:{_ROLE_IS}|\b(?:{_TITLES})\.?|\b(?:{_ROLES})|\b{_BY_AGENT}|\b(?:name|named|contact|attn|cc|"
+    rf"ask|call|tell|page|dear|hi|hello|welcome|thanks|thank you|per|from|for|with|by|to|and|or|"
     rf"copy|cc|bcc|loop in|include|invite|remind|notify|owner|"
     rf"via|spoke to|talk to|inform|notify|ping|email|text|assign(?:ed)? to|ask for|"
-    rf"met|visited|told|asked|sees?|saw)\b)\s*[:,.;-]?\s*$", re.IGNORECASE)
+    rf"met|visited|told|asked|sees?|saw|"
+    # verbs with a person as first object: "give Seaneen a lift", "send Olive the file"
+    rf"give|gave|send|show|showed|offer|lend|lent|bring|brought|pay|paid|owe|let|help|thank)\b)"
+    rf"\s*[:,.;-]?\s*$", re.IGNORECASE)
 _TITLE_OR_ROLE = re.compile(rf"\b(?:{_TITLES}|{_ROLES})\.?\s*[:,]?\s*$", re.IGNORECASE)
 _COMPANY_WORDS = (r"GmbH|AG|KG|SE|Ltd|Limited|Inc|LLC|LLP|plc|Corp|Co|SA|S\.A\.|SpA|S\.p\.A\.|Srl|"
                   r"BV|B\.V\.|NV|N\.V\.|AB|Oy|A/S|Group|Holding|Industries|Logistics|Solutions|"
@@ -70,14 +79,21 @@ _CUE_AFTER = re.compile(
 _VERB_AFTER = re.compile(rf"^\s(?:{_AFTER_VERBS})\b", re.IGNORECASE)
 # Verbs that take a person as subject: evidence enough for a word at a clause start.
 _HUMAN_AFTER = re.compile(
-    r"^\s(?:says|said|asks|asked|tells|told|thinks|thought|knows|knew|agrees|agreed|"
+    r"^(?:\s(?:says|said|asks|asked|tells|told|thinks|thought|knows|knew|agrees|agreed|"
     r"complains|complained|phoned|rang|emailed|texted|mentioned|noticed|refused|promised|"
-    r"apologi[sz]ed|explained|explains|forgot|remembered|wondered|joined|visited|slipped)\b",
+    r"apologi[sz]ed|explained|explains|forgot|remembered|wondered|joined|visited|slipped|"
+    r"wants|wanted|signed(?!\s+by\b))|"
+    # what belongs to a person: "Uma's team is on it"
+    r"['’]s\s+(?:team|crew|shift|desk|locker|car|van|wife|husband|partner|son|daughter|"
+    r"mother|father|manager|supervisor|colleague|badge|phone|e-?mail|birthday|leave|holiday|"
+    r"rota|office|account|family|kids|children))\b",
     re.IGNORECASE)
 # Names take no article: "the Mixer", "our Hope" are not people.
 _DETERMINER = re.compile(
     r"\b(?:the|a|an|this|that|these|those|our|your|my|his|her|their|its|each|every|no|any|"
     r"some|new|old)\s+$", re.IGNORECASE)
+_HEADING = re.compile(r"[^,.;!?\n]{0,30}:")  # the rest of a clause ends in a colon
+_NUMBER_AFTER = re.compile(r"[ -]?\d")  # "Festo 40", "Kuka-3": a model, not a person
 _CLAUSE_OPENERS = frozenset('.!?:;\n•*>"“([–—')
 # Between a name and the identifier that follows it: "Osha (B-12345)", "Anasa, badge 4411".
 _BEFORE_ID = re.compile(
@@ -159,7 +175,7 @@ class NameDetector:
         lower = word.lower()
         if len(word) == 1:
             return "initial" if word.isupper() and token.endswith(".") else "stop"
-        if lower in _STOP:
+        if lower in _STOP or lower in _ROLE_WORDS:
             return "stop"
         if word.isupper():
             # an acronym (SKU, IBAN, HMI) unless it is a listed name in capitals (SCHMIDT)
@@ -228,8 +244,13 @@ class NameDetector:
             before_tok = text[max(0, t_start - 30):t_start]
             surname_next = i + 1 < len(run) and run[i + 1][2] in ("unknown", "last")
             given_before = i > 0 and run[i - 1][2] in ("first", "unknown")
-            if kind in ("vocab", "amb", "place") and _TITLE_OR_ROLE.search(before_tok):
-                kind = "cued"  # "Cashier Musa", "Dr House": a title or role names the next word
+            term_follows = any(k == "stop" for _, _, k in run[i + 1:])  # "Night Shift"
+            if kind in ("vocab", "amb", "place") and (
+                    _TITLE_OR_ROLE.search(before_tok)
+                    or (_CUE_AGENT.search(before_tok) and not term_follows)):
+                # "Cashier Musa", "Dr House", "received by Lucca": a title, role or
+                # person cue names the next word
+                kind = "cued"
             elif kind in ("vocab", "place") and surname_next:
                 kind = "cued"  # "Violet Kolehmainen", "Reda Kannan": a first name before a surname
             elif kind == "place" and given_before:
@@ -268,6 +289,9 @@ class NameDetector:
         # place) and any run at the start of a sentence are left to the rules below.
         while run and run[-1][2] == "particle":
             run = run[:-1]
+        while (len(run) > 2 and run[0][2] == "stop"
+               and _CUE_BEFORE_STRONG.search(text[max(0, run[1][0] - 30):run[1][0]])):
+            run = run[1:]  # "Welcome Reuben Fulton": the cue word itself is capitalised
         kinds = [k for _, _, k in run if k != "particle"]
         if not 2 <= len(kinds) <= 3 or not all(
                 k in ("vocab", "amb", "place", "unknown") for k in kinds):
@@ -315,7 +339,7 @@ class NameDetector:
         if _COMPANY.match(text, end) or any(
                 _COMPANY_TOKEN.match(text[a:b]) for a, b, _ in group):
             return None  # "Brandt GmbH", "Novak & Sons Ltd"
-        if text[start:end] in self.lex.place:
+        if len(group) > 1 and text[start:end] in self.lex.place:
             return None  # "New York", "Costa Rica"
         kinds = [k for _, _, k in group if k != "particle"]
         before = text[max(0, start - 30):start]
@@ -337,6 +361,11 @@ class NameDetector:
                 score = 0.8
             elif kind in ("last", "unknown") and (cue_before or cue_after) and not article:
                 score = 0.7 if kind == "last" else 0.6
+            elif (kind == "unknown" and isolated and not clause_start and not article
+                  and not _NUMBER_AFTER.match(text, end)):
+                # capitalised mid-sentence and no English word: a proper noun, and in
+                # these texts most often a person ("..., Debora on the floor")
+                score = 0.5
             elif kind == "cued":
                 score = 0.5
             elif kind == "amb" and (cue_before or cue_after):
@@ -372,6 +401,8 @@ class NameDetector:
                      if len(w) > 2 and w[0].isupper()}
             subject_sentences = {self._sentence(text, c.start) for c in names
                                  if self._subject(text, c)}
+            slots = Counter(self._sentence(text, c.start) for c in names if self._slot(text, c))
+            subject_sentences |= {n for n, count in slots.items() if count >= 2}
             for cand in candidates:
                 if cand.entity is not None or any(k in ("stop", "initial") for k in cand.kinds):
                     continue
@@ -394,7 +425,8 @@ class NameDetector:
                         _COORD.fullmatch(text[a.end:cand.start] if a.end <= cand.start
                                          else text[cand.end:a.start]) for a in names):
                     reason = "list"
-                if (not reason and single and self._subject(text, cand)
+                if (not reason and single and self._slot(text, cand)
+                        and (self._subject(text, cand) or slots[self._sentence(text, cand.start)] >= 2)
                         and self._sentence(text, cand.start) in subject_sentences):
                     reason = "parallel"
                 if reason:
@@ -403,12 +435,16 @@ class NameDetector:
                     changed = True
 
     @staticmethod
-    def _subject(text: str, cand: _Candidate) -> bool:
-        # one capitalised word opening a clause (or after a comma) right before a verb
-        if len(cand.kinds) != 1:
-            return False
-        opens = cand.clause_start or text[:cand.start].rstrip().endswith(",")
-        return opens and bool(_VERB_AFTER.match(text[cand.end:cand.end + 20]))
+    def _slot(text: str, cand: _Candidate) -> bool:
+        # one capitalised word opening a clause or after a comma, not a heading ("Rota change:")
+        return len(cand.kinds) == 1 and (
+            cand.clause_start or text[:cand.start].rstrip().endswith(",")) and not (
+            _HEADING.match(text, cand.end))
+
+    @classmethod
+    def _subject(cls, text: str, cand: _Candidate) -> bool:
+        # a slot right before a verb: the subject of its clause
+        return cls._slot(text, cand) and bool(_VERB_AFTER.match(text[cand.end:cand.end + 20]))
 
     @staticmethod
     def _sentence(text: str, pos: int) -> int:

@@ -32,6 +32,7 @@ class Rule:
     window: int = 40
     veto: re.Pattern[str] | None = None
     score: float = 0.9
+    veto_around: Callable[[str, int, int], bool] | None = None  # (text, start, end)
 
     def find(self, text: str) -> Iterable[Entity]:
         """Yield the rule's entities in ``text``."""
@@ -46,6 +47,8 @@ class Rule:
             if self.context is not None and not self.context.search(before):
                 continue
             if self.veto is not None and self.veto.search(text[max(0, start - 20):start]):
+                continue
+            if self.veto_around is not None and self.veto_around(text, start, end):
                 continue
             yield Entity(self.type, start, end, value, self.score, self.name)
 
@@ -63,6 +66,15 @@ _PART_VETO = _c(r"(?i)(?:\b(?:p/?n|part|sku|serial|s/?n|lot|batch|order|ref|item
                 r"fw|firmware|version|ver|build|ticket|wo|po|invoice|asset)\b[\s#:.no]*|#)$")
 _VERSION_VETO = _c(r"(?i)(?:\bv|\b(?:version|firmware|fw|build|release|rev|sw|software|"
                    r"patch|(?:update|upgrade|updated|upgraded|downgrade|rolled back)\s+to)\s*)$")
+# "before the 6.3.32.88 rollout": a dotted quad named as a release is a version
+_RELEASE_BEFORE = _c(r"(?i)\b(?:the|a|new|latest|next|this|last)\s+$")
+_RELEASE_AFTER = _c(r"(?i)\s+(?:rollout|release|update|upgrade|build|hotfix|version)\b")
+
+
+def _release_named(text: str, start: int, end: int) -> bool:
+    return bool(_RELEASE_BEFORE.search(text, max(0, start - 10), start)
+                and _RELEASE_AFTER.match(text, end))
+
 _PHONE_CTX = _c(r"(?i)\b(?:tel|telephone|phone|ph|mobile|mob|cell|handy|call|ring|ext|contact|"
                 r"reach|whatsapp|fax|text|sms|number|nr)\b")
 _ID_CTX = _c(r"(?i)\b(?:pesel|ssn|social security|national\s+(?:id|insurance|number)|id\s*(?:no|nr|"
@@ -82,8 +94,9 @@ _CITY = rf"{_CITYW}(?:[ -]{_CITYW})?"
 _US_TAIL = (rf"(?:,?\s+(?:Apt|Suite|Unit|Fl)\.?\s*#?\w+)?(?:,\s*{_CITY})?"
             r"(?:,?\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?)?")
 _UK_PC = r"(?:,?\s+[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2})?"
-_EU_TAIL = (rf"(?:,\s*(?:[A-Z]{{1,2}}-)?\d{{2}}-?\d{{3}}\s+{_CITY}|"
-            rf",\s*\d{{4}}\s?[A-Z]{{2}}\s+{_CITY})?")
+# ", 70173 Stuttgart", ", 00-950 Warszawa", ", 1234 AB Utrecht", ", 8001 Zürich", ", 1100-048 Lisboa"
+_EU_TAIL = (rf"(?:,\s*(?:[A-Z]{{1,2}}-)?(?:\d{{4}}-\d{{3}}|\d{{2}}-\d{{3}}|\d{{4}}\s?[A-Z]{{2}}|\d{{4,5}})"
+            rf"\s+{_CITY})?")
 
 def _ipv6_ok(value: str) -> bool:
     if value.count(":") < 2 or (not any(c.isalpha() for c in value) and "::" not in value):
@@ -167,7 +180,7 @@ RULES: tuple[Rule, ...] = (
     # --- network -------------------------------------------------------------------------
     Rule("ipv4", DataClass.IP_ADDRESS,
          _c(r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-            r"(?:/\d{1,2})?(?![\w.]*\d)"), veto=_VERSION_VETO),
+            r"(?:/\d{1,2})?(?![\w.]*\d)"), veto=_VERSION_VETO, veto_around=_release_named),
     Rule("ipv6", DataClass.IP_ADDRESS,
          _c(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])"),
          validate=_ipv6_ok),
@@ -190,8 +203,9 @@ RULES: tuple[Rule, ...] = (
          _c(rf"\b\d{{1,5}}[A-Za-z]?\s+(?:{_CAP}\s+){{1,4}}{_STREET_EN}{_US_TAIL}{_UK_PC}")),
     Rule("addr_de", DataClass.ADDRESS,
          _c(rf"\b(?:{_CAP}\s(?:Straße|Strasse|Str\.|Weg|Gasse|Allee|Platz|Ring|Damm|Ufer)|"
-            rf"[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|"
-            rf"damm|ufer|straat|laan|plein|gracht|kade|vej|gatan|vägen))\s+\d{{1,4}}[a-z]?{_EU_TAIL}")),
+            rf"[A-ZÀ-ÖØ-Þ][\wäöüß-]*(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|"
+            rf"damm|ufer|straat|laan|plein|gracht|kade|vej|gade|gata|gatan|vägen|veien|vegen|"
+            rf"torv|plads))\s+\d{{1,4}}[a-z]?{_EU_TAIL}")),
     Rule("addr_fr", DataClass.ADDRESS,
          _c(rf"\b\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|chemin|allée|"
             rf"impasse|quai)\s+(?:(?:de|du|des|la|le|l'|d')\s*)*{_CAP}(?:\s{_CAP})*{_EU_TAIL}")),
@@ -199,7 +213,8 @@ RULES: tuple[Rule, ...] = (
          _c(rf"\bul\.\s*{_CAP}(?:\s{_CAP})?\s+\d{{1,4}}[a-z]?(?:/\d{{1,4}})?{_EU_TAIL}")),
     Rule("addr_south", DataClass.ADDRESS,
          _c(rf"\b(?:[Vv]ia|[Vv]iale|[Pp]iazza|[Cc]orso|[Cc]alle|[Aa]venida|[Pp]laza|[Pp]aseo|[Rr]ua)\s+"
-            rf"(?:(?:de|del|della|di|la|dos|da)\s+)*{_CAP}(?:\s{_CAP})*,?\s+\d{{1,4}}{_EU_TAIL}")),
+            rf"(?:(?:de|del|della|di|la|las|los|el|dos|das|do|da)\s+)*{_CAP}(?:\s{_CAP})*,?\s+"
+            rf"\d{{1,4}}{_EU_TAIL}")),
     # --- secrets -----------------------------------------------------------------------
     Rule("pem_private_key", DataClass.SECRET,
          _c(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)"),
@@ -219,6 +234,7 @@ RULES: tuple[Rule, ...] = (
     Rule("password_text", DataClass.SECRET,
          _c(r"(?i)\b(?:password|passwd|pwd|pw|passcode|passphrase|pin(?:\s+code)?|kennwort|passwort|"
             r"mot de passe|secret|api[_ -]?key|access[_ -]?key|token|client[_ -]?secret)"
+            r"(?:\s+(?:for|on|of|to|at)\s+[^.,;:\n]{1,40}?)?"  # "password on the historian box is"
             r"(?:\s+(?:is|was|=|:)|\s*[:=])\s*[\"']?([^\s\"',;]{4,})"), group=1),
     Rule("password_bare", DataClass.SECRET,
          _c(r"(?i)\b(?:password|passwd|pwd|passcode|passphrase|kennwort|passwort)\s+"

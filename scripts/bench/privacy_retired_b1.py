@@ -222,7 +222,8 @@ B1_TEMPLATES: dict[str, tuple[str, ...]] = {
     "clinic": (
         "Pt {person}, {dob}, MRN {mrn}: BP high again, known {condition}.",
         "Spoke with {first} (daughter of {person}) about the discharge plan; her number is {phone}.",
-        "Allergy alert for {person}: {=HEALTH:penicillin allergy}, see chart {mrn_token}.",
+        # "Allergy" labelled since b1 retired: an allergy alert about a person is PHI
+        "{=HEALTH:Allergy} alert for {person}: {=HEALTH:penicillin allergy}, see chart {mrn_token}.",
         "Appointment letter to {address} came back unopened; patient {person}, national ID {natid}.",
         "Dr {surname} and nurse {first} covered clinic B this morning.",
         "Letter from the GP of {person}: started on {=HEALTH:metformin} for {condition}.",
@@ -233,7 +234,8 @@ B1_TEMPLATES: dict[str, tuple[str, ...]] = {
         "Vaccination record: {person}, born {dob}, PESEL {pesel}.",
         "Ultrasound unit {serial} needs firmware {version} before Monday.",
         "Next of kin for bed 7 is {person}, {phone}, {address}.",
-        "Physio notes, {first}: {=HEALTH:knee rehab} going well, walks without crutches.",
+        # "crutches" labelled since b1 retired: it is health data next to the name
+        "Physio notes, {first}: {=HEALTH:knee rehab} going well, walks without {=HEALTH:crutches}.",
     ),
     "retail": (
         "Thanks {first}! Customer {person} left a 5-star review for your help with the return.",

@@ -124,6 +124,14 @@ def test_names_that_are_also_english_words_are_found_in_name_positions(template:
         ("Co-pay taken for Goma Som at the front desk.", ["Goma Som"]),
         ("Refund approved by May Jones.", ["May Jones"]),
         ("Delivery for Reda Kannan to the back door.", ["Reda Kannan"]),
+        # a person as first object, a role filled, what belongs to a person
+        ("Can someone give Olive a lift home?", ["Olive"]),
+        ("Van tracker last seen at the depot; driver was Ruby.", ["Ruby"]),
+        ("Compressor 2 trending hot; Uma's team is on it.", ["Uma"]),
+        ("Welcome Reuben Fulton to the maintenance crew!", ["Reuben Fulton"]),
+        # an unknown capitalised word mid-sentence, and the clause slots beside two names
+        ("Shift notes - Kosisochukwu on tills, Debora on the floor, Matheson closing.",
+         ["Kosisochukwu", "Debora", "Matheson"]),
     ],
 )
 def test_context_extends_to_other_words_of_the_same_text(
@@ -141,6 +149,9 @@ def test_context_extends_to_other_words_of_the_same_text(
         "The Mixer is down again and the Hydraulic Pump leaks.",
         "Pump (P-101) tripped at 12:30.",
         "Logged in the Quality System by Maintenance.",
+        "Rota change: the tills close early on Sunday, Press 4 runs late.",
+        "Raised by Night Shift, fixed by Maintenance.",
+        "The Compressor's bearing is gone again.",
     ],
 )
 def test_places_terms_and_things_stay_unnamed(names: NameDetector, text: str) -> None:

@@ -188,3 +188,31 @@ def test_false_positives_on_part_numbers_serials_and_timestamps_stay_low(
         f"false positives on part numbers, serials, timestamps: {len(flagged)}/{total} = {rate:.4f}"
     )
     assert rate <= 0.01, flagged[:10]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Root password on the historian box is 6ulbd!nyX0oH - change it", ("SECRET", "6ulbd!nyX0oH")),
+        ("Letter to Nørregade 156, 8153 Aarhus came back.", ("ADDRESS", "Nørregade 156, 8153 Aarhus")),
+        ("Car broke down near Rua das Flores 55, 1732-190 Porto", ("ADDRESS", "Rua das Flores 55, 1732-190 Porto")),
+        ("Pt Reuben Brick, 9.5.1972, MRN 51192626: BP high.", ("DOB", "9.5.1972")),
+        ("Anna Kowalski burned a forearm unloading cages.", ("HEALTH", "burned a forearm")),
+        ("Pump reset; gateway 10.1.2.3 update failed.", ("IP", "10.1.2.3")),
+    ],
+)
+def test_phrasings_found_since_the_first_blind_run(
+    detector: Detector, text: str, expected: tuple[str, str]
+) -> None:
+    assert expected in {(e.type.value, e.text) for e in detector.detect(text)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Anna Kowalski wants the map updated before the 6.3.32.88 rollout.",
+        "Can someone give Anna Kowalski a lift? Her car broke down near the gate.",
+    ],
+)
+def test_versions_and_broken_cars_are_not_ips_or_health(detector: Detector, text: str) -> None:
+    assert {e.type.value for e in detector.detect(text)} == {"PERSON"}
