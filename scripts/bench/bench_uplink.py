@@ -11,6 +11,11 @@ Everything is measured side by side in one run on this machine:
 3. escalation latency through the relay vs calling the provider directly;
 4. the drain rate of a backlog of ``--items`` escalations left by an outage,
    through a real relay process (mTLS) to a real stand-in provider process.
+
+``--fleet-db sqlite`` (a fresh SQLite file) or ``--fleet-db postgresql://HOST/DB`` (a
+fresh database created on that server and dropped afterwards) serves the fleet beside
+the relay, as replicas run it: the relay's keys, replay and idempotency records then
+live in that database.
 """
 
 from __future__ import annotations
@@ -180,11 +185,40 @@ def bench_latency(relay: RelayProcess, provider: ProviderProcess, pki: object,
           f"replay + idempotency records with fsync, privacy re-check)")
 
 
+def fleet_settings(work: Path, spec: str) -> tuple[dict[str, object], str | None]:
+    """Return the ``[fleet]`` settings for ``--fleet-db`` and a PostgreSQL database to drop."""
+    from appliance.fleet.sealing import write_secret_key
+
+    key = work / "fleet-secret.key"
+    write_secret_key(key)
+    settings: dict[str, object] = {"state_dir": str(work / "fleet-state"),
+                                   "secret_key_file": str(key), "sweep_interval_s": 3600.0}
+    if spec == "sqlite":
+        return {**settings, "database_url": f"sqlite:///{work / 'fleet.db'}"}, None
+    import psycopg
+
+    name = f"bench_relay_{os.urandom(6).hex()}"
+    with psycopg.connect(spec, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = spec.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    return {**settings, "database_url": f"{url}/{name}"}, name
+
+
+def drop_database(spec: str, name: str) -> None:
+    """Drop the benchmark's PostgreSQL database."""
+    import psycopg
+
+    with psycopg.connect(spec, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--items", type=int, default=10_000, help="backlog size for enqueue/drain")
     ap.add_argument("--requests", type=int, default=200, help="latency samples per path")
     ap.add_argument("--sizes", default="1,4,16,64", help="envelope sizes in KB")
+    ap.add_argument("--fleet-db", default=None,
+                    help="serve the fleet beside the relay: 'sqlite' or a postgresql:// URL")
     args = ap.parse_args()
     bench_envelope([int(s) for s in args.sizes.split(",")])
     with tempfile.TemporaryDirectory() as tmp:
@@ -193,15 +227,21 @@ def main() -> None:
         pki = make_pki(work / "pki", "bench CA")
         provider = ProviderProcess(work / "provider", "bench")
         provider.start()
-        relay = RelayProcess(work / "relay", pki, [provider], rate_per_minute=1e9,
+        fleet, pg_name = (fleet_settings(work, args.fleet_db) if args.fleet_db
+                          else (None, None))
+        relay = RelayProcess(work / "relay", pki, [provider], fleet=fleet, rate_per_minute=1e9,
                              rate_burst=1_000_000, token_budget_per_day=0)
         try:
             relay.start()
+            if fleet is not None:
+                print(f"(relay served with the fleet, database {fleet['database_url']})")
             bench_latency(relay, provider, pki, args.requests)
             bench_drain(work, args.items, relay, pki)
         finally:
             relay.stop()
             provider.kill()
+            if pg_name is not None:
+                drop_database(args.fleet_db, pg_name)
 
 
 if __name__ == "__main__":
