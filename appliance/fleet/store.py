@@ -291,6 +291,40 @@ class ArtifactChunk(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class RelaySeenEnvelope(Base):
+    """An envelope id the relay opened (any replica); a second insert of it is a replay."""
+
+    __tablename__ = "relay_seen_envelopes"
+    __table_args__ = (Index("ix_relay_seen_envelopes_expires_at", "expires_at"),)
+    envelope_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column()  # past the window: refused as expired anyway
+
+
+class RelayRequest(Base):
+    """The relay's record of one escalation: claimed by a relay process, then its reply.
+
+    The primary key makes the claim: of replicas inserting the same message id, one wins
+    and asks the provider; the others answer from ``reply`` once ``state`` is ``done``.
+    """
+
+    __tablename__ = "relay_requests"
+    __table_args__ = (Index("ix_relay_requests_updated_at", "updated_at"),)
+    device_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    state: Mapped[str] = mapped_column(String(8))  # sent | done
+    owner: Mapped[str] = mapped_column(String(32))  # the claiming relay process (boot id)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reply: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+
+
+class RelayTokenDay(Base):
+    """Provider tokens the whole fleet spent through the relay on one UTC day."""
+
+    __tablename__ = "relay_token_days"
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    used: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 def make_engine(url: str) -> Engine:
     """Return an engine for ``url``; SQLite gets WAL, a busy timeout and foreign keys."""
     if url.startswith("sqlite"):
