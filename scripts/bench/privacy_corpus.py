@@ -10,10 +10,10 @@ Two splits (``build(..., split=...)``):
 
 * ``dev``: the templates in ``privacy_templates.py`` (two families: the first one
   and the second, once held out and tuned on since) with this module's value pools,
-  and the retired blind set ``b1`` (``privacy_retired_b1.py``) with its own. Names
-  come from the pools ``seen`` (locales the detector's gazetteer was built from),
-  ``unlisted`` (Faker locales the gazetteer never read, minus any name that happens
-  to be in it) and ``b1``. The detector is developed against this split.
+  and the retired blind sets ``b1`` and ``b2`` (``privacy_retired_b*.py``) with their
+  own. Names come from the pools ``seen`` (locales the detector's gazetteer was built
+  from), ``unlisted`` (Faker locales the gazetteer never read, minus any name that
+  happens to be in it), ``b1`` and ``b2``. The detector is developed against this split.
 * ``blind``: ``privacy_blind.py`` -- its own templates, names and values, seeds from
   ``BLIND_SEED_MIN`` up. Never tuned on; see that module.
 """
@@ -543,14 +543,16 @@ def fill(template: str, gen: Gen, domain: str) -> Sample:
 
 def dev_families(rng: random.Random, family: str = "all") -> list[tuple[Gen, dict[str, tuple[str, ...]]]]:
     """Return the dev (generator, templates per domain) families: ``first``, ``second``,
-    ``b1`` (the retired blind set) or ``all`` of them."""
+    ``b1``, ``b2`` (retired blind sets) or ``all`` of them."""
     import privacy_retired_b1 as b1
+    import privacy_retired_b2 as b2
 
     gen = Gen(rng)
     families = {
         "first": [(gen, TEMPLATES)],
         "second": [(gen, SECOND_TEMPLATES)],
         "b1": [(b1.B1Gen(rng), b1.B1_TEMPLATES)],
+        "b2": [(b2.B2Gen(rng), b2.B2_TEMPLATES)],
     }
     if family == "all":
         return [f for fams in families.values() for f in fams]

@@ -1,34 +1,17 @@
 # ruff: noqa: E501 - sentence templates and value formats read best on one line
-"""The BLIND split of the privacy corpus (set ``b2``). DO NOT TUNE THE DETECTOR ON THIS.
+"""Retired blind set ``b2`` of the privacy corpus: now part of the DEV split.
 
-Everything here was written before the detector changes it is used to judge, and
-must never be looked at through the detector's eyes while developing: no running
-the detector on these texts to find misses, no adding words, cues or rules because
-a blind text needed them. A blind set is run once per report, on a seed never run
-before; once its misses have been looked at and tuned on, it is retired into the
-dev split (as ``b1`` was: ``privacy_retired_b1.py``) and a new set is written.
-
-What is separate from the dev split (``privacy_templates.py``, ``privacy_corpus.Gen``
-and the retired sets):
-
-* templates: their own sentence family (mail, notes, log lines), none shared;
-* names: Faker locales that neither the name gazetteer (``build_name_lexicon.py``)
-  nor any dev pool reads, minus every name that occurs in those, so no blind name
-  was ever drawn during development;
-* values: their own e-mail domains, phone and address formats, dates, IBAN
-  countries, health phrases, password and token shapes;
-* seeds: ``BLIND_SEED_MIN`` and up. ``BLIND_LOG`` records every blind run (seed,
-  time, commit, set); the bench warns when a seed is reused, since its figures are
-  then no longer blind.
+It was the blind split (its own templates, Faker locales and value pools, written
+before the detector changes it judged) until its one blind run, seed 5183 on commit
+8c682e6 (``privacy_blind_seeds.txt``). The detector was tuned on its misses
+afterwards, so its figures are dev figures now. The current blind set is
+``privacy_blind.py``.
 """
 
 from __future__ import annotations
 
 import random
 import string
-import subprocess
-import time
-from pathlib import Path
 
 import privacy_corpus as corpus
 import privacy_retired_b1 as b1
@@ -36,10 +19,7 @@ from build_name_lexicon import GAZETTEER_LOCALES, HELD_OUT_LOCALES
 
 from appliance.privacy import checksums as ck
 
-BLIND_SET = "b2"
-BLIND_SEED_MIN = 1000
-BLIND_LOG = Path(__file__).with_name("privacy_blind_seeds.txt")
-BLIND_LOCALES = (
+B2_LOCALES = (
     "es_CO",
     "es_CA",
     "fr_CA",
@@ -53,15 +33,15 @@ BLIND_LOCALES = (
     "fr_DZ",
 )
 _DEV_LOCALES = GAZETTEER_LOCALES + HELD_OUT_LOCALES + b1.B1_LOCALES
-assert not set(BLIND_LOCALES) & set(_DEV_LOCALES)
+assert not set(B2_LOCALES) & set(_DEV_LOCALES)
 
 
-def blind_names() -> dict[str, tuple[list[str], list[str]]]:
-    """Return ``{locale: (first, last)}`` of blind names never seen in development."""
+def b2_names() -> dict[str, tuple[list[str], list[str]]]:
+    """Return ``{locale: (first, last)}`` of the b2 names (none in earlier dev pools)."""
     dev_first, dev_last = corpus.locale_names(_DEV_LOCALES)
     dev = set(dev_first) | set(dev_last)
     pools = {}
-    for loc in BLIND_LOCALES:
+    for loc in B2_LOCALES:
         first, last = corpus.locale_names((loc,))
         first, last = [n for n in first if n not in dev], [n for n in last if n not in dev]
         if first and last:
@@ -69,44 +49,21 @@ def blind_names() -> dict[str, tuple[list[str], list[str]]]:
     return pools
 
 
-def seed_runs(seed: int) -> list[str]:
-    """Return the log lines of earlier runs of blind ``seed`` (empty: still blind)."""
-    if not BLIND_LOG.exists():
-        return []
-    return [ln for ln in BLIND_LOG.read_text().splitlines() if ln.split(" ", 1)[0] == str(seed)]
-
-
-def record_run(seed: int) -> None:
-    """Append ``seed`` to the blind log (with the time, the commit it ran on, the set)."""
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=False,
-            cwd=Path(__file__).parent,
-        ).stdout.strip()
-    except OSError:
-        head = ""
-    with BLIND_LOG.open("a", encoding="utf-8") as fh:
-        fh.write(f"{seed} {time.strftime('%Y-%m-%dT%H:%M:%S%z')} {head or 'unknown'} {BLIND_SET}\n")
-
-
 def _digits(r: random.Random, n: int) -> str:
     return "".join(str(r.randint(0, 9)) for _ in range(n))
 
 
-class BlindGen(corpus.Gen):
-    """The blind split's values: same classes, pools of its own."""
+class B2Gen(corpus.Gen):
+    """The b2 values: same classes, pools of their own."""
 
     def __init__(self, rng: random.Random) -> None:
         super().__init__(rng)
-        self.pools = blind_names()
+        self.pools = b2_names()
         self.locales = sorted(self.pools)
 
     def _pool(self) -> tuple[list[str], list[str]]:
         # one locale first, then a name: no single big locale list dominates
-        self.group = "blind"
+        self.group = "b2"
         return self.pools[self.r.choice(self.locales)]
 
     def email(self) -> str:
@@ -276,9 +233,8 @@ class BlindGen(corpus.Gen):
         )
 
 
-# Written for the blind set b2 before the detector changes it judges; see the module
-# docstring. New phrasing only: no sentence here appears in the dev templates or b1.
-BLIND_TEMPLATES: dict[str, tuple[str, ...]] = {
+# Written as the blind set b2 before the detector changes it judged (retired; see above).
+B2_TEMPLATES: dict[str, tuple[str, ...]] = {
     "factory": (
         "From: {email}\nSubject: overtime Saturday\n{first}, can you cover the early shift? Thanks, {person}",
         "Forklift pre-use check failed (brakes). Operator: {person}. Truck serial {serial}.",
