@@ -21,9 +21,9 @@ from appliance.cloud.relay import (
     build_relay_router,
 )
 from appliance.cloud.settings import CloudConfig
-from appliance.cloud.store import RelayStore
-from appliance.errors import ConfigError
-from appliance.uplink.envelope import SqliteReplayGuard
+from appliance.cloud.store import RelayStore, RequestRecord
+from appliance.errors import ApplianceError, ConfigError
+from appliance.uplink.envelope import ReplayGuard, SqliteReplayGuard
 from appliance.uplink.pki import RevocationList, load_certificate
 
 if TYPE_CHECKING:
@@ -62,14 +62,43 @@ def load_privacy_check(block: list[str]) -> PrivacyCheck | None:
     return check
 
 
+def _relay_state(config: CloudConfig, lease_s: float,
+                 fleet: FleetContext | None) -> tuple[RelayKeyring, RequestRecord, ReplayGuard]:
+    """Return the relay's keys, idempotency record and replay record.
+
+    Standalone they are files beside the process. With the fleet they live in its
+    database, shared by every replica: the keys sealed under the fleet's key-encryption
+    key (an existing keyring file is imported), the records in relay tables.
+    """
+    rc = config.relay
+    if fleet is None:
+        return (RelayKeyring.load_or_create(rc.keyring_file), RelayStore(rc.db_path, lease_s),
+                SqliteReplayGuard(rc.db_path.with_name(rc.db_path.stem + "-seen.db"),
+                                  rc.window_s))
+    from appliance.cloud.shared_keyring import open_shared_keyring
+    from appliance.cloud.shared_replay import DatabaseReplayGuard
+    from appliance.cloud.shared_requests import DatabaseRelayStore
+
+    if fleet.secret is None:
+        raise ConfigError([("fleet", "no key-encryption key to seal the relay keys with")])
+    try:
+        keyring = open_shared_keyring(fleet.db, fleet.secret, rc.keyring_file)
+    except ApplianceError as exc:
+        raise ConfigError([("relay.keyring_file", str(exc))]) from exc
+    return (keyring,
+            DatabaseRelayStore(fleet.db, lease_s, keep_s=rc.answered_keep_days * 86400.0),
+            DatabaseReplayGuard(fleet.db, rc.window_s))
+
+
 def build_relay(config: CloudConfig, metrics: RelayMetrics,
                 fleet: FleetContext | None = None) -> Relay:
     """Create the relay with its keys, store, revocation checks and providers.
 
     With the ``fleet`` served alongside, revocation is asked of the fleet database
     (shared by every replica, so a revocation through any replica holds here at once)
-    besides the CRL file, and the fleet CA verifies that file when no
-    ``tls.client_ca_file`` exists.
+    besides the CRL file, the fleet CA verifies that file when no
+    ``tls.client_ca_file`` exists, and the relay's keys and records live in that
+    database too (see :func:`_relay_state`).
     """
     rc = config.relay
     ca = (fleet.ca.cert if fleet is not None and not config.tls.client_ca_file.exists()
@@ -80,12 +109,9 @@ def build_relay(config: CloudConfig, metrics: RelayMetrics,
                             "loaded (see the log); the relay will not run unchecked")])
     lease = rc.inflight_lease_s or sum(p.timeout_s for p in rc.providers) + 5.0
     crl = RevocationList(config.tls.crl_file, ca)
+    keyring, store, replay = _relay_state(config, lease, fleet)
     return Relay(
-        config, metrics,
-        keyring=RelayKeyring.load_or_create(rc.keyring_file),
-        store=RelayStore(rc.db_path, lease_s=lease),
-        replay=SqliteReplayGuard(rc.db_path.with_name(rc.db_path.stem + "-seen.db"),
-                                 rc.window_s),
+        config, metrics, keyring=keyring, store=store, replay=replay,
         revocation=RevokedByAny(crl, fleet) if fleet is not None else crl,
         providers=ProviderChain(rc.providers, on_attempt=metrics.provider_attempt),
         privacy_check=privacy)

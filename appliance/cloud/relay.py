@@ -10,14 +10,22 @@ order, each failure refused with its own reason code and counted in
    certificate's own Ed25519 key, time window, not replayed, decrypts,
 3. the per-device rate limit and the fleet's daily token budget,
 4. the privacy check again (defence in depth: regulated data is refused and alerted),
-5. the message id: a repeat gets the stored answer, never a second provider call,
+5. the message id: a repeat gets the stored answer, never a second provider call
+   (a repeat of one still with the provider waits briefly for its answer, then is
+   answered 409 ``in_progress`` and the device retries),
 
 then forwards to the first provider that answers and seals the reply to the
 device's reply key. Provider API keys stay in this process's config.
+
+With the fleet served alongside, the keys, the replay record and the idempotency
+record live in the fleet database, so replicas behind a load balancer act as one
+relay: an envelope opened by one is a replay at every other, and a message id
+answered by one is answered from that record by all.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import threading
@@ -37,8 +45,16 @@ from starlette.concurrency import run_in_threadpool
 from appliance.cloud.keyring import RelayKeyring
 from appliance.cloud.providers import ProviderChain, ProvidersFailedError
 from appliance.cloud.settings import CloudConfig
-from appliance.cloud.store import RelayStore
-from appliance.uplink.envelope import EnvelopeError, ReplayGuard, open_envelope, peek, seal
+from appliance.cloud.store import Begin, RelayStateError, RequestRecord
+from appliance.errors import ApplianceError
+from appliance.uplink.envelope import (
+    EnvelopeError,
+    Opened,
+    ReplayGuard,
+    open_envelope,
+    peek,
+    seal,
+)
 from appliance.uplink.envelope import Header as EnvelopeHeader
 from appliance.uplink.keys import key_id
 from appliance.uplink.messages import EscalationReply, EscalationRequest
@@ -49,6 +65,10 @@ log = logging.getLogger(__name__)
 ENVELOPE_TYPE = "application/vnd.appliance.envelope"
 #: Returns the regulated data classes found in a text (empty: clean).
 PrivacyCheck = Callable[[str], list[str]]
+MAX_MESSAGE_ID = 255  # characters; the shared record's column is this wide
+KEY_RELOAD_S = 1.0  # an unknown recipient key reloads the key sets at most this often
+KEYS_MAX_AGE_S = 30.0  # GET /keys serves key sets loaded at most this long ago
+IN_PROGRESS_POLL_S = 0.1
 
 
 class RevocationCheck(Protocol):
@@ -161,7 +181,7 @@ class Relay:
     """The relay's logic, independent of the web framework (the router below is thin)."""
 
     def __init__(self, config: CloudConfig, metrics: RelayMetrics, *, keyring: RelayKeyring,
-                 store: RelayStore, replay: ReplayGuard, revocation: RevocationCheck | None,
+                 store: RequestRecord, replay: ReplayGuard, revocation: RevocationCheck | None,
                  providers: ProviderChain, privacy_check: PrivacyCheck | None) -> None:
         self.config = config.relay
         self.metrics = metrics
@@ -189,6 +209,17 @@ class Relay:
         if revoked:
             raise RelayRefusedError("revoked", 403, detail=f"certificate {peer.serial:x}")
 
+    def refresh_keys(self, older_than_s: float) -> bool:
+        """Reload the key sets (another replica may have added one); True if they changed.
+
+        A store that cannot answer keeps the sets held (logged).
+        """
+        try:
+            return self.keyring.refresh(older_than_s)
+        except ApplianceError as exc:
+            log.warning("relay keys not reloaded: %s", exc)
+            return False
+
     def _authenticate(self, peer: Peer, body: bytes) -> tuple[EnvelopeHeader, bytes]:
         self.check_revocation(peer)
         if len(body) > self.config.max_envelope_bytes:
@@ -200,13 +231,26 @@ class Relay:
                     "device_mismatch", 403,
                     detail=f"envelope {header.device_id} on cert {peer.device_id}")
 
+            if len(header.message_id) > MAX_MESSAGE_ID:
+                raise RelayRefusedError("malformed", 400, final=True,
+                                        detail=f"message id over {MAX_MESSAGE_ID} characters")
+
             def sender(h: EnvelopeHeader) -> ed25519.Ed25519PublicKey | None:
                 key = peer.signing_key
                 return key if key is not None and key_id(key) == h.sender_key_id else None
 
-            opened = open_envelope(body, recipient_keys=self.keyring.agreement_keys(),
-                                   sender_key=sender, replay=self.replay,
-                                   window_s=self.config.window_s)
+            def attempt() -> Opened:
+                return open_envelope(body, recipient_keys=self.keyring.agreement_keys(),
+                                     sender_key=sender, replay=self.replay,
+                                     window_s=self.config.window_s)
+
+            try:
+                opened = attempt()
+            except EnvelopeError as exc:
+                # Sealed to a key another replica added since these sets were loaded?
+                if exc.reason != "unknown_key" or not self.refresh_keys(KEY_RELOAD_S):
+                    raise
+                opened = attempt()
         except EnvelopeError as exc:
             raise RelayRefusedError(exc.reason, 401 if exc.reason == "bad_signature" else 400,
                                     detail=exc.detail) from exc
@@ -241,8 +285,25 @@ class Relay:
     async def handle(self, peer: Peer, body: bytes) -> bytes:
         """Process one sealed escalation; return the sealed reply.
 
-        Raises :class:`RelayRefusedError` with the reason code.
+        Raises :class:`RelayRefusedError` with the reason code (``state_unavailable``,
+        503, when the shared database cannot record the request: the device retries).
         """
+        try:
+            return await self._handle(peer, body)
+        except RelayStateError as exc:
+            log.error("relay state unavailable: %s", exc)
+            raise RelayRefusedError("state_unavailable", 503) from exc
+
+    async def _begin(self, dev: str, mid: str) -> Begin:
+        """Claim the message id; while another call has it, wait a little for its reply."""
+        begin = await run_in_threadpool(self.store.begin, dev, mid)
+        deadline = time.monotonic() + self.config.in_progress_wait_s
+        while begin.state == "busy" and time.monotonic() < deadline:
+            await asyncio.sleep(IN_PROGRESS_POLL_S)
+            begin = await run_in_threadpool(self.store.begin, dev, mid)
+        return begin
+
+    async def _handle(self, peer: Peer, body: bytes) -> bytes:
         header, plaintext = await run_in_threadpool(self._authenticate, peer, body)
         try:
             request = EscalationRequest.model_validate_json(plaintext)
@@ -251,7 +312,7 @@ class Relay:
                                     detail=str(exc.errors()[0]["loc"])) from exc
         await run_in_threadpool(self._check_privacy, header, request)
         dev, mid = header.device_id, header.message_id
-        begin = await run_in_threadpool(self.store.begin, dev, mid)
+        begin = await self._begin(dev, mid)
         if begin.state == "done":
             assert begin.reply is not None
             self.metrics.escalations.labels(outcome="repeat").inc()
@@ -264,7 +325,7 @@ class Relay:
             log.warning("escalation %s/%s was in flight when the relay stopped: answered "
                         "outcome_unknown, not sent again", dev, mid)
             reply = EscalationReply(status="outcome_unknown").model_dump_json().encode()
-            await run_in_threadpool(self.store.finish, dev, mid, reply)
+            reply = await run_in_threadpool(self.store.finish, dev, mid, reply)
             self.metrics.escalations.labels(outcome="outcome_unknown").inc()
             return self._seal_reply(header, reply)
         if not self.limiter.allow(dev):
@@ -282,7 +343,8 @@ class Relay:
         self.metrics.tokens.inc(done.usage.total_tokens)
         reply = EscalationReply(status="ok", content=done.content, provider=done.provider,
                                 model=done.model, usage=done.usage).model_dump_json().encode()
-        await run_in_threadpool(self.store.finish, dev, mid, reply, done.usage.total_tokens)
+        reply = await run_in_threadpool(self.store.finish, dev, mid, reply,
+                                        done.usage.total_tokens)
         self.metrics.escalations.labels(outcome="answered").inc()
         return self._seal_reply(header, reply)
 
@@ -321,6 +383,7 @@ def build_relay_router(relay: Relay) -> APIRouter:
         except RelayRefusedError as exc:
             relay.metrics.refused(exc.reason)
             return _refusal_response(exc)
+        await run_in_threadpool(relay.refresh_keys, KEYS_MAX_AGE_S)
         return Response(json.dumps(relay.keyring.public_document()),
                         media_type="application/json")
 

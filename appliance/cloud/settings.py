@@ -71,8 +71,12 @@ class RelayConfig(_Section):
 
     enabled: bool = True
     keyring_file: Path = Field(default=Path("/var/lib/appliance-cloud/relay-keys.json"),
-                               description="the relay's X25519/Ed25519 keys (0600)")
-    db_path: Path = Path("/var/lib/appliance-cloud/relay.db")
+                               description="the relay's X25519/Ed25519 keys (0600); with "
+                               "fleet.enabled they live sealed in the fleet database and an "
+                               "existing file here is imported (never written again)")
+    db_path: Path = Field(default=Path("/var/lib/appliance-cloud/relay.db"),
+                          description="replay and idempotency records (SQLite); with "
+                          "fleet.enabled they live in the fleet database, shared by replicas")
     window_s: float = Field(default=300.0, gt=0, description="accepted clock skew / replay window")
     max_envelope_bytes: int = Field(default=512 * 1024, ge=1024)
     rate_per_minute: float = Field(default=120.0, gt=0, description="per device, sustained")
@@ -82,6 +86,15 @@ class RelayConfig(_Section):
         default=None, gt=0,
         description="after a relay restart, how long a request another process had in flight "
                     "is treated as busy (default: the providers' timeouts summed, plus 5 s)")
+    in_progress_wait_s: float = Field(
+        default=2.0, ge=0, le=30,
+        description="a repeat of an escalation that is still with the provider (a retry, or "
+                    "the same message at another replica) waits this long for its reply "
+                    "before it is answered 409 in_progress (the device retries)")
+    answered_keep_days: float = Field(
+        default=7.0, gt=0,
+        description="with fleet.enabled: how long answered escalations are remembered for "
+                    "repeats (keep it above the devices' outbox ttl), then pruned")
     privacy_check: bool = Field(default=True,
                                 description="re-run the privacy detector on what arrives")
     privacy_block: list[str] = Field(

@@ -17,7 +17,9 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
+
+from appliance.errors import ApplianceError
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS requests (
@@ -35,12 +37,40 @@ CREATE TABLE IF NOT EXISTS tokens (day TEXT PRIMARY KEY, used INTEGER NOT NULL);
 BeginState = Literal["new", "done", "busy", "orphaned"]
 
 
+class RelayStateError(ApplianceError):
+    """The relay's shared state (the fleet database) could not be read or written."""
+
+
 @dataclass(frozen=True)
 class Begin:
     """The outcome of :meth:`RelayStore.begin`; ``reply`` is set when ``state == "done"``."""
 
     state: BeginState
     reply: bytes | None = None
+
+
+class RequestRecord(Protocol):
+    """The relay's idempotency record and token count: this file, or the fleet database."""
+
+    def begin(self, device: str, message_id: str) -> Begin:
+        """Claim a message id for a provider call, or say why not (see :class:`RelayStore`)."""
+        ...
+
+    def finish(self, device: str, message_id: str, reply: bytes, tokens: int = 0) -> bytes:
+        """Store the reply and book its tokens; return the reply on record."""
+        ...
+
+    def release(self, device: str, message_id: str) -> None:
+        """Forget a claim whose provider call certainly did not happen or failed."""
+        ...
+
+    def tokens_used(self, day: str | None = None) -> int:
+        """Tokens spent by the whole fleet on ``day`` (today, UTC)."""
+        ...
+
+    def close(self) -> None:
+        """Release what the record holds open."""
+        ...
 
 
 def utc_day(now: float | None = None) -> str:
@@ -86,8 +116,11 @@ class RelayStore:
                              "message_id = ?", (self.boot, now, device, message_id))
             return Begin("orphaned")
 
-    def finish(self, device: str, message_id: str, reply: bytes, tokens: int = 0) -> None:
-        """Store the final reply for a message id and add its tokens, in one commit."""
+    def finish(self, device: str, message_id: str, reply: bytes, tokens: int = 0) -> bytes:
+        """Store the final reply for a message id and add its tokens, in one commit.
+
+        Returns ``reply`` (one process owns this file, so no other reply is on record).
+        """
         now = time.time()
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
@@ -103,6 +136,7 @@ class RelayStore:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+        return reply
 
     def release(self, device: str, message_id: str) -> None:
         """Forget a claim whose provider call certainly did not happen or failed."""

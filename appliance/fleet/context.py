@@ -22,7 +22,7 @@ from appliance.fleet.blobstore import BlobError, BlobStore
 from appliance.fleet.ca import FleetCA
 from appliance.fleet.keystore import load_or_create_keys
 from appliance.fleet.nudge import Nudger
-from appliance.fleet.sealing import load_secret_key
+from appliance.fleet.sealing import SecretKey, load_secret_key
 from appliance.fleet.settings import FleetConfig
 from appliance.fleet.signing import public_b64
 from appliance.fleet.store import Certificate, Database, FleetKey, ModelArtifact
@@ -62,6 +62,8 @@ class FleetContext:
     blobs: BlobStore
     on_revoke: list[Callable[[list[int]], None]] = field(default_factory=list)
     nudger: Nudger | None = None
+    #: the deployment's key-encryption key (the relay seals its keys under it too)
+    secret: SecretKey | None = field(default=None, repr=False)
     _deps: dict[str, Callable[..., Principal]] = field(default_factory=dict)
 
     @classmethod
@@ -86,7 +88,7 @@ class FleetContext:
             db.dispose()
             raise
         ctx = cls(config=config, db=db, ca=FleetCA(keys.ca), signing_key=keys.signing,
-                  blobs=blobs)
+                  blobs=blobs, secret=secret)
         if config.mqtt_host:
             ctx.nudger = Nudger(config.mqtt_host, config.mqtt_port, config.mqtt_topic_root)
         log.info("fleet service ready (database %s, key-encryption key %s)",
