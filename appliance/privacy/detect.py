@@ -50,6 +50,11 @@ _HEALTH = re.compile(
     r"vomit(?:ed|ing)?|fever|bleeding|nosebleed|palpitations|short(?:ness)? of breath|"
     r"chest pains?|headaches?|symptoms?|"
     r"chlamydia|syphilis|herpes|icd-?10|hospitali[sz]ed|admitted to|surgery|operation on|"
+    r"shingles|(?:heart )?murmur|(?:slipped|herniated|prolapsed) dis[ck]|sciatica|"
+    r"chemical burns?|burns? on|(?:off work|signed off|leave) with (?:stress|\w+ pain|an? \w+)|"
+    r"work-related stress|stress leave|burnout|"
+    # medical word endings: hypothyroidism, tendinitis, fibromyalgia, neuropathy
+    r"\w{3,}(?:itis|thyroidism|aemia|ectomy|otomy|pathy|algia|plegia|phobia)|"
     r"schwanger(?:schaft)?|krankmeldung|krankgeschrieben|arbeitsunfähig(?:keit)?|verletzung|"
     r"grossesse|arrêt maladie|blessure|ciąża|zwolnienie lekarskie)\b")
 _DATE_AFTER_NAME = re.compile(

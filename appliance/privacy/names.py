@@ -71,7 +71,10 @@ _AFTER_VERBS = (
     r"replaced|cleaned|fixed|refused|tried|tries|started|stopped|opened|closed|covers|"
     r"covered|works|worked|swapped|joined|leaves|starts|finishes|handles|handled|"
     r"agreed|approved|wrote|writes|sent|sends|emailed|phoned|rang|visited|arrives|"
-    r"collected|picked|dropped|drove|drives|knows|thinks|thought|told|tells")
+    r"collected|picked|dropped|drove|drives|knows|thinks|thought|told|tells|"
+    # "Nägele from the night shift": where a person works
+    r"from\s+(?:the\s+)?(?:\w+\s+)?(?:shift|team|crew|department|dept|office|site|plant|"
+    r"warehouse|lab|ward|agency)")
 _CUE_AFTER = re.compile(
     r"^\s*(?:\(|,\s*(?:badge|ext|phone|tel|mobile|mrn|dob|born|age|aged|employee|id|from|"
     r"our|the|who|a|an|\d)|['’]s\b|\s(?:\(?badge|ext|phone|tel|mrn|dob|born|aged?|"
@@ -82,7 +85,8 @@ _HUMAN_AFTER = re.compile(
     r"^(?:\s(?:says|said|asks|asked|tells|told|thinks|thought|knows|knew|agrees|agreed|"
     r"complains|complained|phoned|rang|emailed|texted|mentioned|noticed|refused|promised|"
     r"apologi[sz]ed|explained|explains|forgot|remembered|wondered|joined|visited|slipped|"
-    r"wants|wanted|signed(?!\s+by\b))|"
+    r"wants|wanted|signed(?!\s+by\b)|called(?=\s+(?:about|to|back|in|for)\b))|"
+    r",\s+(?:can|could|would|will|please)\s+you\b|"  # "Assia, can you cover ...?"
     # what belongs to a person: "Uma's team is on it"
     r"['’]s\s+(?:team|crew|shift|desk|locker|car|van|wife|husband|partner|son|daughter|"
     r"mother|father|manager|supervisor|colleague|badge|phone|e-?mail|birthday|leave|holiday|"
@@ -94,6 +98,7 @@ _DETERMINER = re.compile(
     r"some|new|old)\s+$", re.IGNORECASE)
 _HEADING = re.compile(r"[^,.;!?\n]{0,30}:")  # the rest of a clause ends in a colon
 _NUMBER_AFTER = re.compile(r"[ -]?\d")  # "Festo 40", "Kuka-3": a model, not a person
+_AFTER_WINDOW = 40  # characters after a candidate that its cues are read from
 _CLAUSE_OPENERS = frozenset('.!?:;\n•*>"“([–—')
 # Between a name and the identifier that follows it: "Osha (B-12345)", "Anasa, badge 4411".
 _BEFORE_ID = re.compile(
@@ -119,7 +124,7 @@ send check see notify inform remind ping text message meet invite thank welcome 
 tell give show let get make take bring keep use
 serial firmware version device system server network admin user guest wifi password key token
 finance management purchasing procurement logistics engineering planning dispatch accounts legal
-hr payroll christmas easter
+hr payroll christmas easter from subject re fwd fw sent date
 """))
 
 
@@ -159,6 +164,13 @@ class _Candidate:
     entity: Entity | None
 
 
+def _embedded(text: str, start: int, end: int) -> bool:
+    # a piece of a longer token ("SG.Ah6J...XnQJs", "9sZ&IvadeK"), never a name
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    return (before.isalnum() or before in "_=&#@+\\") or (after.isalnum() or after in "_=@#&\\")
+
+
 def _clause_start(text: str, start: int) -> bool:
     before = text[:start].rstrip(" \t\u00a0")
     return not before or before[-1] in _CLAUSE_OPENERS or before.endswith(" -")
@@ -190,9 +202,18 @@ class NameDetector:
             return "last"
         if word in self.lex.place:
             return "place"
-        if lower in self.lex.vocab:
+        if lower in self.lex.vocab or self._inflected(lower):
             return "vocab"
         return "unknown"
+
+    def _inflected(self, lower: str) -> bool:
+        # "Units", "Valves", "Batteries", "Jammed": an English word, only inflected
+        for suffix, stem in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"),
+                             ("ing", ""), ("ing", "e")):
+            if lower.endswith(suffix) and len(lower) - len(suffix) >= 3 and (
+                    lower[: len(lower) - len(suffix)] + stem in self.lex.vocab):
+                return True
+        return False
 
     def find(self, text: str, identifiers: Sequence[int] = ()) -> list[Entity]:
         """Return PERSON entities found in ``text``.
@@ -215,7 +236,7 @@ class NameDetector:
             start, end = m.start(), m.end()
             if token.endswith(".") and len(token) > 2:
                 end -= 1  # sentence full stop, not part of the name
-            is_cap = token[0].isupper()
+            is_cap = token[0].isupper() and not _embedded(text, start, end)
             gap = text[prev_end:start] if prev_end >= 0 else ""
             joined = gap in (" ", "\u00a0") or (gap == "" and prev_end == start)
             if run and not joined:
@@ -302,7 +323,7 @@ class NameDetector:
                 or text[start:end] in self.lex.place or all(k == "place" for k in kinds)
                 or _COMPANY.match(text, end)):
             return None
-        if not (_CUE_BEFORE_STRONG.search(before) or _CUE_AFTER.match(text[end:end + 20])):
+        if not (_CUE_BEFORE_STRONG.search(before) or _CUE_AFTER.match(text[end:end + _AFTER_WINDOW])):
             return None
         entity = Entity(DataClass.PERSON, start, end, text[start:end], 0.5, "names")
         return _Candidate(start, end, tuple(kinds), False, False, entity)
@@ -343,9 +364,9 @@ class NameDetector:
             return None  # "New York", "Costa Rica"
         kinds = [k for _, _, k in group if k != "particle"]
         before = text[max(0, start - 30):start]
-        after = text[end:end + 20]
+        after = text[end:end + _AFTER_WINDOW]
         cue_before = bool(_CUE_BEFORE_STRONG.search(before))
-        cue_after = bool(_CUE_AFTER.match(after))
+        cue_after = bool(_CUE_AFTER.match(after) or _HUMAN_AFTER.match(after))
         named = sum(k in ("first", "last") for k in kinds)
         if len(kinds) >= 2:
             if kinds.count("initial") == len(kinds):
@@ -419,7 +440,7 @@ class NameDetector:
                 if reason == "" and "place" in cand.kinds:
                     continue  # a town is a person only right before an identifier
                 if not reason and (value in strings or (single and value in parts)) and (
-                        not word_at_start or _CUE_AFTER.match(text[cand.end:cand.end + 20])):
+                        not word_at_start or _CUE_AFTER.match(text[cand.end:cand.end + _AFTER_WINDOW])):
                     reason = "consistent"
                 if not reason and single and any(
                         _COORD.fullmatch(text[a.end:cand.start] if a.end <= cand.start
@@ -444,7 +465,7 @@ class NameDetector:
     @classmethod
     def _subject(cls, text: str, cand: _Candidate) -> bool:
         # a slot right before a verb: the subject of its clause
-        return cls._slot(text, cand) and bool(_VERB_AFTER.match(text[cand.end:cand.end + 20]))
+        return cls._slot(text, cand) and bool(_VERB_AFTER.match(text[cand.end:cand.end + _AFTER_WINDOW]))
 
     @staticmethod
     def _sentence(text: str, pos: int) -> int:

@@ -60,8 +60,9 @@ def _c(pattern: str, flags: int = 0) -> re.Pattern[str]:
 _I = re.IGNORECASE
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
           r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
-DATE = (r"(?:\d{4}-\d{2}-\d{2}|\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|"
-        rf"\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\s+\d{{4}}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})")
+DATE = (r"(?:\d{4}-\d{2}-\d{2}|\d{4}[./]\d{1,2}[./]\d{1,2}|\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|"
+        rf"\d{{1,2}}(?:st|nd|rd|th)?(?:\s+|-){_MONTH}(?:\s+|-)\d{{4}}|"
+        rf"{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})")
 _PART_VETO = _c(r"(?i)(?:\b(?:p/?n|part|sku|serial|s/?n|lot|batch|order|ref|item|model|rev|"
                 r"fw|firmware|version|ver|build|ticket|wo|po|invoice|asset)\b[\s#:.no]*|#)$")
 _VERSION_VETO = _c(r"(?i)(?:\bv|\b(?:version|firmware|fw|build|release|rev|sw|software|"
@@ -87,16 +88,21 @@ _DOB_CTX = _c(r"(?i)(?:\bd\.?\s?o\.?\s?b\b\.?|\bdate of birth|\bbirth\s?date|\bb
 _SECRET_CTX = _c(r"(?i)\b(?:key|secret|token|credential|password|passwd|auth|bearer|apikey)\b")
 
 _STREET_EN = (r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Boulevard|Blvd|Way|Court|Ct|"
-              r"Place|Pl|Terrace|Close|Crescent|Parkway|Pkwy|Highway|Hwy|Square|Sq)\b\.?(?:\s(?:N|S|E|W|NE|NW|SE|SW)\b)?")
+              r"Place|Pl|Terrace|Close|Crescent|Parkway|Pkwy|Highway|Hwy|Square|Sq|Soi)\b\.?(?:\s(?:N|S|E|W|NE|NW|SE|SW)\b)?")
 _CAP = r"[A-ZÀ-ÖØ-ÞŁŚŻŹĆ][\w'’.-]*"
-_CITYW = r"[A-ZÀ-ÖØ-ÞŁŚŻŹĆ][a-zà-öø-ÿąćęłńóśźż'’.-]+"
+_CITYW = r"[A-ZÀ-ÖØ-ÞŁŚŻŹĆ][a-zà-öø-ÿąćęłńóśźż'’-]+(?:\.[a-zà-öø-ÿ]+)*"  # no full stop at the end
 _CITY = rf"{_CITYW}(?:[ -]{_CITYW})?"
-_US_TAIL = (rf"(?:,?\s+(?:Apt|Suite|Unit|Fl)\.?\s*#?\w+)?(?:,\s*{_CITY})?"
-            r"(?:,?\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?)?")
+_US_TAIL = (rf"(?:\s+\d{{1,4}}\b)?(?:,?\s+(?:Apt|Suite|Unit|Fl)\.?\s*#?\w+)?(?:,\s*{_CITY}){{0,3}}"
+            r"(?:,?\s+(?:[A-Z]{2}\s+\d{5}(?:-\d{4})?|[A-Z]{2}\s+[A-Z]\d[A-Z]\s?\d[A-Z]\d|\d{4,6}))?")
 _UK_PC = r"(?:,?\s+[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2})?"
 # ", 70173 Stuttgart", ", 00-950 Warszawa", ", 1234 AB Utrecht", ", 8001 Zürich", ", 1100-048 Lisboa"
 _EU_TAIL = (rf"(?:,\s*(?:[A-Z]{{1,2}}-)?(?:\d{{4}}-\d{{3}}|\d{{2}}-\d{{3}}|\d{{4}}\s?[A-Z]{{2}}|\d{{4,5}})"
             rf"\s+{_CITY})?")
+# the EU tail, or city components and a state / Canadian / numeric postcode
+_ANY_TAIL = (rf"(?:{_EU_TAIL[:-1]}|(?:,\s*{_CITY}){{1,3}}"
+             r"(?:,?\s+(?:[A-Z]{2}\s+\d{5}|[A-Z]{2}\s+[A-Z]\d[A-Z]\s?\d[A-Z]\d|\d{4,6}))?)?")
+_NOT_A_STREET = (r"(?!(?:Press|Line|Station|Cell|Bay|Dock|Zone|Hall|Gate|Unit|Lot|Batch|Room|Ward|Bed|"
+                 r"Aisle|Till|Shift|Lane|Robot|Oven|Tank|Pump|Motor|Conveyor)\b)")
 
 def _ipv6_ok(value: str) -> bool:
     if value.count(":") < 2 or (not any(c.isalpha() for c in value) and "::" not in value):
@@ -196,8 +202,11 @@ RULES: tuple[Rule, ...] = (
          _c(r"(?i)\blat(?:itude)?\s*[:=]?\s*[-+]?\d{1,2}\.\d+°?\s*[,;]?\s*"
             r"(?:lon|lng|long(?:itude)?)\s*[:=]?\s*[-+]?\d{1,3}\.\d+°?")),
     Rule("gps_dms", DataClass.GPS,
-         _c(r"\b\d{1,2}°\s?\d{1,2}['′]\s?(?:\d{1,2}(?:\.\d+)?[\"″]\s?)?[NS],?\s+"
-            r"-?\d{1,3}°\s?\d{1,2}['′]\s?(?:\d{1,2}(?:\.\d+)?[\"″]\s?)?[EW]\b")),
+         _c(r"\b\d{1,2}°\s?\d{1,2}(?:\.\d+)?['′]\s?(?:\d{1,2}(?:\.\d+)?[\"″]\s?)?[NS],?\s+"
+            r"-?\d{1,3}°\s?\d{1,2}(?:\.\d+)?['′]\s?(?:\d{1,2}(?:\.\d+)?[\"″]\s?)?[EW]\b")),
+    Rule("gps_dms_prefix", DataClass.GPS,  # "N 48° 17.641' E 8° 15.204'"
+         _c(r"\b[NS]\s?\d{1,2}°\s?\d{1,2}(?:\.\d+)?['′](?:\s?\d{1,2}(?:\.\d+)?[\"″])?,?\s+"
+            r"[EW]\s?\d{1,3}°\s?\d{1,2}(?:\.\d+)?['′](?:\s?\d{1,2}(?:\.\d+)?[\"″])?")),
     # --- addresses ---------------------------------------------------------------------
     Rule("addr_en", DataClass.ADDRESS,
          _c(rf"\b\d{{1,5}}[A-Za-z]?\s+(?:{_CAP}\s+){{1,4}}{_STREET_EN}{_US_TAIL}{_UK_PC}")),
@@ -208,13 +217,24 @@ RULES: tuple[Rule, ...] = (
             rf"torv|plads))\s+\d{{1,4}}[a-z]?{_EU_TAIL}")),
     Rule("addr_fr", DataClass.ADDRESS,
          _c(rf"\b\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|chemin|allée|"
-            rf"impasse|quai)\s+(?:(?:de|du|des|la|le|l'|d')\s*)*{_CAP}(?:\s{_CAP})*{_EU_TAIL}")),
+            rf"impasse|quai)\s+(?:(?:de|du|des|la|le|l'|d')\s*)*{_CAP}(?:\s{_CAP})*{_ANY_TAIL}")),
     Rule("addr_pl", DataClass.ADDRESS,
          _c(rf"\bul\.\s*{_CAP}(?:\s{_CAP})?\s+\d{{1,4}}[a-z]?(?:/\d{{1,4}})?{_EU_TAIL}")),
     Rule("addr_south", DataClass.ADDRESS,
-         _c(rf"\b(?:[Vv]ia|[Vv]iale|[Pp]iazza|[Cc]orso|[Cc]alle|[Aa]venida|[Pp]laza|[Pp]aseo|[Rr]ua)\s+"
+         _c(rf"\b(?:[Vv]ia|[Vv]iale|[Pp]iazza|[Cc]orso|[Cc]alle|[Aa]venida|[Pp]laza|[Pp]aseo|[Rr]ua|"
+            rf"[Aa]venue|[Bb]oulevard|[Cc]haussée|[Cc]arrer|[Cc]amino|[Rr]ambla)\s+"
             rf"(?:(?:de|del|della|di|la|las|los|el|dos|das|do|da)\s+)*{_CAP}(?:\s{_CAP})*,?\s+"
-            rf"\d{{1,4}}{_EU_TAIL}")),
+            rf"\d{{1,4}}{_ANY_TAIL}")),
+    Rule("addr_numbered", DataClass.ADDRESS,  # "Calle 58 # 37-50, Cali"
+         _c(rf"\b(?:Calle|Carrera|Cra\.?|Avenida|Av\.?|Diagonal|Transversal)\s+\d{{1,3}}[A-Z]?\s*"
+            rf"(?:#|No\.?|N[°º])\s*\d{{1,3}}[A-Z]?-\d{{1,3}}(?:,\s*{_CITY})?")),
+    Rule("addr_house", DataClass.ADDRESS,  # "House 134, Street 33, F-9/1, Islamabad"
+         _c(rf"\b(?:House|Plot|Apartment|Apt\.?)\s*(?:No\.?\s*)?\d+[A-Z]?,\s*(?:Street|St\.?|Road|"
+            rf"Lane|Block|Sector)\s*(?:No\.?\s*)?\d+[A-Z]?(?:,\s*[A-Z]-?\d+(?:/\d+)?)?"
+            rf"(?:,\s*{_CITY})?")),
+    Rule("addr_postcode", DataClass.ADDRESS,  # "Städtle 122, 9490 Vaduz": a street and a postcode
+         _c(rf"\b{_NOT_A_STREET}{_CAP}(?:\s(?:{_CAP}|de|la|du|des|der|van|am|an))*\s+\d{{1,4}}[a-z]?,\s*"
+            rf"(?:[A-Z]{{1,2}}-)?(?:\d{{4,5}}|\d{{4}}-\d{{3}}|\d{{2}}-\d{{3}})\s+{_CITY}")),
     # --- secrets -----------------------------------------------------------------------
     Rule("pem_private_key", DataClass.SECRET,
          _c(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)"),
@@ -225,7 +245,11 @@ RULES: tuple[Rule, ...] = (
     Rule("slack_token", DataClass.SECRET, _c(r"\bxox[abposr]-[A-Za-z0-9-]{10,}"), score=1.0),
     Rule("api_key_prefixed", DataClass.SECRET,
          _c(r"\b(?:sk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|"
-            r"AIza[0-9A-Za-z_-]{35})"), score=1.0),
+            r"AIza[0-9A-Za-z_-]{35}|gl(?:pat|dt|ptt|rt)-[A-Za-z0-9_-]{20,}|"
+            r"SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,})"), score=1.0),
+    Rule("login_pair", DataClass.SECRET,  # "login: admin / mango!4201"
+         _c(r"(?i)\b(?:login|log-in|credentials?|creds|user(?:name)?\s*/\s*pass(?:word)?)\b\s*[:=]?\s*"
+            r"[^\s/:]{1,40}\s*/\s*([^\s\"',;]{4,})"), group=1),
     Rule("jwt", DataClass.SECRET,
          _c(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"), score=1.0),
     Rule("bearer", DataClass.SECRET, _c(r"(?i)\bbearer\s+([A-Za-z0-9._~+/-]{16,}=*)"), group=1),
@@ -241,7 +265,7 @@ RULES: tuple[Rule, ...] = (
             r"(?!is\b|was\b|reset\b|change|expired|policy|manager)([^\s\"',;]{6,})"),
          group=1, validate=_looks_like_password),
     Rule("high_entropy", DataClass.SECRET,
-         _c(r"(?<![\w/+=-])[A-Za-z0-9+/_-]{32,}={0,2}(?![\w/+=-])"),
+         _c(r"(?<![\w/+=-])[A-Za-z0-9+/_.-]{20,}={0,2}(?![\w/+=-])"),
          validate=_entropy_ok,
          context=_SECRET_CTX, window=30, score=0.8),
 )

@@ -129,6 +129,8 @@ def test_names_that_are_also_english_words_are_found_in_name_positions(template:
         ("Van tracker last seen at the depot; driver was Ruby.", ["Ruby"]),
         ("Compressor 2 trending hot; Uma's team is on it.", ["Uma"]),
         ("Welcome Reuben Fulton to the maintenance crew!", ["Reuben Fulton"]),
+        ("Subject: overtime\nAssia, can you cover the early shift?", ["Assia"]),
+        ("Nägele from the night shift left the key with security.", ["Nägele"]),
         # an unknown capitalised word mid-sentence, and the clause slots beside two names
         ("Shift notes - Kosisochukwu on tills, Debora on the floor, Matheson closing.",
          ["Kosisochukwu", "Debora", "Matheson"]),
@@ -152,6 +154,9 @@ def test_context_extends_to_other_words_of_the_same_text(
         "Rota change: the tills close early on Sunday, Press 4 runs late.",
         "Raised by Night Shift, fixed by Maintenance.",
         "The Compressor's bearing is gone again.",
+        "From: ops@werk.de\nSubject: Press 4 overtime",
+        "Token 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 rotated.",
+        "Press 4, 12345 Units made today.",
     ],
 )
 def test_places_terms_and_things_stay_unnamed(names: NameDetector, text: str) -> None:

@@ -199,6 +199,16 @@ def test_false_positives_on_part_numbers_serials_and_timestamps_stay_low(
         ("Pt Reuben Brick, 9.5.1972, MRN 51192626: BP high.", ("DOB", "9.5.1972")),
         ("Anna Kowalski burned a forearm unloading cages.", ("HEALTH", "burned a forearm")),
         ("Pump reset; gateway 10.1.2.3 update failed.", ("IP", "10.1.2.3")),
+        ("Patient DOB 1-Jan-1992, seen today.", ("DOB", "1-Jan-1992")),
+        ("Date of birth 1954.02.28 on the form.", ("DOB", "1954.02.28")),
+        ("Pickup at N 8° 34.205' E 101° 20.646' at noon.", ("GPS", "N 8° 34.205' E 101° 20.646'")),
+        ("Order to Städtle 122, 9490 Vaduz today.", ("ADDRESS", "Städtle 122, 9490 Vaduz")),
+        ("Order to Calle 58 # 37-50, Cali today.", ("ADDRESS", "Calle 58 # 37-50, Cali")),
+        ("Sent to House 134, Street 33, F-9/1, Islamabad.", ("ADDRESS", "House 134, Street 33, F-9/1, Islamabad")),
+        ("To 101 rue Sherbrooke Ouest, Montréal, QC H3G 7P5.", ("ADDRESS", "101 rue Sherbrooke Ouest, Montréal, QC H3G 7P5")),
+        ("The printer uses token glpat-G--yjqKdEuwF6nazUvIm daily.", ("SECRET", "glpat-G--yjqKdEuwF6nazUvIm")),
+        ("Back office PC login: admin / mango!4201", ("SECRET", "mango!4201")),
+        ("Referral for Anna Kowalski (badge B-50547): hypothyroidism.", ("HEALTH", "hypothyroidism")),
     ],
 )
 def test_phrasings_found_since_the_first_blind_run(
