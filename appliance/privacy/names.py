@@ -98,6 +98,9 @@ _DETERMINER = re.compile(
     r"some|new|old)\s+$", re.IGNORECASE)
 _HEADING = re.compile(r"[^,.;!?\n]{0,30}:")  # the rest of a clause ends in a colon
 _NUMBER_AFTER = re.compile(r"[ -]?\d")  # "Festo 40", "Kuka-3": a model, not a person
+# "Hi team," "Hello all," "Good morning everyone,": what follows starts a sentence
+_SALUTATION = re.compile(r"(?:^|[.!?\n]\s*)(?:hi|hello|hey|dear|morning|good (?:morning|afternoon|"
+                         r"evening))\s+(?:team|all|everyone|guys|folks)\s*,$", re.IGNORECASE)
 _AFTER_WINDOW = 40  # characters after a candidate that its cues are read from
 _CLAUSE_OPENERS = frozenset('.!?:;\n•*>"“([–—')
 # Between a name and the identifier that follows it: "Osha (B-12345)", "Anasa, badge 4411".
@@ -125,6 +128,10 @@ tell give show let get make take bring keep use
 serial firmware version device system server network admin user guest wifi password key token
 finance management purchasing procurement logistics engineering planning dispatch accounts legal
 hr payroll christmas easter from subject re fwd fw sent date
+which what who whom whose where when why how whichever whatever whoever something anything
+nothing everything someone anyone everyone nobody somebody anybody everybody none also maybe
+perhaps however unfortunately apparently again still just only even both either neither each
+every all any some many much more most few several other another such same own once twice
 """))
 
 
@@ -173,7 +180,8 @@ def _embedded(text: str, start: int, end: int) -> bool:
 
 def _clause_start(text: str, start: int) -> bool:
     before = text[:start].rstrip(" \t\u00a0")
-    return not before or before[-1] in _CLAUSE_OPENERS or before.endswith(" -")
+    return (not before or before[-1] in _CLAUSE_OPENERS or before.endswith(" -")
+            or bool(_SALUTATION.search(before)))
 
 
 class NameDetector:

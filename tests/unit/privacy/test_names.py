@@ -157,6 +157,10 @@ def test_context_extends_to_other_words_of_the_same_text(
         "From: ops@werk.de\nSubject: Press 4 overtime",
         "Token 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 rotated.",
         "Press 4, 12345 Units made today.",
+        # found by comparing with the earlier detector on the routing workload's tickets
+        "Hi team, Labeller at the end of line 2 keeps eating labels.",
+        "Hi team, Something smells scorched at press 29.",
+        "Which fault code did motor 20 raise? Answer with the code only.",
     ],
 )
 def test_places_terms_and_things_stay_unnamed(names: NameDetector, text: str) -> None:
