@@ -236,6 +236,8 @@ class BlindGen(corpus.Gen):
 
 # Written for the blind set b3 before the detector changes it judges; see the module
 # docstring. New phrasing only: no sentence here appears in the dev templates or b1/b2.
+# Labels corrected after seeds 7759 and 8821 (no detector change in between): "chest
+# pain" and "Prescription" next to a patient are health data and were left unlabelled.
 BLIND_TEMPLATES: dict[str, tuple[str, ...]] = {
     "factory": (
         "Hi {first}, the new lathe arrives Tuesday; {person} from purchasing has the details.",
@@ -252,8 +254,8 @@ BLIND_TEMPLATES: dict[str, tuple[str, ...]] = {
         "Line 6 OEE was {reading} yesterday; {surname} wants a meeting about it.",
     ),
     "clinic": (
-        "Triage: {person}, {dob}, came in with chest pain; history of {condition}.",
-        "Prescription renewal for {first} {surname} sent to the pharmacy, MRN {mrn}.",
+        "Triage: {person}, {dob}, came in with {=HEALTH:chest pain}; history of {condition}.",
+        "{=HEALTH:Prescription} renewal for {first} {surname} sent to the pharmacy, MRN {mrn}.",
         "Call from {person}'s daughter on {phone}: mum has {condition}.",
         "Patient {person} {injury} at work, occupational health to follow up.",
         "Dr. {surname} is covering for Dr. {surname} until the 14th.",
