@@ -67,7 +67,7 @@ ENVELOPE_TYPE = "application/vnd.appliance.envelope"
 PrivacyCheck = Callable[[str], list[str]]
 MAX_MESSAGE_ID = 255  # characters; the shared record's column is this wide
 KEY_RELOAD_S = 1.0  # an unknown recipient key reloads the key sets at most this often
-KEYS_MAX_AGE_S = 30.0  # GET /keys serves key sets loaded at most this long ago
+KEYS_MAX_AGE_S = 0.0  # GET /keys reloads the sets: every replica shows what is stored
 IN_PROGRESS_POLL_S = 0.1
 
 

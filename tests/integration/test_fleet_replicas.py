@@ -1,7 +1,7 @@
 """Two ``appliance cloud`` replicas with one database: the fleet is stateless apart from it.
 
-Each replica is a real process with its own state_dir, port and relay files; they share
-only the database (PostgreSQL, or one SQLite file) and the deployment's key-encryption
+Each replica is a real process with its own state_dir and port; they share only the
+database (PostgreSQL, or one SQLite file) and the deployment's key-encryption
 key. Both start at the same moment on an empty database. A device enrolled through
 replica A opens replica B's relay over mutual TLS; a model uploaded to A downloads
 from B byte for byte and verifies with what B publishes; a revocation through A is
@@ -232,7 +232,7 @@ def test_replica_with_another_secret_key_refuses_to_start_and_creates_nothing(
     with db.session() as s:
         before = [(k.name, k.public, k.sealed_private, k.kek_id)
                   for k in s.scalars(select(FleetKey).order_by(FleetKey.name))]
-    assert [k[0] for k in before] == ["ca", "signing"]
+    assert [k[0] for k in before] == ["ca", "relay", "signing"]  # the relay keys too
     other = tmp_path / "other-secret.key"
     write_secret_key(other)
     c = Replica("c", tmp_path / "c", pki, fleet_db_url, other, public_b64(model_key))
