@@ -16,12 +16,14 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from sqlalchemy import func, insert, select
+from sqlalchemy.engine import make_url
 
 from appliance.cloud import shared_replay
 from appliance.cloud.keyring import RelayKeyring
 from appliance.cloud.shared_keyring import open_shared_keyring
 from appliance.cloud.shared_replay import DatabaseReplayGuard
 from appliance.cloud.shared_requests import PRUNE_BATCH, PRUNE_BATCHES, DatabaseRelayStore
+from appliance.cloud.store import RelayStateError
 from appliance.fleet.keystore import reseal_keys
 from appliance.fleet.sealing import SecretKey, SecretKeyError, write_secret_key
 from appliance.fleet.store import Database, FleetKey, RelayRequest, RelaySeenEnvelope
@@ -255,3 +257,20 @@ def test_relay_keys_are_sealed_under_the_fleet_key_and_move_with_reseal(
     assert reseal_keys(db, secret, other) >= 1
     again = open_shared_keyring(connect(), other, tmp_path / "none.json")
     assert again.public_document() == ring.public_document()
+
+
+def test_an_unreachable_database_is_a_relay_state_error_not_an_answer(
+        postgres_admin_url: str) -> None:
+    # A port nothing listens on (the server is up, so this is the relay's connection only).
+    url = make_url(postgres_admin_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    down = Database(url.set(port=1, query={"connect_timeout": "2"}).render_as_string(False),
+                    run_migrations=False)
+    try:
+        with pytest.raises(RelayStateError):
+            DatabaseRelayStore(down, lease_s=60).begin("dev", "m")
+        with pytest.raises(RelayStateError):
+            DatabaseReplayGuard(down, 300).remember("c" * 64, time.time())
+        with pytest.raises(RelayStateError):
+            DatabaseRelayStore(down, lease_s=60).tokens_used()
+    finally:
+        down.dispose()
