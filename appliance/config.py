@@ -98,6 +98,9 @@ class PipelineConfig(Section):
     dedup_window: int = Field(default=65536, ge=0, description="recent event ids remembered")
     watchdog_interval_s: float = Field(default=5.0, gt=0)
     telemetry_interval_s: float = Field(default=30.0, gt=0)
+    telemetry_file: Path | None = Field(
+        default=None, description="heartbeat summary for the fleet agent, rewritten every "
+        "telemetry_interval_s (default <state_dir>/telemetry.json)")
     inline_rules: bool = Field(
         default=True, description="decide with the rule stage on the MQTT thread (no hand-off)")
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from appliance.broker import EmbeddedBroker
 from appliance.config import Config, api_token
 from appliance.errors import ApplianceError, PayloadError
+from appliance.heartbeat_summary import SummaryWriter, summary_path
 from appliance.hw.monitor import HardwareMonitor
 from appliance.ingest.mqtt import MqttLink
 from appliance.ingest.parse import parse
@@ -90,6 +91,8 @@ class Daemon:
         self.telemetry.sources["pipeline"] = lambda: {
             "queue_depth": self.pipeline.depth(), "inflight": self.pipeline.inflight()}
         self.telemetry.sources["models"] = self.models_state
+        # The fleet agent heartbeats with a summary of each document (a separate process).
+        self.telemetry.sinks.append(SummaryWriter(summary_path(config)))
         if self.escalation is not None:
             self.telemetry.sources["uplink"] = self.escalation.uplink_state
             self.telemetry.sources["budgets"] = self.escalation.budgets.snapshot

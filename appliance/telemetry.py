@@ -20,6 +20,7 @@ from prometheus_client.registry import Collector
 log = logging.getLogger(__name__)
 
 Source = Callable[[], dict[str, Any]]
+Sink = Callable[[dict[str, Any]], None]
 
 
 class GaugeCollector(Collector):
@@ -43,13 +44,18 @@ class GaugeCollector(Collector):
 
 
 class TelemetryPublisher:
-    """Every ``interval_s``, merge the sources and publish one JSON document."""
+    """Every ``interval_s``, merge the sources and publish one JSON document.
+
+    Each document is also handed to the ``sinks`` (e.g. the heartbeat summary file); a
+    failing sink is logged and never stops the publishing.
+    """
 
     def __init__(self, device: str, publish: Callable[[bytes], None], interval_s: float) -> None:
         self.device = device
         self._publish = publish
         self.interval_s = interval_s
         self.sources: dict[str, Source] = {}
+        self.sinks: list[Sink] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -66,7 +72,13 @@ class TelemetryPublisher:
 
     def publish_now(self) -> None:
         """Publish one telemetry document immediately (also on state changes)."""
-        self._publish(json.dumps(self.snapshot(), default=str).encode())
+        doc = self.snapshot()
+        for sink in self.sinks:
+            try:
+                sink(doc)
+            except Exception:
+                log.exception("telemetry sink %s failed", getattr(sink, "__name__", sink))
+        self._publish(json.dumps(doc, default=str).encode())
 
     def start(self) -> None:
         """Start the periodic thread."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shlex
 from pathlib import Path
 from typing import Annotated
@@ -155,7 +156,12 @@ def agent_run(
     restart_cmd: str | None = None,
     flush_outbox_cmd: str | None = None,
     server_ca: Path | None = None,
-    telemetry_file: Path | None = None,
+    telemetry_file: Annotated[Path | None, typer.Option(
+        help="the daemon's heartbeat summary (default: from the device config, else "
+             "$APPLIANCE_STATE_DIR/telemetry.json)")] = None,
+    telemetry_max_age: Annotated[float | None, typer.Option(
+        help="seconds after which the summary is not reported (default: 3 daemon telemetry "
+             "intervals, at least 10; 120 without a device config)")] = None,
     mqtt_host: Annotated[str | None, typer.Option(help="broker to hear nudges on")] = None,
     mqtt_port: int = 1883,
     keys_dir: Annotated[Path | None, typer.Option(
@@ -165,16 +171,24 @@ def agent_run(
 ) -> None:
     """Run the device agent: enroll, heartbeat, apply desired config and models, run commands."""
     from appliance.fleet.agent import AgentOptions, FleetAgent
+    from appliance.heartbeat_summary import agent_source
 
     setup_logging(log_level)
+    if not fleet_url.startswith(("https://", "http://")):
+        fail(f"--fleet-url {fleet_url!r} is not an http(s) URL")
+    # Every APPLIANCE_* variable is a device setting to the config loader (the privacy
+    # gate's config, the summary's path); the token is none, so it leaves the environment.
+    os.environ.pop("APPLIANCE_ENROLL_TOKEN", None)
+    summary, max_age = agent_source([config_out, base_config], os.environ)
     hooks = {k: shlex.split(v) for k, v in (("restart", restart_cmd),
                                            ("flush_outbox", flush_outbox_cmd)) if v}
     agent = FleetAgent(AgentOptions(
         fleet_url=fleet_url, state_dir=state_dir, config_path=config_out, device_id=device_id,
         base_config=base_config, enroll_token=enroll_token, serial=serial, board=board,
         interval_s=interval, health_cmd=shlex.split(health_cmd) if health_cmd else None,
-        hooks=hooks, server_ca=server_ca, telemetry_file=telemetry_file, mqtt_host=mqtt_host,
-        mqtt_port=mqtt_port, keys_dir=keys_dir))
+        hooks=hooks, server_ca=server_ca, telemetry_file=telemetry_file or summary,
+        telemetry_max_age_s=max_age if telemetry_max_age is None else telemetry_max_age,
+        mqtt_host=mqtt_host, mqtt_port=mqtt_port, keys_dir=keys_dir))
     with contextlib.suppress(KeyboardInterrupt):
         agent.run(once=once)
 

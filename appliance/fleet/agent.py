@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import ssl
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +40,7 @@ from appliance.fleet.device_state import (
 )
 from appliance.fleet.nudge import NudgeListener
 from appliance.fleet.signing import SignatureError, verify
+from appliance.heartbeat_summary import DEFAULT_MAX_AGE_S, HEARTBEAT_GAUGES, SummaryReader
 from appliance.uplink.keys import SIGNING_FILE, DeviceKeys, init_keys, load_keys, rotate_keys
 from appliance.uplink.pki import make_csr
 
@@ -46,7 +48,7 @@ if TYPE_CHECKING:
     from appliance.privacy.gate import EgressGate
 
 log = logging.getLogger(__name__)
-HEARTBEAT_GAUGES = ("cpu_load_percent", "gpu_load_percent", "ram_used_mb", "outbox_oldest_age_s")
+DOWNLOAD_CHUNK = 1024 * 1024
 
 
 class AgentError(ApplianceError):
@@ -74,7 +76,8 @@ class AgentOptions:
     health_timeout_s: float = 60.0
     hooks: dict[str, list[str]] = field(default_factory=dict)  # restart, flush_outbox
     server_ca: Path | None = None
-    telemetry_file: Path | None = None
+    telemetry_file: Path | None = None  # the daemon's heartbeat summary
+    telemetry_max_age_s: float = DEFAULT_MAX_AGE_S  # an older summary is not reported
     keys_dir: Path | None = None  # the uplink's device keys; default <state_dir>/keys
     mqtt_host: str | None = None  # nudges wake the agent before its next poll
     mqtt_port: int = 1883
@@ -112,6 +115,7 @@ class FleetAgent:
         self._client: httpx.Client | None = None
         self._gate: EgressGate | None = gate
         self._gate_from_config = gate is None
+        self.telemetry = SummaryReader(opts.telemetry_file, opts.telemetry_max_age_s)
 
     # -- persisted state -------------------------------------------------
     def state(self) -> dict[str, Any]:
@@ -240,9 +244,7 @@ class FleetAgent:
     # -- one step ------------------------------------------------------------
     def heartbeat(self) -> dict[str, Any]:
         """Send a heartbeat; return the fleet's answer."""
-        telemetry: dict[str, Any] = {}
-        if self.opts.telemetry_file is not None:
-            telemetry = read_json(self.opts.telemetry_file, {})
+        telemetry = self.telemetry.read()  # {} when absent or stale
         body = {
             "software_version": __version__, "model_version": self.slots.version(),
             "board": self.opts.board, "temperatures": telemetry.get("temperatures")
@@ -294,7 +296,7 @@ class FleetAgent:
             "rollout_id": rollout_id, "state": state, "detail": detail,
             "model_version": self.slots.version()})
 
-    def install_model(self, target: dict[str, Any], data: bytes,
+    def install_model(self, target: dict[str, Any], data: bytes | Iterable[bytes],
                       signers: list[str]) -> tuple[str, str]:
         """Verify, install into the idle slot, activate, health-check; roll back on failure.
 
@@ -334,10 +336,22 @@ class FleetAgent:
             state, detail = "active", "already active"
         else:
             self._report_model(rollout_id, "downloading", "")
-            data = self._call("GET", target["artifact_path"]).content
-            state, detail = self.install_model(target, data, self.trust().get("model_signers", []))
+            state, detail = self._download_and_install(target)
         self.save_state(model_rollouts_done=sorted(done | {rollout_id}))
         self._report_model(rollout_id, state, detail)
+
+    def _download_and_install(self, target: dict[str, Any]) -> tuple[str, str]:
+        """Stream the artifact into the idle slot (never whole in memory), then install it."""
+        path = target["artifact_path"]
+        try:
+            with self.client().stream("GET", path) as resp:
+                if resp.status_code >= 400:
+                    resp.read()
+                    raise AgentError(f"GET {path}: HTTP {resp.status_code} {resp.text[:300]}")
+                return self.install_model(target, resp.iter_bytes(DOWNLOAD_CHUNK),
+                                          self.trust().get("model_signers", []))
+        except httpx.HTTPError as exc:
+            raise AgentError(f"model download interrupted: {exc}") from exc
 
     def run_commands(self) -> int:
         """Verify, run and acknowledge pending commands; return how many were handled."""
