@@ -3,6 +3,8 @@
 ``manifest.json`` lists every other member with its SHA-256; ``manifest.sig`` is the
 fleet's Ed25519 signature over the exact manifest bytes. Opening a bundle checks the
 signature first, then every member's hash, and refuses unknown or unsafe members.
+Model blobs are hashed and later installed in chunks, straight from the bundle file,
+so a bundle of several gigabytes never has to fit in the device's memory.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ log = logging.getLogger(__name__)
 
 FORMAT = 1
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+READ_CHUNK = 1024 * 1024
 
 
 class BundleError(ApplianceError):
@@ -34,10 +37,32 @@ class BundleError(ApplianceError):
 
 @dataclass
 class Bundle:
-    """A verified bundle: the manifest and the model blobs it carries."""
+    """A verified bundle: the manifest, and where its model blobs lie in the bundle file."""
 
     manifest: dict[str, Any]
-    blobs: dict[str, bytes] = field(default_factory=dict)  # sha256 -> bytes
+    path: Path
+    members: dict[str, str] = field(default_factory=dict)  # sha256 -> member name
+
+    def chunks(self, sha256: str) -> Iterator[bytes]:
+        """Stream one model blob from the bundle file.
+
+        The blob was hashed when the bundle was opened; whoever installs it hashes
+        the stream again against the signed model manifest, so a file swapped in
+        between is still caught.
+        """
+        name = self.members.get(sha256)
+        if name is None:
+            raise BundleError(f"the bundle carries no blob {sha256[:12]}…")
+        with tarfile.open(self.path, "r:*") as tar:
+            fh = tar.extractfile(name)
+            if fh is None:
+                raise BundleError(f"{name} is not a file")
+            while block := fh.read(READ_CHUNK):
+                yield block
+
+    def read(self, sha256: str) -> bytes:
+        """Return one blob whole (for small blobs; installers use :meth:`chunks`)."""
+        return b"".join(self.chunks(sha256))
 
 
 def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
@@ -114,12 +139,14 @@ def open_bundle(path: Path, trusted_keys: list[str]) -> Bundle:
     """Verify and read a bundle; raise :class:`BundleError` naming what is wrong."""
     try:
         with tarfile.open(path, "r:*") as tar:
-            return _read_verified(tar, trusted_keys)
+            manifest, members = _read_verified(tar, trusted_keys)
+            return Bundle(manifest=manifest, path=path, members=members)
     except (OSError, tarfile.TarError, json.JSONDecodeError) as exc:
         raise BundleError(f"not a readable bundle: {exc}") from exc
 
 
-def _read_verified(tar: tarfile.TarFile, trusted_keys: list[str]) -> Bundle:
+def _read_verified(tar: tarfile.TarFile,
+                   trusted_keys: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
     members = {m.name: m for m in tar.getmembers()}
     for name, member in members.items():
         if not member.isfile() or name.startswith("/") or ".." in name.split("/"):
@@ -147,11 +174,17 @@ def _read_verified(tar: tarfile.TarFile, trusted_keys: list[str]) -> Bundle:
     extra = set(members) - set(files) - {"manifest.json", "manifest.sig"}
     if extra:
         raise BundleError(f"members not in the signed manifest: {sorted(extra)}")
-    blobs: dict[str, bytes] = {}
+    blobs: dict[str, str] = {}
     for name, sha in files.items():
-        data = read(name)
-        if hashlib.sha256(data).hexdigest() != sha:
+        info = members.get(name)
+        fh = tar.extractfile(info) if info is not None else None
+        if fh is None:
+            raise BundleError(f"missing {name}")
+        digest = hashlib.sha256()
+        while block := fh.read(READ_CHUNK):
+            digest.update(block)
+        if digest.hexdigest() != sha:
             raise BundleError(f"{name} does not match its signed hash")
-        blobs[sha] = data
-    return Bundle(manifest=manifest, blobs=blobs)
+        blobs[sha] = name
+    return manifest, blobs
 

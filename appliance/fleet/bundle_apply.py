@@ -42,8 +42,8 @@ def apply_bundle(agent: FleetAgent, path: Path, extra_keys: list[str]) -> dict[s
     models = []
     done = set(agent.state().get("model_rollouts_done", []))
     for entry in man.get("models", []):
-        blob = bundle.blobs[entry["manifest"]["sha256"]]
-        state, detail = agent.install_model(entry, blob, signers)
+        chunks = bundle.chunks(entry["manifest"]["sha256"])
+        state, detail = agent.install_model(entry, chunks, signers)
         models.append({"version": entry["manifest"]["version"], "state": state,
                        "detail": detail})
         summary["ok"] = summary["ok"] and state == "active"

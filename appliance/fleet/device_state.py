@@ -14,7 +14,7 @@ import os
 import subprocess
 import tempfile
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -127,23 +127,24 @@ class ModelSlots:
         meta = self.active()
         return "" if meta is None else f"{meta['manifest']['name']}@{meta['manifest']['version']}"
 
-    def install(self, manifest: dict[str, Any], signature: str, data: bytes,
+    def install(self, manifest: dict[str, Any], signature: str, data: bytes | Iterable[bytes],
                 signers: list[str], rollout_id: int | None) -> str:
-        """Verify ``data`` against the signed manifest and write it to the idle slot.
+        """Verify the model against the signed manifest and write it to the idle slot.
 
+        ``data`` is the blob or an iterable of its chunks (a download, a bundle
+        member): it is hashed as it is written, so it never has to fit in memory,
+        and it becomes the slot's file only when hash and size match.
         Returns the slot name; raises :class:`ModelError` (nothing is activated).
         """
         try:
             verify(signers, manifest, signature)
         except SignatureError as exc:
             raise ModelError(f"model manifest signature: {exc}") from exc
-        digest = hashlib.sha256(data).hexdigest()
-        if digest != manifest.get("sha256") or len(data) != manifest.get("size"):
-            raise ModelError(f"model blob sha256 {digest[:12]}… does not match its manifest")
         state = self._state()
         slot = "b" if state["active"] == "a" else "a"
         path = self.dir / slot / "model.bin"
-        atomic_write(path, data)
+        _write_verified(path, [data] if isinstance(data, bytes) else data,
+                        str(manifest.get("sha256", "")), int(manifest.get("size", -1)))
         state["slots"][slot] = {"manifest": manifest, "rollout_id": rollout_id,
                                 "path": str(path)}
         write_json(self.state_path, state)
@@ -168,6 +169,37 @@ class ModelSlots:
         state["active"] = other
         write_json(self.state_path, state)
         return True
+
+
+def _write_verified(path: Path, chunks: Iterable[bytes], sha256: str, size: int) -> None:
+    """Stream ``chunks`` to ``path`` durably; keep it only if its hash and size match."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    digest, written = hashlib.sha256(), 0
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            for chunk in chunks:
+                written += len(chunk)
+                if written > size:
+                    raise ModelError(f"model blob is longer than the {size} bytes of its manifest")
+                digest.update(chunk)
+                fh.write(chunk)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if digest.hexdigest() != sha256 or written != size:
+            raise ModelError(f"model blob sha256 {digest.hexdigest()[:12]}… ({written} bytes) "
+                             "does not match its manifest")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
 
 
 def run_check(cmd: list[str], env: dict[str, str], timeout_s: float) -> tuple[bool, str]:

@@ -212,7 +212,7 @@ def test_two_replicas_share_keys_devices_artifacts_and_revocation(
         assert r.status_code == 200, r.text[:200]
         (tmp_path / "dev-a.bundle").write_bytes(r.content)
         bundle = open_bundle(tmp_path / "dev-a.bundle", [trust_a["fleet_public_key"]])
-        assert bundle.blobs[manifest["sha256"]] == MODEL
+        assert bundle.read(manifest["sha256"]) == MODEL
 
         # Revoked through A: B's relay refuses the very next request, same connection.
         with a.client() as c:

@@ -60,3 +60,48 @@ def test_slots_verify_hash_and_signature_and_switch_back(tmp_path: Path) -> None
     assert slots.version() == "m@1"
     active = slots.active()
     assert active is not None and Path(active["path"]).read_bytes() == b"one"
+
+
+def test_a_streamed_model_is_installed_in_bounded_memory(tmp_path: Path) -> None:
+    import tracemalloc
+    from collections.abc import Iterator
+
+    key = Ed25519PrivateKey.generate()
+    block = bytes(range(256)) * 4096  # 1 MiB
+    count = 64
+    digest = hashlib.sha256()
+    for _ in range(count):
+        digest.update(block)
+    manifest = {"name": "big", "version": "1", "sha256": digest.hexdigest(),
+                "size": len(block) * count}
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(count):
+            yield block
+
+    slots = ModelSlots(tmp_path / "models")
+    tracemalloc.start()
+    try:
+        slot = slots.install(manifest, sign(key, manifest), chunks(), [public_b64(key)], 7)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * 1024 * 1024, peak  # 64 MiB went through; a few chunks at most were held
+    path = tmp_path / "models" / slot / "model.bin"
+    assert path.stat().st_size == len(block) * count
+
+
+@pytest.mark.parametrize(("blocks", "message"), [
+    ([b"abc", b"def"], "does not match"),  # same length, other bytes
+    ([b"abc", b"defg"], "longer than"),  # refused as soon as it overruns
+    ([b"abc"], "does not match"),  # cut short
+])
+def test_a_bad_stream_leaves_no_file_behind(tmp_path: Path, blocks: list[bytes],
+                                            message: str) -> None:
+    key = Ed25519PrivateKey.generate()
+    manifest, signature = _entry(key, b"abcdeF", "1")
+    slots = ModelSlots(tmp_path / "models")
+    with pytest.raises(ModelError, match=message):
+        slots.install(manifest, signature, iter(blocks), [public_b64(key)], 1)
+    assert slots.active() is None
+    assert not [p for p in (tmp_path / "models").rglob("*") if p.is_file()]
