@@ -116,7 +116,11 @@ def test_provision_dry_run_prints_steps_and_never_the_token(tmp_path: Path) -> N
     for expected in ("==> board profile", "    auto", "+ systemd-sysusers", "+ systemd-tmpfiles",
                      f"+ write {target}/etc/appliance/base.toml", 'device_id = "press-07"',
                      "keys init", "agent --fleet-url https://fleet.test:8443",
-                     "--device-id press-07", "--once", "multi-user.target.wants"):
+                     "--device-id press-07", "--once", "multi-user.target.wants",
+                     f"--config-out {target}/var/lib/appliance/config.toml",
+                     f"+ write {target}/etc/appliance/agent.env (mode 0640)",
+                     "    | FLEET_URL=https://fleet.test:8443", "    | FLEET_DEVICE_ID=press-07",
+                     "wants/appliance-config.path", "wants/appliance-agent.service"):
         assert expected in out, out
     assert "s3cret" not in out + result.stderr
     assert list(target.iterdir()) == []
@@ -128,14 +132,21 @@ def test_provision_into_an_image_tree_writes_config_users_and_keys(tmp_path: Pat
     result = _run(PROVISION, "--device-id", "press-07", "--board", "orin-nano-8gb",
                   "--skip-enroll", "--root", target)
     assert result.returncode == 0, result.stderr
-    config = (target / "etc" / "appliance" / "config.toml").read_text()
+    # The daemon reads the copy in its state directory; the fleet agent rewrites it.
+    config = (target / "var" / "lib" / "appliance" / "config.toml").read_text()
     assert 'device_id = "press-07"' in config and 'board = "orin-nano-8gb"' in config
+    assert config == (target / "etc" / "appliance" / "base.toml").read_text()
     assert "is valid (device press-07)" in result.stdout  # appliance config check ran
     assert "appliance:x:" in (target / "etc" / "passwd").read_text()
     keys = target / "var" / "lib" / "appliance" / "keys"
     assert {p.name for p in keys.iterdir()} == {"signing.key", "agreement.key"}
     assert (keys / "signing.key").stat().st_mode & 0o077 == 0
-    assert (target / "etc/systemd/system/multi-user.target.wants/appliance.service").is_symlink()
+    wants = target / "etc/systemd/system/multi-user.target.wants"
+    assert sorted(p.name for p in wants.iterdir()) == ["appliance-config.path",
+                                                       "appliance.service"]
+    assert os.readlink(wants / "appliance.service") == "/usr/lib/systemd/system/appliance.service"
+    # Not enrolled: no agent settings, no agent unit enabled.
+    assert not (target / "etc" / "appliance" / "agent.env").exists()
     again = _run(PROVISION, "--device-id", "press-07", "--skip-enroll", "--root", target)
     assert again.returncode != 0 and "pass --force" in again.stderr
 

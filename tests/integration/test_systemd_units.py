@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -36,14 +37,30 @@ def _appliance_entry_point() -> str:
     return str(found)
 
 
-@pytest.mark.parametrize("unit", ["appliance.service", "appliance-cloud.service"])
+DEVICE_UNITS = ["appliance.service", "appliance-agent.service", "appliance-config.path",
+                "appliance-config.service"]
+
+
+def _directives(unit: str, key: str) -> list[str]:
+    text = re.sub(r"\\\n\s*", " ", (UNITS / unit).read_text())  # line continuations
+    return re.findall(rf"^{key}=(.*)$", text, re.MULTILINE)
+
+
+def _option(command: str, name: str) -> str:
+    words = shlex.split(command)
+    assert name in words, command
+    return words[words.index(name) + 1]
+
+
+@pytest.mark.parametrize("unit", [*DEVICE_UNITS, "appliance-cloud.service"])
 def test_unit_passes_systemd_analyze_verify(unit: str, tmp_path: Path) -> None:
     text = (UNITS / unit).read_text()
     # verify checks that ExecStart's program exists; on this build machine the
     # entry point lives in the virtualenv, on the device at /usr/bin. Only that
     # path is swapped; every other line is verified as shipped.
-    assert f"ExecStart={EXEC} " in text
-    (tmp_path / unit).write_text(text.replace(EXEC, _appliance_entry_point()))
+    if unit not in ("appliance-config.path", "appliance-config.service"):
+        assert f"ExecStart={EXEC} " in text
+    (tmp_path / unit).write_text(text.replace(f"{EXEC} ", f"{_appliance_entry_point()} "))
     result = subprocess.run([_tool("systemd-analyze"), "verify", str(tmp_path / unit)],
                             capture_output=True, text=True)
     assert result.returncode == 0 and not result.stderr.strip(), result.stderr
@@ -52,7 +69,7 @@ def test_unit_passes_systemd_analyze_verify(unit: str, tmp_path: Path) -> None:
 def test_device_unit_runs_the_daemon_as_notify_service_with_watchdog() -> None:
     text = (UNITS / "appliance.service").read_text()
     for line in ("Type=notify", "ExecStart=/usr/bin/appliance run --config "
-                 "/etc/appliance/config.toml", "Restart=on-failure", "StartLimitBurst=",
+                 "/var/lib/appliance/config.toml", "Restart=on-failure", "StartLimitBurst=",
                  "StartLimitIntervalSec=", "User=appliance", "ProtectSystem=strict",
                  "StateDirectory=appliance", "PrivateTmp=yes", "NoNewPrivileges=yes",
                  "CapabilityBoundingSet=\n", "DevicePolicy=closed"):
@@ -73,11 +90,49 @@ def _exposure(unit: str) -> float:
     return float(match.group(1))
 
 
-@pytest.mark.parametrize("unit", ["appliance.service", "appliance-cloud.service"])
+@pytest.mark.parametrize("unit", ["appliance.service", "appliance-agent.service",
+                                  "appliance-cloud.service"])
 def test_security_exposure_is_at_most_2(unit: str) -> None:
     exposure = _exposure(unit)
     print(f"systemd-analyze security --offline=true {unit}: exposure {exposure}")
     assert exposure <= MAX_EXPOSURE
+
+
+def test_agent_unit_is_unprivileged_and_has_no_devices() -> None:
+    unit = "appliance-agent.service"
+    assert _directives(unit, "User") == ["appliance"]  # the key owner (see the unit's header)
+    assert _directives(unit, "CapabilityBoundingSet") == [""]
+    assert _directives(unit, "AmbientCapabilities") == [""]
+    assert _directives(unit, "RestrictAddressFamilies") == ["AF_UNIX AF_INET AF_INET6"]
+    assert not _directives(unit, "DeviceAllow") and not _directives(unit, "SupplementaryGroups")
+    for key, value in (("PrivateDevices", "yes"), ("DevicePolicy", "closed"),
+                       ("NoNewPrivileges", "yes"), ("ProtectSystem", "strict"),
+                       ("PrivateTmp", "yes"), ("Restart", "on-failure"),
+                       ("StateDirectory", "appliance"), ("StartLimitBurst", "5"),
+                       ("StartLimitIntervalSec", "600")):
+        assert _directives(unit, key) == [value], key
+    assert _directives(unit, "SystemCallFilter")[0] == "@system-service"
+    # Settings from provisioning; an unprovisioned device does not start it.
+    assert _directives(unit, "EnvironmentFile") == ["/etc/appliance/agent.env"]
+    assert _directives(unit, "ConditionPathExists") == ["/etc/appliance/agent.env"]
+
+
+def test_agent_writes_the_config_the_daemon_reads_and_the_path_unit_restarts_it() -> None:
+    [agent] = _directives("appliance-agent.service", "ExecStart")
+    [daemon] = _directives("appliance.service", "ExecStart")
+    config = _option(daemon, "--config")
+    assert _option(agent, "--config-out") == config
+    restart = _option(agent, "--restart-cmd").removeprefix("touch ")
+    assert _directives("appliance-config.path", "PathChanged") == [config, restart]
+    [target] = _directives("appliance-config.path", "Unit")
+    assert _directives(target, "Type") == ["oneshot"]
+    assert _directives(target, "ExecStart")[-1] == (
+        "/usr/bin/systemctl try-restart appliance.service")
+    # Both write the state directory as the same user (the daemon's summary, the config).
+    assert _directives("appliance.service", "User") == _directives(
+        "appliance-agent.service", "User")
+    assert _directives("appliance.service", "Environment")[0] == _directives(
+        "appliance-agent.service", "Environment")[0] == "APPLIANCE_STATE_DIR=/var/lib/appliance"
 
 
 def test_sysusers_creates_the_service_users_with_device_groups(tmp_path: Path) -> None:
@@ -105,6 +160,7 @@ def test_tmpfiles_creates_private_state_directories(tmp_path: Path) -> None:
     keys = tmp_path / "var" / "lib" / "appliance" / "keys"
     assert keys.is_dir() and keys.stat().st_mode & 0o777 == 0o700
     assert (tmp_path / "etc" / "appliance").stat().st_mode & 0o777 == 0o750
+    assert (keys.parent / "identity").stat().st_mode & 0o777 == 0o700
 
 
 def test_udev_rules_are_well_formed() -> None:

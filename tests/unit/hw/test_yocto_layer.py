@@ -58,7 +58,13 @@ def test_appliance_recipe_installs_the_files_the_repo_ships() -> None:
     for path in re.findall(r"\$\{S\}/(\S+?)(?:\s|$)", recipe):
         matches = list(ROOT.glob(path))
         assert matches, f"the recipe installs {path}, which the repository does not have"
-    assert 'SYSTEMD_SERVICE:${PN} = "appliance.service"' in recipe
+    enabled = re.search(r'^SYSTEMD_SERVICE:\$\{PN\} = "([^"]+)"$', recipe, re.MULTILINE)
+    assert enabled, "SYSTEMD_SERVICE:${PN} is missing"
+    assert enabled.group(1).split() == ["appliance.service", "appliance-agent.service",
+                                        "appliance-config.path"]
+    # Every device unit the repository ships is installed (the path unit's service too).
+    for unit in sorted(p.name for p in (ROOT / "systemd").glob("appliance*")):
+        assert f"${{S}}/systemd/{unit} " in recipe, unit
 
 
 def _onnxruntime_recipe() -> str:

@@ -28,13 +28,18 @@ USERADD_PARAM:${PN}-cloud = "-r -g appliance-cloud -d ${localstatedir}/lib/appli
                              -s /sbin/nologin -c 'Edge Appliance cloud relay' appliance-cloud"
 
 SYSTEMD_PACKAGES = "${PN} ${PN}-cloud"
-SYSTEMD_SERVICE:${PN} = "appliance.service"
+# The agent starts only once scripts/provision wrote /etc/appliance/agent.env;
+# appliance-config.path restarts the daemon through appliance-config.service.
+SYSTEMD_SERVICE:${PN} = "appliance.service appliance-agent.service appliance-config.path"
 SYSTEMD_SERVICE:${PN}-cloud = "appliance-cloud.service"
 SYSTEMD_AUTO_ENABLE:${PN}-cloud = "disable"
 
 do_install:append() {
     install -d ${D}${systemd_system_unitdir}
     install -m 0644 ${S}/systemd/appliance.service ${D}${systemd_system_unitdir}/
+    install -m 0644 ${S}/systemd/appliance-agent.service ${D}${systemd_system_unitdir}/
+    install -m 0644 ${S}/systemd/appliance-config.path ${D}${systemd_system_unitdir}/
+    install -m 0644 ${S}/systemd/appliance-config.service ${D}${systemd_system_unitdir}/
     install -m 0644 ${S}/systemd/appliance-cloud.service ${D}${systemd_system_unitdir}/
     install -d ${D}${nonarch_libdir}/sysusers.d ${D}${nonarch_libdir}/tmpfiles.d
     install -m 0644 ${S}/systemd/sysusers.d/appliance.conf ${D}${nonarch_libdir}/sysusers.d/
@@ -48,7 +53,8 @@ do_install:append() {
 }
 
 FILES:${PN} += "${nonarch_libdir}/sysusers.d ${nonarch_libdir}/tmpfiles.d \
-                ${nonarch_base_libdir}/udev/rules.d"
+                ${nonarch_base_libdir}/udev/rules.d \
+                ${systemd_system_unitdir}/appliance-config.service"
 FILES:${PN}-cloud += "${systemd_system_unitdir}/appliance-cloud.service"
 
 RDEPENDS:${PN} += "\
@@ -71,6 +77,7 @@ RDEPENDS:${PN} += "\
     python3-sqlalchemy \
     python3-typer \
     python3-uvicorn \
+    util-linux-setpriv \
 "
 RDEPENDS:${PN}-cloud += "${PN}"
 RRECOMMENDS:${PN} += "appliance-broker tegra-tools-tegrastats"
