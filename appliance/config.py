@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from appliance.audit.settings import AuditConfig
 from appliance.errors import ConfigError
 from appliance.hw.settings import HardwareConfig
 from appliance.perception.settings import PerceptionConfig
@@ -160,6 +161,7 @@ class Config(Section):
     slm: SlmConfig = Field(default_factory=SlmConfig)
     perception: PerceptionConfig = Field(default_factory=PerceptionConfig)
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
+    audit: AuditConfig = Field(default_factory=AuditConfig)
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
     uplink: UplinkConfig = Field(default_factory=UplinkConfig)
     hw: HardwareConfig = Field(default_factory=HardwareConfig)

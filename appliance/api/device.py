@@ -1,4 +1,4 @@
-"""The device's local REST API: health, readiness, status, metrics, config, decisions.
+"""The device's local REST API: health, readiness, status, metrics, config, decisions, audit.
 
 Everything but ``/healthz`` and ``/readyz`` requires the bearer token.
 Further routers (the OpenAI-compatible gateway, the console) are mounted by
@@ -85,6 +85,24 @@ def create_app(ctx: DeviceContext, extra_routers: Sequence[APIRouter] = ()) -> F
         rows = [d for d in reversed(ctx.pipeline.recent)
                 if (source is None or d.source == source) and (route is None or d.route == route)]
         return [d.model_dump(mode="json") for d in rows[:limit]]
+
+    @app.get("/audit", dependencies=auth, tags=["privacy"])
+    def audit(limit: int = Query(50, ge=1, le=1000), offset: int = Query(0, ge=0),
+              before: int | None = Query(None, ge=1),
+              destination: str | None = Query(None, max_length=128)) -> JSONResponse:
+        """Egress audit records, newest first, across every retained segment.
+
+        Page on with ``before=<next_before>`` (steady while records are appended) or
+        ``offset``; ``total`` counts retained records when no filter is given.
+        """
+        from appliance.audit import AuditError, list_records
+
+        try:
+            page = list_records(ctx.config, limit, offset, before, destination)
+        except AuditError as exc:
+            return JSONResponse({"detail": str(exc)}, status_code=503)
+        return JSONResponse({"records": page.records, "total": page.total,
+                             "next_before": page.next_before})
 
     for router in extra_routers:
         app.include_router(router, dependencies=auth)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from typing import Annotated
 
 import typer
@@ -55,9 +56,18 @@ def redact(
         sys.stdout.write(str(result["text"]))
 
 
+def _when(ts: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime(ts))
+
+
 @audit_app.command("verify")
 def audit_verify(config: ConfigOption = None) -> None:
-    """Check the audit chain; exit 1 and list each edited, removed or reordered record."""
+    """Check the audit chain across all retained segments; exit 1 if anything was tampered with.
+
+    What retention removed is reported on its own line and is not a failure; each
+    edited, removed or reordered record, deleted or swapped segment, edited anchor
+    or head is printed as TAMPERED with the segment file and record it concerns.
+    """
     from appliance.audit import AuditError, open_from_config
 
     cfg = load_config(config)
@@ -65,12 +75,21 @@ def audit_verify(config: ConfigOption = None) -> None:
         report = open_from_config(cfg).verify()
     except AuditError as exc:
         fail(str(exc), "check privacy.key_dir and state_dir permissions")
+    span = f" (seq {report.first_seq}-{report.last_seq})" if report.records else ""
+    if report.retired is not None:
+        r = report.retired
+        typer.echo(f"retention removed {r.segments} segment(s): records {r.first_seq}-{r.last_seq} "
+                   f"({r.records} records, {_when(r.first_ts)} to {_when(r.last_ts)})")
+    for note in report.notes:
+        typer.echo(f"note: {note}")
     if report.ok:
-        typer.echo(f"ok: {report.records} records, chain intact")
+        typer.echo(f"ok: {report.records} records in {report.segments} segment(s){span}, "
+                   "chain intact")
         return
     for problem in report.problems:
         typer.echo(f"TAMPERED: {problem}", err=True)
-    typer.echo(f"audit log check failed: {len(report.problems)} problem(s) in "
+    more = f" (and {report.more_problems} more)" if report.more_problems else ""
+    typer.echo(f"audit log check failed: {len(report.problems)} problem(s){more} in "
                f"{report.records} records", err=True)
     raise typer.Exit(1)
 
@@ -78,17 +97,19 @@ def audit_verify(config: ConfigOption = None) -> None:
 @audit_app.command("list")
 def audit_list(
     config: ConfigOption = None,
-    offset: Annotated[int, typer.Option(min=0, help="skip this many records")] = 0,
+    offset: Annotated[int, typer.Option(min=0, help="skip this many newer records")] = 0,
     limit: Annotated[int, typer.Option(min=1, max=10000, help="at most this many")] = 50,
+    before: Annotated[int | None, typer.Option(
+        min=1, help="only records with a smaller seq (page on from the last one printed)")] = None,
     destination: Annotated[str | None, typer.Option(help="only this destination")] = None,
 ) -> None:
-    """Print audit records as JSON lines, oldest first."""
+    """Print audit records as JSON lines, newest first, across all retained segments."""
     from appliance.audit import AuditError, open_from_config
 
     cfg = load_config(config)
     try:
-        records = open_from_config(cfg).records(offset, limit, destination)
+        page = open_from_config(cfg).page(limit, offset, before, destination)
     except AuditError as exc:
         fail(str(exc))
-    for rec in records:
+    for rec in page.records:
         typer.echo(json.dumps(rec, ensure_ascii=False))

@@ -38,22 +38,26 @@ AUDIT_FIELDS = ("seq", "ts", "destination", "outcome", "reason", "classes", "red
                 "bytes", "tokens")
 
 
-def _privacy_view(ctx: DeviceContext, audit_log: AuditLog | None, limit: int) -> dict[str, Any]:
-    path = ctx.config.state_dir / ctx.config.privacy.audit_file
-    if audit_log is None:
-        if not path.exists():
-            return {"state": "empty", "records_total": 0, "problems": [], "records": []}
-        from appliance.audit import open_from_config
-        audit_log = open_from_config(ctx.config)
-    if not audit_log.path.exists():
-        return {"state": "empty", "records_total": 0, "problems": [], "records": []}
-    report = audit_log.verify()
-    rows = audit_log.records(offset=max(0, report.records - limit), limit=limit)
+def _privacy_view(audit_log: AuditLog | None, limit: int, before: int | None) -> dict[str, Any]:
+    if audit_log is None or not audit_log.exists():
+        return {"state": "empty", "records_total": 0, "segments": 0, "problems": [], "notes": [],
+                "retired": None, "records": [], "next_before": None}
+    report = audit_log.verify(cached=True)
+    page = audit_log.page(limit, before=before)
+    retired = report.retired
     return {
         "state": "verified" if report.ok else "broken",
         "records_total": report.records,
+        "segments": report.segments,
         "problems": report.problems[:20],
-        "records": [{k: r.get(k) for k in AUDIT_FIELDS} for r in reversed(rows)],
+        "notes": report.notes[:20],
+        # what retention removed, as counts and times (the anchor's hash stays on the device)
+        "retired": None if retired is None else {
+            "segments": retired.segments, "records": retired.records,
+            "first_seq": retired.first_seq, "last_seq": retired.last_seq,
+            "first_ts": retired.first_ts, "last_ts": retired.last_ts},
+        "records": [{k: r.get(k) for k in AUDIT_FIELDS} for r in page.records],
+        "next_before": page.next_before,
     }
 
 
@@ -110,9 +114,26 @@ def create_device_console_router(ctx: DeviceContext, *, usage: Usage | None = No
         """Return route counts per minute and tokens and money over time (see savings.py)."""
         return savings_view(list(ctx.pipeline.recent), ctx.config.routing, history)
 
+    opened: list[AuditLog] = [audit_log] if audit_log is not None else []
+
+    def current_log() -> AuditLog | None:
+        # Opened once the log's directory exists (never creating keys for an unused log),
+        # then kept, so unchanged closed segments are verified once.
+        if not opened:
+            if not (ctx.config.state_dir / ctx.config.privacy.audit_file).parent.exists():
+                return None
+            from appliance.audit import open_from_config
+            opened.append(open_from_config(ctx.config))
+        return opened[0]
+
     @router.get("/console/api/privacy", dependencies=auth)
-    def privacy(limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> Mapping[str, Any]:
-        """Return the audit chain's verification state and its newest records (no values)."""
-        return _privacy_view(ctx, audit_log, limit)
+    def privacy(limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+                before: Annotated[int | None, Query(ge=1)] = None) -> Mapping[str, Any]:
+        """Return the audit chain's verification state and a page of records, newest first.
+
+        ``before`` pages on to older records (the previous page's ``next_before``).
+        No values, hashes or sessions are returned.
+        """
+        return _privacy_view(current_log(), limit, before)
 
     return router

@@ -73,7 +73,7 @@ def test_audit_verify_passes_then_detects_tampering(config: Path, tmp_path: Path
     ok = run(["audit", "verify"], config=config)
     assert ok.returncode == 0 and "3 records" in ok.stdout, ok.stderr
     listed = run(["audit", "list", "--limit", "2"], config=config)
-    assert [json.loads(x)["seq"] for x in listed.stdout.splitlines()] == [1, 2]
+    assert [json.loads(x)["seq"] for x in listed.stdout.splitlines()] == [3, 2]  # newest first
     lines = log.path.read_text(encoding="utf-8").splitlines(keepends=True)
     log.path.write_text(lines[0] + lines[2], encoding="utf-8")
     bad = run(["audit", "verify"], config=config)

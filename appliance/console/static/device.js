@@ -192,18 +192,32 @@
   }
 
   async function privacy() {
-    const data = await api("/console/api/privacy");
-    const chain = document.getElementById("chain");
-    const labels = { verified: `Chain verified: ${data.records_total} record(s), none altered, removed or reordered.`,
-                     broken: `Chain BROKEN: ${data.problems.length} problem(s) found in ${data.records_total} record(s).`,
-                     empty: "Nothing has left this device yet: the audit log is empty." };
-    chain.replaceChildren(badge(data.state, "chain"), " ", labels[data.state] || data.state);
-    const problems = document.getElementById("problems");
-    problems.replaceChildren(...data.problems.map((p) => el("li", { text: p })));
-    rows(document.querySelector("#audit tbody"), data.records, (r) => el("tr", {},
-      td(r.seq, "num"), td(C.fmtDateTime(r.ts)), td(r.destination), el("td", {}, badge(r.outcome, "outcome")),
-      td(counts(r.classes)), td(counts(r.redactions)), td(fmtNum(r.bytes, 0), "num"), td(fmtNum(r.tokens, 0), "num")),
-      "No records.");
+    const older = document.getElementById("older"), newest = document.getElementById("newest");
+    let before = null;
+    async function load() {
+      const data = await api("/console/api/privacy" + (before ? `?before=${before}` : ""));
+      const chain = document.getElementById("chain");
+      const labels = { verified: `Chain verified: ${data.records_total} record(s) in ${data.segments} segment(s), none altered, removed or reordered.`,
+                       broken: `Chain BROKEN: ${data.problems.length} problem(s) found in ${data.records_total} record(s).`,
+                       empty: "Nothing has left this device yet: the audit log is empty." };
+      chain.replaceChildren(badge(data.state, "chain"), " ", labels[data.state] || data.state);
+      const r = data.retired;
+      document.getElementById("retired").textContent = r
+        ? `Retention removed ${r.segments} older segment(s): records ${r.first_seq}–${r.last_seq} (${C.fmtDateTime(r.first_ts)} to ${C.fmtDateTime(r.last_ts)}), as its signed anchor records.`
+        : "";
+      document.getElementById("problems").replaceChildren(...data.problems.map((p) => el("li", { text: p })));
+      document.getElementById("notes").replaceChildren(...data.notes.map((p) => el("li", { text: p })));
+      rows(document.querySelector("#audit tbody"), data.records, (r) => el("tr", {},
+        td(r.seq, "num"), td(C.fmtDateTime(r.ts)), td(r.destination), el("td", {}, badge(r.outcome, "outcome")),
+        td(counts(r.classes)), td(counts(r.redactions)), td(fmtNum(r.bytes, 0), "num"), td(fmtNum(r.tokens, 0), "num")),
+        "No records.");
+      older.disabled = !data.next_before;
+      older.dataset.before = data.next_before || "";
+      newest.disabled = !before;
+    }
+    older.addEventListener("click", () => { before = Number(older.dataset.before) || null; load().catch((e) => notice(e.message)); });
+    newest.addEventListener("click", () => { before = null; load().catch((e) => notice(e.message)); });
+    await load();
   }
 
   C.start({ decisions, savings, health, privacy });
