@@ -152,7 +152,7 @@ def stale_reason(summary: Mapping[str, Any], mtime: float, now: float,
     age = now - (mtime if ts is None else ts)
     if abs(age) <= max_age_s:
         return None
-    when = f"{age:.0f}s ago" if age > 0 else f"{-age:.0f}s in the future"
+    when = f"{age:.1f}s ago" if age > 0 else f"{-age:.1f}s in the future"
     return f"written {when} (at most {max_age_s:g}s allowed)"
 
 

@@ -116,7 +116,7 @@ def test_a_summary_is_current_exactly_within_max_age_either_side(ts: float, now:
 
 def test_without_ts_the_file_time_dates_the_summary() -> None:
     assert stale_reason({}, mtime=1000.0, now=1100.0, max_age_s=120) is None
-    assert "written 200s ago" in (stale_reason({}, mtime=1000.0, now=1200.0, max_age_s=120)
+    assert "written 200.0s ago" in (stale_reason({}, mtime=1000.0, now=1200.0, max_age_s=120)
                                   or "")
 
 
@@ -180,7 +180,7 @@ def test_reader_skips_a_stale_summary_and_warns_once(tmp_path: Path,
         assert reader.read() == {} and reader.read() == {}
         write_summary(path, {"ts": 1099.0, "queue_depths": {"pipeline": 0}})
         assert reader.read()["queue_depths"] == {"pipeline": 0}
-    assert [(r.levelname, "stale: written 100s ago" in r.getMessage())
+    assert [(r.levelname, "stale: written 100.0s ago" in r.getMessage())
             for r in caplog.records] == [("WARNING", True), ("INFO", False)]
 
 
