@@ -160,7 +160,7 @@ def agent_run(
         help="the daemon's heartbeat summary (default: from the device config, else "
              "$APPLIANCE_STATE_DIR/telemetry.json)")] = None,
     telemetry_max_age: Annotated[float | None, typer.Option(
-        help="seconds after which the summary is not reported (default: 3 daemon telemetry "
+        min=0.0, help="seconds after which the summary is not reported (default: 3 daemon telemetry "
              "intervals, at least 10; 120 without a device config)")] = None,
     mqtt_host: Annotated[str | None, typer.Option(help="broker to hear nudges on")] = None,
     mqtt_port: int = 1883,
