@@ -231,11 +231,11 @@ B1_TEMPLATES: dict[str, tuple[str, ...]] = {
         "Courier collected samples for MRN {mrn} at {ts}; cold box at {reading}.",
         "{person} phoned to cancel; she {injury} at work and will rebook.",
         "Payment plan for {person}: card {card} on file, statement to {email}.",
-        "Vaccination record: {person}, born {dob}, PESEL {pesel}.",
+        "{=HEALTH:Vaccination} record: {person}, born {dob}, PESEL {pesel}.",
         "Ultrasound unit {serial} needs firmware {version} before Monday.",
         "Next of kin for bed 7 is {person}, {phone}, {address}.",
         # "crutches" labelled since b1 retired: it is health data next to the name
-        "Physio notes, {first}: {=HEALTH:knee rehab} going well, walks without {=HEALTH:crutches}.",
+        "{=HEALTH:Physio} notes, {first}: {=HEALTH:knee rehab} going well, walks without {=HEALTH:crutches}.",
     ),
     "retail": (
         "Thanks {first}! Customer {person} left a 5-star review for your help with the return.",

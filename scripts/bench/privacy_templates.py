@@ -30,7 +30,7 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "Patient {person}, DOB {dob}, MRN {mrn}, presents with {condition}.",
         "{person} (patient ID {mrn_token}) was seen today for {condition}; follow-up in 2 weeks.",
         "Dr. {surname} reviewed the chart of {person}: history of {condition}.",
-        "Please call {person} on {phone} to reschedule the MRI; date of birth {dob}.",
+        "Please call {person} on {phone} to reschedule the {=HEALTH:MRI}; date of birth {dob}.",
         "Nurse {person} noted that the patient in bed 4 ({mrn_token}) has {condition}.",
         "Referral letter for {person}, {address}, insurance number {natid}.",
         "Lab results for MRN {mrn} are back; email them to {email}.",
@@ -94,7 +94,7 @@ SECOND_TEMPLATES: dict[str, tuple[str, ...]] = {
         "Home visit at {address} for {person}, who lives with {condition}.",
         "Co-pay taken from card {card} for {person} at {ts}.",
         "Interpreter needed for {person} (PESEL {pesel}) at 14:00 tomorrow.",
-        "Wound check for {person}: {injury} last week, healing well.",
+        "{=HEALTH:Wound check} for {person}: {injury} last week, healing well.",
         "Prescription printer {serial} in room 4 stuck since firmware {version}.",
     ),
     "retail": (
