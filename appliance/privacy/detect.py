@@ -5,58 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from appliance.privacy.addresses import ADDRESS_RULES
 from appliance.privacy.entities import DataClass, Entity, resolve_overlaps
+from appliance.privacy.health import health_spans
 from appliance.privacy.names import NameDetector
+from appliance.privacy.national_ids import NATIONAL_ID_RULES
+from appliance.privacy.phones import phone_rules
 from appliance.privacy.recognizers import DATE, RULES, Rule, context_rules
 from appliance.privacy.redact import PLACEHOLDER
 from appliance.privacy.settings import PrivacyConfig
 
-_BODY = (r"(?:hands?|arms?|forearms?|fingers?|thumbs?|wrists?|elbows?|shoulders?|knees?|ankles?|"
-         r"feet|foot|toes?|legs?|back|neck|head|face|eyes?|hips?|ribs?|chest|forehead|"
-         r"shins?|calf|calves|hamstring|groin|skull|spine|jaw|nose|ears?)")
-_HEALTH = re.compile(
-    r"(?i)\b(?:diabet(?:es|ic)|asthma(?:tic)?|epilep(?:sy|tic)|seizures?|hiv|aids|hepatitis|"
-    r"cancer|tumou?rs?|leuka?emia|lymphoma|melanoma|carcinoma|chemo(?:therapy)?|radiotherapy|"
-    r"pregnan(?:t|cy)|miscarriage|ivf|endometriosis|depress(?:ion|ive)|anxiety(?: disorder)?|"
-    r"panic attacks?|ptsd|bipolar|schizophreni[ac]|psychosis|dementia|alzheimer'?s|"
-    r"parkinson'?s|multiple sclerosis|autis(?:m|tic)|adhd|ocd|eating disorder|anorexia|bulimia|"
-    r"addiction|alcoholism|substance abuse|rehab|hypertension|high blood pressure|"
-    r"blood pressure|blood sugar|cholesterol|heart (?:attack|condition|disease|failure|surgery)|"
-    r"myocardial infarction|cardiac(?: arrest)?|arrhythmia|atrial fibrillation|pacemaker|"
-    r"angina|(?:had|suffered) a stroke|stroke patient|insulin|dialysis|kidney (?:stones?|"
-    r"disease|failure)|renal failure|liver disease|cirrhosis|allerg(?:y|ies|ic)|"
-    r"anaphyla(?:xis|ctic)|copd|emphysema|bronchitis|pneumonia|tuberculosis|sleep apnoea?|"
-    r"sleep apnea|insomnia|narcolepsy|migraines?|vertigo|tinnitus|hearing loss|glaucoma|"
-    r"cataracts?|crohn'?s(?: disease)?|colitis|coeliac|celiac|ibs|ulcers?|hernia|appendicitis|"
-    r"gallstones?|arthritis|rheumat\w+|osteoporosis|gout|lupus|psoriasis|eczema|dermatitis|"
-    r"thyroid|anaemia|anemia|sickle cell|ha?emophilia|obesity|chronic (?:back |neck )?pain|"
-    r"back pain|whiplash|fractured?|broken (?:arm|leg|wrist|ankle|finger|rib|hand|foot)s?|"
-    r"concussion|laceration|stitches|sutures?|sprain(?:ed)?|dislocated|torn ligament|"
-    r"tendinitis|tendonitis|carpal tunnel|rsi|bruis(?:e|ed|ing)|(?:minor |major )?burns? to|"
-    r"cuts? to the \w+|"
-    r"(?:cut|burn(?:ed|t)|hurt|injured|sprained|twisted|dislocated|bruised|pulled|strained|"
-    r"crushed|trapped|scalded|grazed) (?:a |an |his |her |their |my |one |two |both )?"
-    rf"(?:left |right |lower |upper )?(?:muscle in (?:his|her|their|my|the) )?{_BODY}|"
-    r"splinter|"
-    rf"(?:fractured|broke|broken) (?:a |an |his |her |their |my |two |both )?(?:left |right )?{_BODY}|"
-    r"(?:first|second|third)[- ]degree burns?|amputat(?:ion|ed)|prosthe(?:sis|tic)|"
-    r"transplant|injur(?:y|ies|ed)|sick (?:leave|note)|off sick|signed off|medical (?:leave|"
-    r"certificate|condition|history)|doctor'?s note|diagnos(?:is|ed)|prescri(?:bed|ption)|"
-    r"medications?|antidepressants?|antibiotics?|opioids?|ibuprofen|paracetamol|metformin|"
-    r"warfarin|\d+\s?mg\b|blood test|drug test|alcohol test|disabilit(?:y|ies)|disabled|"
-    r"wheelchair|crutches|hearing aid|mental health|therapy|physiotherapy|influenza|"
-    r"covid(?:-19)?|long covid|sepsis|meningitis|measles|infection|infected|hpv|st[di]s?|"
-    r"faint(?:ed|ing)?|passed out|collapsed|unconscious|dizz(?:y|iness)|nause(?:a|ous)|"
-    r"vomit(?:ed|ing)?|fever|bleeding|nosebleed|palpitations|short(?:ness)? of breath|"
-    r"chest pains?|headaches?|symptoms?|"
-    r"chlamydia|syphilis|herpes|icd-?10|hospitali[sz]ed|admitted to|surgery|operation on|"
-    r"shingles|(?:heart )?murmur|(?:slipped|herniated|prolapsed) dis[ck]|sciatica|"
-    r"chemical burns?|burns? on|(?:off work|signed off|leave) with (?:stress|\w+ pain|an? \w+)|"
-    r"work-related stress|stress leave|burnout|"
-    # medical word endings: hypothyroidism, tendinitis, fibromyalgia, neuropathy
-    r"\w{3,}(?:itis|thyroidism|aemia|ectomy|otomy|pathy|algia|plegia|phobia)|"
-    r"schwanger(?:schaft)?|krankmeldung|krankgeschrieben|arbeitsunfähig(?:keit)?|verletzung|"
-    r"grossesse|arrêt maladie|blessure|ciąża|zwolnienie lekarskie)\b")
 _DATE_AFTER_NAME = re.compile(
     rf"\s*(?:\(\s*(?:b\.|born|\*)?\s*({DATE})\s*[),;]|,\s*({DATE})\s*(?:[,;:)]|$))")
 _IDENTIFIERS = frozenset({
@@ -128,8 +86,9 @@ class Detector:
 
     def __init__(self, config: PrivacyConfig, names: NameDetector | None = None) -> None:
         self.config = config
-        self.rules: tuple[Rule, ...] = RULES + context_rules(
-            config.employee_id_patterns, config.medical_record_patterns)
+        self.rules: tuple[Rule, ...] = (
+            RULES + phone_rules(tuple(config.phone_regions)) + ADDRESS_RULES + NATIONAL_ID_RULES
+            + context_rules(config.employee_id_patterns, config.medical_record_patterns))
         self.names = names or NameDetector()
         self._machine_rules = tuple(r for r in self.rules if r.type in _MACHINE_RULE_TYPES)
 
@@ -188,7 +147,7 @@ class Detector:
             return []
         window = self.config.phi_window
         out = []
-        for m in _HEALTH.finditer(text):
-            if any(a.start - window <= m.start() <= a.end + window for a in anchors):
-                out.append(Entity(DataClass.HEALTH, m.start(), m.end(), m.group(), 0.85, "phi"))
+        for start, end in health_spans(text):
+            if any(a.start - window <= start <= a.end + window for a in anchors):
+                out.append(Entity(DataClass.HEALTH, start, end, text[start:end], 0.85, "phi"))
         return out

@@ -127,7 +127,7 @@ send check see notify inform remind ping text message meet invite thank welcome 
 tell give show let get make take bring keep use
 serial firmware version device system server network admin user guest wifi password key token
 finance management purchasing procurement logistics engineering planning dispatch accounts legal
-hr payroll christmas easter from subject re fwd fw sent date
+hr payroll christmas easter from subject re fwd fw sent date bearer basic token
 which what who whom whose where when why how whichever whatever whoever something anything
 nothing everything someone anyone everyone nobody somebody anybody everybody none also maybe
 perhaps however unfortunately apparently again still just only even both either neither each

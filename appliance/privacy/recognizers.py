@@ -41,12 +41,13 @@ class Rule:
             if start < 0:
                 continue
             value = text[start:end]
-            if self.validate is not None and not self.validate(value):
-                continue
+            # cheap checks first: the validators (check digits, numbering plans) cost more
             before = text[max(0, start - self.window):start]
             if self.context is not None and not self.context.search(before):
                 continue
             if self.veto is not None and self.veto.search(text[max(0, start - 20):start]):
+                continue
+            if self.validate is not None and not self.validate(value):
                 continue
             if self.veto_around is not None and self.veto_around(text, start, end):
                 continue
@@ -63,7 +64,7 @@ _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|
 DATE = (r"(?:\d{4}-\d{2}-\d{2}|\d{4}[./]\d{1,2}[./]\d{1,2}|\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|"
         rf"\d{{1,2}}(?:st|nd|rd|th)?(?:\s+|-){_MONTH}(?:\s+|-)\d{{4}}|"
         rf"{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})")
-_PART_VETO = _c(r"(?i)(?:\b(?:p/?n|part|sku|serial|s/?n|lot|batch|order|ref|item|model|rev|"
+PART_VETO = _c(r"(?i)(?:\b(?:p/?n|part|sku|serial|s/?n|lot|batch|order|ref|item|model|rev|"
                 r"fw|firmware|version|ver|build|ticket|wo|po|invoice|asset)\b[\s#:.no]*|#)$")
 _VERSION_VETO = _c(r"(?i)(?:\bv|\b(?:version|firmware|fw|build|release|rev|sw|software|"
                    r"patch|(?:update|upgrade|updated|upgraded|downgrade|rolled back)\s+to)\s*)$")
@@ -76,16 +77,36 @@ def _release_named(text: str, start: int, end: int) -> bool:
     return bool(_RELEASE_BEFORE.search(text, max(0, start - 10), start)
                 and _RELEASE_AFTER.match(text, end))
 
-_PHONE_CTX = _c(r"(?i)\b(?:tel|telephone|phone|ph|mobile|mob|cell|handy|call|ring|ext|contact|"
-                r"reach|whatsapp|fax|text|sms|number|nr)\b")
 _ID_CTX = _c(r"(?i)\b(?:pesel|ssn|social security|national\s+(?:id|insurance|number)|id\s*(?:no|nr|"
              r"number|card)?|identity|steuer[- ]?id|steuer-?identifikationsnummer|idnr|tax\s*(?:id|"
              r"number|no)|tin|bsn|burgerservicenummer|nir|s[ée]cu(?:rit[ée] sociale)?|"
-             r"personnummer|insurance number)\b")
+             r"personnummer|insurance number|cpr|hetu|henkilötunnus|ahv|avs|rijksregisternummer|"
+             r"num[ée]ro national|national number|nif|nipc|contribuinte|ppsn?|pps number|"
+             r"f[øo]dselsnummer|rodn[ée] [čc][íi]slo|svnr|sozialversicherungs(?:nummer)?|"
+             r"versicherungsnummer|social insurance|personal (?:id|number|code)|passport)\b")
+ID_CONTEXT = _ID_CTX
 _DOB_CTX = _c(r"(?i)(?:\bd\.?\s?o\.?\s?b\b\.?|\bdate of birth|\bbirth\s?date|\bborn\b(?:\s+on)?|"
               r"\bgeb(?:oren|urtsdatum)?\b\.?(?:\s+am)?|\bn[ée]e?\s+le|\bbirthday\b|\bage\s+\d+,)"
               r"[\s:,-]*(?:on\s+)?$")
-_SECRET_CTX = _c(r"(?i)\b(?:key|secret|token|credential|password|passwd|auth|bearer|apikey)\b")
+_SECRET_CTX = _c(r"(?i)(?<![^\W_])(?:key|secret|token|credentials?|password|passwd|auth|bearer|"
+                 r"apikey|sig|signature|webhook|dsn)(?![^\W_])")
+# Field names that hold a credential: "aws_secret_access_key", "MQTT_PASSWORD", "AccountKey"
+_CREDENTIAL_FIELD = (
+    r"(?:(?<![^\W\d_])|(?<=(?-i:[a-z]))(?=(?-i:[A-Z])))"
+    r"(?:pass(?:word|wd|phrase|code)?|pwd|secret|token|api[_-]?key|access[_-]?key|"
+    r"account[_-]?key|private[_-]?key(?:[_-]?id)?|client[_-]?secret|auth[_-]?token|"
+    r"shared[_-]?access[_-]?(?:key|signature)|sig|signature|credentials?)"
+    r"(?![^\W\d_])(?:[_.-][\w.-]*)?")
+# Known token prefixes of cloud and developer services.
+_SERVICE_PREFIXES = (
+    r"npm_[A-Za-z0-9]{30,}|hf_[A-Za-z0-9]{30,}|pypi-[A-Za-z0-9_-]{40,}|dckr_pat_[A-Za-z0-9_-]{20,}|"
+    r"shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}|whsec_[A-Za-z0-9+/=]{24,}|xapp-\d-[A-Za-z0-9-]{20,}|"
+    r"xox[abposre]-[A-Za-z0-9-]{10,}|ya29\.[A-Za-z0-9_-]{20,}|ATATT[A-Za-z0-9_=-]{20,}|"
+    r"do[opr]_v1_[a-f0-9]{64}|dapi[a-f0-9]{32}|sq0(?:atp|csp)-[A-Za-z0-9_-]{22,}|"
+    r"SK[0-9a-f]{32}|key-[0-9a-f]{32}|gl(?:pat|dt|ptt|rt|soat|cbt)-[A-Za-z0-9_-]{20,}|"
+    r"glsa_[A-Za-z0-9_]{32,}|sntry[su]_[A-Za-z0-9_=+/-]{30,}|lin_api_[A-Za-z0-9]{30,}|"
+    r"secret_[A-Za-z0-9]{40,}|figd_[A-Za-z0-9_-]{30,}|AGPA[A-Z0-9]{16}|AIDA[A-Z0-9]{16}|"
+    r"AROA[A-Z0-9]{16}|ANPA[A-Z0-9]{16}|\d{8,10}:AA[A-Za-z0-9_-]{32,}")
 
 _STREET_EN = (r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Boulevard|Blvd|Way|Court|Ct|"
               r"Place|Pl|Terrace|Close|Crescent|Parkway|Pkwy|Highway|Hwy|Square|Sq|Soi)\b\.?(?:\s(?:N|S|E|W|NE|NW|SE|SW)\b)?")
@@ -128,6 +149,38 @@ def _looks_like_password(value: str) -> bool:
     return len(value) >= 6 and classes >= 2
 
 
+def _secret_value_ok(value: str) -> bool:
+    # a value under a credential-like key: not a count, a flag or a word ("token_count: 2048")
+    value = value.rstrip(".")
+    if value.isdigit() or value.lower() in ("true", "false", "none", "null", "required", "redacted"):
+        return False
+    if value.isalpha() and (value.istitle() or value.islower() or value.isupper()):
+        return False  # a word or a name
+    return _looks_like_password(value) or (len(value) >= 8 and any(c.isdigit() for c in value))
+
+
+def _entropy(value: str) -> float:
+    counts: dict[str, int] = {}
+    for ch in value:
+        counts[ch] = counts.get(ch, 0) + 1
+    return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+
+
+def _random_token_ok(value: str) -> bool:
+    # 32+ characters of mixed case and digits with high entropy: a key, whatever names it
+    return (len(value) >= 32 and any(c.islower() for c in value) and any(c.isupper() for c in value)
+            and sum(c.isdigit() for c in value) >= 2 and _entropy(value) >= 4.2)
+
+
+def _unit_after(text: str, start: int, end: int) -> bool:
+    # "23.4959, 56.5403 mm": a pair of machine readings, not a position
+    return _UNIT_AFTER.match(text, end) is not None
+
+
+_UNIT_AFTER = _c(r"\s*(?:mm|cm|µm|um|in|inch(?:es)?|mil|°C|°F|bar|psi|kPa|hPa|Nm|kg|g|Hz|rpm|V|A|"
+                 r"mA|kW|W|s|ms|%)(?![\w°])")
+
+
 def _entropy_ok(value: str) -> bool:
     counts: dict[str, int] = {}
     for ch in value:
@@ -137,23 +190,14 @@ def _entropy_ok(value: str) -> bool:
 
 
 RULES: tuple[Rule, ...] = (
-    # --- email, phone -------------------------------------------------------------------
+    # --- email --------------------------------------------------------------------------
     Rule("email", DataClass.EMAIL,
          _c(r"(?<![\w.+-])[\w.%+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24}\b")),
-    Rule("phone_intl", DataClass.PHONE,
-         _c(r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(0\))?(?:[ .-]?\(?\d{1,5}\)?){2,6}(?![\w-])"),
-         validate=lambda v: 8 <= len(ck.digits(v)) <= 15),
-    Rule("phone_nanp", DataClass.PHONE,
-         _c(r"(?<![\w-])(?:\+?1[ .-]?)?(?:\(\d{3}\)\s?|\d{3}[-. ])\d{3}[-. ]\d{4}(?![\w-])"),
-         veto=_PART_VETO, validate=lambda v: not ck.ssn_ok(v) or "(" in v),
-    Rule("phone_national", DataClass.PHONE,
-         _c(r"(?<![\w-])0\d{1,4}(?:[ /-]?\d{2,4}){1,4}(?![\w-])"),
-         validate=lambda v: 7 <= len(ck.digits(v)) <= 12, context=_PHONE_CTX, window=30),
     # --- dates of birth (a date is a DOB only next to a birth word) ----------------------
     Rule("dob", DataClass.DATE_OF_BIRTH, _c(rf"\b{DATE}(?!\d)"), context=_DOB_CTX, window=30),
     # --- national identifiers ------------------------------------------------------------
     Rule("us_ssn", DataClass.NATIONAL_ID, _c(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])"),
-         validate=ck.ssn_ok, veto=_PART_VETO, score=0.95),
+         validate=ck.ssn_ok, veto=PART_VETO, score=0.95),
     Rule("us_ssn_ctx", DataClass.NATIONAL_ID, _c(r"(?<![\w-])\d{3}[ ]?\d{2}[ ]?\d{4}(?![\w-])"),
          validate=ck.ssn_ok, context=_c(r"(?i)\b(?:ssn|social security(?: number| no\.?)?)\b")),
     Rule("uk_nino", DataClass.NATIONAL_ID,
@@ -197,13 +241,28 @@ RULES: tuple[Rule, ...] = (
     # --- location ----------------------------------------------------------------------
     Rule("gps_decimal", DataClass.GPS,
          _c(r"(?<![\w.])[-+]?(?:[1-8]?\d\.\d{4,}|90\.0{4,})°?\s?[NS]?\s*[,;/ ]\s*[-+]?"
-            r"(?:1[0-7]\d\.\d{4,}|[1-9]?\d\.\d{4,}|180\.0{4,})°?(?:\s?[EW]\b)?(?!\w|\.\d)")),
-    Rule("gps_labelled", DataClass.GPS,
-         _c(r"(?i)\blat(?:itude)?\s*[:=]?\s*[-+]?\d{1,2}\.\d+°?\s*[,;]?\s*"
-            r"(?:lon|lng|long(?:itude)?)\s*[:=]?\s*[-+]?\d{1,3}\.\d+°?")),
+            r"(?:1[0-7]\d\.\d{4,}|[1-9]?\d\.\d{4,}|180\.0{4,})°?(?:\s?[EW]\b)?(?!\w|\.\d)"),
+         veto_around=_unit_after),
+    Rule("gps_hemisphere_first", DataClass.GPS,  # "N47.37690 E8.54170"
+         _c(r"\b[NS]\s?(?:[1-8]?\d|90)(?:\.\d{3,})°?\s*[,;/]?\s*[EW]\s?(?:1[0-7]\d|[1-9]?\d|180)"
+            r"(?:\.\d{3,})°?(?!\w|\.\d)")),
+    Rule("gps_labelled", DataClass.GPS,  # "lat=47.59&lon=12.15", '"lat": 47.59, "lng": 12.15'
+         _c(r"(?i)\blat(?:itude)?\.?[\"']?\s*[:=]?\s*[\"']?[-+]?\d{1,2}(?:\.\d+)?°?\s*[NS]?[\"']?\s*"
+            r"(?:[,;&/|]|and)?\s*[\"']?(?:lon|lng|long(?:itude)?)\.?[\"']?\s*[:=]?\s*[\"']?"
+            r"[-+]?\d{1,3}(?:\.\d+)?°?(?:\s?[EW]\b)?")),
+    Rule("gps_labelled_lon_first", DataClass.GPS,
+         _c(r"(?i)\b(?:lon|lng|long(?:itude)?)\.?[\"']?\s*[:=]\s*[\"']?[-+]?\d{1,3}\.\d+[\"']?\s*"
+            r"(?:[,;&/|]|and)?\s*[\"']?lat(?:itude)?\.?[\"']?\s*[:=]\s*[\"']?[-+]?\d{1,2}\.\d+")),
+    Rule("gps_wkt", DataClass.GPS,  # "POINT(8.54170 47.37690)": longitude first
+         _c(r"(?i)\bPOINT\s*Z?\s*\(\s*[-+]?\d{1,3}\.\d+\s+[-+]?\d{1,2}\.\d+(?:\s+[-+]?\d+(?:\.\d+)?)?\s*\)")),
+    Rule("gps_dms_spaced", DataClass.GPS,  # "47 22 36.8 N, 8 32 30.1 E"
+         _c(r"\b\d{1,2}\s\d{1,2}\s\d{1,2}(?:\.\d+)?\s?[NS],?\s+\d{1,3}\s\d{1,2}\s\d{1,2}(?:\.\d+)?\s?[EW]\b")),
+    Rule("gps_nmea", DataClass.GPS,  # NMEA sentences: "4722.6130,N,00832.5020,E"
+         _c(r"\b\d{4}\.\d{2,},[NS],\d{5}\.\d{2,},[EW]\b")),
     Rule("gps_dms", DataClass.GPS,
-         _c(r"\b\d{1,2}°\s?\d{1,2}(?:\.\d+)?['′]\s?(?:\d{1,2}(?:\.\d+)?[\"″]\s?)?[NS],?\s+"
-            r"-?\d{1,3}°\s?\d{1,2}(?:\.\d+)?['′]\s?(?:\d{1,2}(?:\.\d+)?[\"″]\s?)?[EW]\b")),
+         _c(r"\b\d{1,2}\s?(?:°|º|deg\b|d\b)\s?\d{1,2}(?:\.\d+)?\s?['′]\s?(?:\d{1,2}(?:\.\d+)?\s?[\"″]\s?)?"
+            r"[NS],?\s+-?\d{1,3}\s?(?:°|º|deg\b|d\b)\s?\d{1,2}(?:\.\d+)?\s?['′]\s?"
+            r"(?:\d{1,2}(?:\.\d+)?\s?[\"″]\s?)?[EW]\b")),
     Rule("gps_dms_prefix", DataClass.GPS,  # "N 48° 17.641' E 8° 15.204'"
          _c(r"\b[NS]\s?\d{1,2}°\s?\d{1,2}(?:\.\d+)?['′](?:\s?\d{1,2}(?:\.\d+)?[\"″])?,?\s+"
             r"[EW]\s?\d{1,3}°\s?\d{1,2}(?:\.\d+)?['′](?:\s?\d{1,2}(?:\.\d+)?[\"″])?")),
@@ -211,8 +270,8 @@ RULES: tuple[Rule, ...] = (
     Rule("addr_en", DataClass.ADDRESS,
          _c(rf"\b\d{{1,5}}[A-Za-z]?\s+(?:{_CAP}\s+){{1,4}}{_STREET_EN}{_US_TAIL}{_UK_PC}")),
     Rule("addr_de", DataClass.ADDRESS,
-         _c(rf"\b(?:{_CAP}\s(?:Straße|Strasse|Str\.|Weg|Gasse|Allee|Platz|Ring|Damm|Ufer)|"
-            rf"[A-ZÀ-ÖØ-Þ][\wäöüß-]*(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|"
+         _c(rf"\b(?:{_CAP}\s(?:Straße|Strasse|Str\.|Weg|Gasse|Allee|Platz|Damm|Ufer)|"
+            rf"[A-ZÀ-ÖØ-Þ][\wäöüß-]*(?:straße|strasse|str\.|weg|gasse|allee|platz|"
             rf"damm|ufer|straat|laan|plein|gracht|kade|vej|gade|gata|gatan|vägen|veien|vegen|"
             rf"torv|plads))\s+\d{{1,4}}[a-z]?{_EU_TAIL}")),
     Rule("addr_fr", DataClass.ADDRESS,
@@ -243,6 +302,20 @@ RULES: tuple[Rule, ...] = (
     Rule("github_token", DataClass.SECRET,
          _c(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{22,255})\b"), score=1.0),
     Rule("slack_token", DataClass.SECRET, _c(r"\bxox[abposr]-[A-Za-z0-9-]{10,}"), score=1.0),
+    Rule("token_prefixed", DataClass.SECRET, _c(rf"(?<![\w-])(?:{_SERVICE_PREFIXES})"), score=1.0),
+    Rule("webhook_url", DataClass.SECRET,  # the URL is the credential
+         _c(r"https://(?:hooks\.slack\.com/services|discord(?:app)?\.com/api/webhooks|"
+            r"[\w-]+\.webhook\.office\.com/webhookb2|outlook\.office\.com/webhook)/[\w@/-]{16,}"),
+         score=1.0),
+    Rule("key_value_secret", DataClass.SECRET,  # ".env", config and connection-string lines
+         _c(rf"(?i){_CREDENTIAL_FIELD}[\"']?\s*[:=]\s*[\"']?([^\s\"',;&]{{6,}})"),
+         group=1, validate=_secret_value_ok),
+    Rule("user_pass_pair", DataClass.SECRET,  # "user tillsup / Lantern#2023"
+         _c(r"(?i)\b(?:user(?:name)?|account|acct|admin|login)\s*[:=]?\s*[^\s/:]{1,40}\s*/\s*"
+            r"([^\s\"',;]{6,})"), group=1, validate=_looks_like_password),
+    Rule("random_token", DataClass.SECRET,
+         _c(r"(?<![\w/+=-])[A-Za-z0-9+/_-]{32,}={0,2}(?![\w/+=-])"),
+         validate=_random_token_ok, score=0.8),
     Rule("api_key_prefixed", DataClass.SECRET,
          _c(r"\b(?:sk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|"
             r"AIza[0-9A-Za-z_-]{35}|gl(?:pat|dt|ptt|rt)-[A-Za-z0-9_-]{20,}|"
@@ -260,8 +333,10 @@ RULES: tuple[Rule, ...] = (
             r"mot de passe|secret|api[_ -]?key|access[_ -]?key|token|client[_ -]?secret)"
             r"(?:\s+(?:for|on|of|to|at)\s+[^.,;:\n]{1,40}?)?"  # "password on the historian box is"
             r"(?:\s+(?:is|was|=|:)|\s*[:=])\s*[\"']?([^\s\"',;]{4,})"), group=1),
-    Rule("password_bare", DataClass.SECRET,
-         _c(r"(?i)\b(?:password|passwd|pwd|passcode|passphrase|kennwort|passwort)\s+"
+    Rule("password_bare", DataClass.SECRET,  # "pass doggo22XX", "PIN 4821#", "WPA key x7Rt…"
+         _c(r"(?i)\b(?:password|passwd|pwd|pw|pass|passcode|passphrase|kennwort|passwort|"
+            r"mot de passe|contraseña|hasło|heslo|salasana|jelszó|lösenord|adgangskode|passord|"
+            r"(?:wifi|wi-fi|wpa2?|network)\s+key)\s*:?\s+"
             r"(?!is\b|was\b|reset\b|change|expired|policy|manager)([^\s\"',;]{6,})"),
          group=1, validate=_looks_like_password),
     Rule("high_entropy", DataClass.SECRET,

@@ -34,6 +34,14 @@ DEFAULT_POLICY: dict[str, Action] = {
     "FACE": "block",
 }
 
+# Where the appliance ships: the EU and EEA, the UK, Switzerland, the Balkans, Turkey,
+# Ukraine and North America.
+PHONE_REGIONS: tuple[str, ...] = (
+    "DE", "AT", "CH", "FR", "BE", "NL", "LU", "IT", "ES", "PT", "GB", "IE", "DK", "SE", "NO",
+    "FI", "IS", "PL", "CZ", "SK", "HU", "SI", "HR", "RO", "BG", "GR", "CY", "MT", "EE", "LV",
+    "LT", "RS", "BA", "MK", "AL", "ME", "TR", "UA", "US", "CA",
+)
+
 
 class PrivacyConfig(BaseModel):
     """Privacy guard: detection, redaction, egress policy, vault and audit log."""
@@ -59,6 +67,11 @@ class PrivacyConfig(BaseModel):
         default_factory=lambda: [r"\bMRN-\d{5,10}\b", r"\bPAT-\d{5,9}\b"],
         description="regular expressions for medical record / patient numbers",
     )
+    phone_regions: list[str] = Field(
+        default_factory=lambda: list(PHONE_REGIONS),
+        description="countries (ISO 3166 codes) whose national phone numbers, written "
+        "without a country code, are recognised",
+    )
     phi_window: int = Field(
         default=160, ge=0, description="health terms this close to an identifier are PHI"
     )
@@ -83,6 +96,16 @@ class PrivacyConfig(BaseModel):
         if unknown:
             raise ValueError(f"unknown data class(es) {unknown}; known: {sorted(DEFAULT_POLICY)}")
         return {**DEFAULT_POLICY, **v}
+
+    @field_validator("phone_regions")
+    @classmethod
+    def _regions_known(cls, v: list[str]) -> list[str]:
+        import phonenumbers
+
+        unknown = sorted(set(v) - phonenumbers.SUPPORTED_REGIONS)
+        if unknown:
+            raise ValueError(f"unknown phone region(s) {unknown}")
+        return v
 
     @field_validator("employee_id_patterns", "medical_record_patterns")
     @classmethod

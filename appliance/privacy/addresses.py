@@ -1,0 +1,147 @@
+"""Postal addresses across European and North American conventions.
+
+An address is found by its parts, whichever order a country writes them in:
+
+* a street-type word, before the name (``Rue``, ``Calle``, ``C/``, ``vul.``, ``Strada``)
+  or after it, on its own (``Street``, ``utca``, ``iela``, ``Cad.``) or as the end of
+  one word (``Bahnhofstrasse``, ``Skolvägen``, ``Tuulilasinkatu``, ``Kerkstraat``);
+* a house number (``12``, ``12a``, ``12/3/7``, ``40-12``, ``No: 15``, ``nr. 7``, ``S/N``)
+  and unit details (``Apt. 4``, ``Suite 300``, ``Flat 3``, ``3º B``, ``D:4``);
+* a tail of postcode and town in the formats of the countries served (``70173``,
+  ``158 49``, ``00-950``, ``1100-048``, ``1234 AB``, ``LT-01103``, ``SW1A 1AA``,
+  ``A94 X2Y5``, ``H3G 1P1``, ``CA 94043``).
+
+A street-type word and a number, or a name and number followed by a postcode and a
+town, is an address; a lone "Station 4" is not.
+"""
+
+from __future__ import annotations
+
+import re
+
+from appliance.privacy.entities import DataClass
+from appliance.privacy.recognizers import Rule
+
+# Upper-case letters of the Latin, Greek and Cyrillic scripts.
+_UP = "".join(chr(c) for c in range(0x41, 0x530) if chr(c).isupper() and chr(c).isalpha())
+_UPC = f"[{re.escape(_UP)}]"
+_LOW = r"[^\W\d_]"
+_WORD = rf"{_UPC}(?:{_LOW}|['’.-](?={_LOW}))*\.?"  # "O'Rafferty", "Saint-Denis", "Str."
+_PARTICLE = (r"(?:de|del|della|delle|dei|di|da|das|do|dos|du|des|la|le|les|los|las|el|l['’]|d['’]|"
+             r"van|von|der|den|ter|am|an|auf|im|zum|zur|of|the|y|i|e|na|pri|nad|pod|u|w|z|ve|v|"
+             r"sur|sous|en|al|a)")
+_NAME = rf"(?:{_WORD}|\d{{1,3}}(?:st|nd|rd|th|\.)?)(?:[ -](?:{_WORD}|{_PARTICLE}(?=\s)))*"
+_HOUSE = (r"(?:(?:No|Nr|nr|no|Nº|N°|n°)\.?:?\s*)?(?:\d{1,5}(?:\s?[A-Za-z](?![\w'’]))?"
+          r"(?:\s?[-/]\s?\d{1,4}[A-Za-z]?){0,2}\.?|[Ss]/[Nn])")
+_UNIT = (r"(?:,?\s*(?:Apt|Apartment|Appartamento|Suite|Ste|Unit|Flat|Fl|Floor|Level|Bl|Sc|Ap|Et|"
+         r"Piso|Puerta|Top|Stiege|Bldg|Building|Room|Rm|D|No|Nr|Dept)\.?:?\s*#?\d{1,5}[A-Za-z]?"
+         r"|,?\s*\d{1,2}\s?[º°ª]\s?[A-Za-z]?\b|,?\s*\d{1,2}\.\s?(?:th|tv|mf|sal|sz|em)\.?)*")
+_POSTCODE = (r"(?:(?:[A-Z]{1,3}-\s?)?(?:\d{5}(?:-\d{4})?|\d{3}\s\d{2}|\d{2}-\d{3}|\d{4}-\d{3}|"
+             r"\d{4}\s?[A-Z]{2}(?![a-z])|\d{4,6})|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|"
+             r"[AC-FHKNPRTV-Y]\d[\dW]\s?[\dAC-FHKNPRTV-Y]{4}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|TK\s?\d{3}\s?\d{2})"
+             r"(?![\w-])")
+_STATE = r"(?:[A-Z]{2,3})"
+_TOWN = rf"{_UPC}(?:{_LOW}|['’.-](?={_LOW}))*"  # no full stop at the end: it ends the sentence
+_CITY = rf"{_TOWN}(?:[ -](?:{_TOWN}|{_PARTICLE}(?=[ -]{_UPC})))*(?:\s?/\s?{_TOWN})?(?:\s\([A-Z]{{2}}\))?"
+# After the street: up to three comma parts of postcode, town, state and postcode.
+_PART = (rf"(?:{_POSTCODE}\s+{_CITY}(?:,?\s+{_POSTCODE})?|{_CITY}(?:,?\s+(?:{_STATE}\s+)?{_POSTCODE})?"
+         rf"|{_STATE},?\s+{_POSTCODE}|{_POSTCODE})")
+_TAIL = rf"(?:(?:,\s*|\s+(?={_POSTCODE}\s)){_PART}){{0,3}}"
+_POSTAL_TAIL = rf"(?:,\s*|\s+)(?:{_POSTCODE}\s+{_CITY}|{_CITY},?\s+{_POSTCODE}(?![\w-]))"
+
+# street types written before the name: "Rue de la Paix 4", "Calle Mayor 3", "vul. Sadova 13"
+_TYPE_BEFORE = (
+    r"(?:[Rr]ue|[Aa]venue|[Aa]v|[Aa]vda|[Bb]oulevard|[Bb]d|[Cc]hemin|[Cc]h|[Aa]llée|[Ii]mpasse|[Qq]uai|"
+    r"[Pp]lace|[Rr]oute|[Cc]ours|[Pp]assage|[Ss]entier|[Vv]ia|[Vv]iale|[Vv]icolo|[Pp]iazza|[Pp]iazzale|"
+    r"[Cc]orso|[Ll]argo|[Ss]trada|[Cc]alle|C/|[Aa]venida|[Pp]laza|[Pp]aseo|[Cc]amino|[Cc]arretera|"
+    r"[Rr]onda|[Tt]ravesía|[Cc]arrer|[Aa]vinguda|[Pp]asaje|[Pp]asadizo|[Gg]lorieta|[Rr]ua|"
+    r"[Tt]ravessa|[Ll]argo|[Pp]raça|[Aa]lameda|[Ee]strada|[Bb]eco|[Ss]tr|[Ss]trada|[Cc]alea|"
+    r"[Bb]ulevardul|[Bb]d-ul|[Ss]pl|[Ss]plaiul|[Aa]leea|[Ii]ntrarea|[Șș]oseaua|[Ss]oseaua|[Pp]iața|"
+    r"[Pp]iata|ul|al|pl|os|vul|ul|bul|pr|prosp|prospekt|ulitsa|ulica|ulice|odos|[Oo]dos|[Ll]eoforos|"
+    r"[Pp]lateia|[Aa]m|[Aa]n der|[Aa]n den|[Aa]uf der|[Aa]uf dem|[Ii]m|[Zz]um|[Zz]ur|[Hh]inter der|"
+    r"[Hh]inter dem|[Uu]nter den|[Bb]ei der|[Tt]rg|[Nn]ámestie|[Nn]áměstí|[Kk]ej)")
+# street types written after the name, on their own: "Kings Road", "Váci út", "Brīvības iela"
+_DIRECTION = r"(?:\s(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\b)?"
+# English street types that say "street" on their own ("12 Kings Road") ...
+_TYPE_STRONG = (
+    r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Laneway|Drive|Dr|Boulevard|Blvd|Court|Ct|Place|Pl|"
+    r"Terrace|Tce|Close|Crescent|Cres|Parkway|Pkwy|Highway|Hwy|Freeway|Fwy|Expressway|Expy|"
+    r"Turnpike|Tpke|Square|Sq|Circle|Cir|Plaza|Plz|Trail|Trl|Mews|Gardens|Gdns|Parade|Pde|"
+    r"Esplanade|Promenade|Boulevard|Avenue|Alley|Aly|Causeway|Cswy|Motorway|Stravenue|"
+    r"Throughway|Trafficway|Thoroughfare)\.?(?![\w'’])" + _DIRECTION)
+# ... and the ones that are ordinary words too ("Mill", "Light", "Run"): an address only
+# with a town or postcode after them
+_TYPE_WEAK = (
+    r"(?:Way|Wy|Path|Pike|Row|Walk|Grove|Gr|Green|Rise|Vale|Quay|Wharf|Yard|Wynd|Chase|Drove|"
+    r"Hill|Hills|Heights|Hts|View|Views|Vista|Park|Parks|Ridge|Ridges|Point|Points|Crossing|"
+    r"Crossroads?|Junction|Loop|Run|Trace|Track|Arcade|Bend|Bluffs?|Bypass|Center|Centre|"
+    r"Common|Commons|Corners?|Course|Cove|Creek|Crest|Curve|Dale|Dam|Divide|Estates?|"
+    r"Extensions?|Falls|Ferry|Fields?|Flats?|Fords?|Forest|Forges?|Forks?|Fort|Gardens?|"
+    r"Gateway|Glens?|Greens|Groves|Harbou?rs?|Haven|Hollow|Inlet|Islands?|Isle|Keys?|Knolls?|"
+    r"Lakes?|Land|Landing|Lights?|Locks?|Lodge|Mall|Manors?|Meadows?|Mills?|Mission|Mount|"
+    r"Mountains?|Neck|Orchard|Oval|Overpass|Pass|Passage|Pines?|Plains?|Ports?|Prairie|Radial|"
+    r"Ramp|Ranch|Rapids?|Rest|River|Route|Shoals?|Shores?|Skyway|Springs?|Spurs?|Squares|"
+    r"Station|Stream|Summit|Tunnel|Underpass|Unions?|Valleys?|Viaduct|Villages?|Ville|Walks|"
+    r"Wall|Ways|Wells?|Triangle|Approach|Broadway|Concourse|Dell|Grange|Retreat|Burgs?|Bayou|"
+    r"Beach|Bottom|Branch|Bridge|Brooks?|Camp|Canyon|Cape|Cliffs?|Club|Loaf|Trailer)"
+    r"(?![\w'’])" + _DIRECTION)
+_TYPE_AFTER_EU = (
+    r"(?:Straße|Strasse|Str\.|Weg|Gasse|Allee|Platz|Damm|Ufer|Steig|Pfad|Chaussee|Markt|"
+    r"straat|laan|weg|plein|gracht|kade|singel|dijk|Gade|gade|Vej|vej|Allé|allé|Stræde|stræde|"
+    r"Torv|torv|Plads|plads|gata|gatan|vägen|Vägen|veien|vegen|gate|Gata|gränd|torget|"
+    r"katu|tie|kuja|polku|väylä|tori|kaari|rinne|utca|út|tér|körút|köz|sor|sétány|rakpart|"
+    r"ulice|třída|nábřeží|náměstí|ulica|cesta|trg|námestie|nábrežie|iela|bulvāris|prospekts|"
+    r"tn|tänav|mnt|maantee|pst|puiestee|g\.|gatvė|pr\.|al\.|Cad\.|Caddesi|Cd\.|Sokak|Sok\.|"
+    r"Sk\.|Bulvarı|Blv\.|Mahallesi|Mah\.|vegur|stígur|braut|gata|Odos|odos|ulitsa|prospekt)"
+    r"(?![\w'’])")
+# street types that end a word: "Bahnhofstrasse", "Kerkstraat", "Skolvägen", "Mannerheimintie"
+_COMPOUND = (
+    r"(?:straße|strasse|str\.|weg|gasse|allee|platz|damm|ufer|steig|pfad|chaussee|markt|"
+    r"straat|laan|plein|gracht|kade|singel|dijk|hof|vej|gade|gata|gatan|vägen|veien|vegen|"
+    r"gränd|torget|stræde|torv|plads|allé|katu|tie|kuja|polku|väylä|tori|kaari|rinne|"
+    r"stígur|vegur|braut|gata)")
+_COMPOUND_WORD = rf"{_UPC}{_LOW}{{2,}}?{_COMPOUND}(?![\w'’])"
+_NOT_STREET = (r"(?!(?:Press|Line|Station|Cell|Bay|Dock|Zone|Hall|Gate|Unit|Lot|Batch|Room|Ward|Bed|"
+               r"Aisle|Till|Shift|Lane|Robot|Oven|Tank|Pump|Motor|Conveyor|Store|Shop|Bin|Rack|"
+               r"Level|Floor|Building|Block|Area|Door|Dock|Bus|Route|Platform|Terminal|Hangar|"
+               r"Cabinet|Locker|Box|Phase|Stage|Step|Page|Section|Chapter|Version|Release|Floor)\b)")
+# lower-case words inside a street name are particles or non-English words ("Šumski prečac")
+_MID_LOW = (r"(?!(?:from|to|at|in|on|for|by|with|and|or|of|the|a|an|is|was|near|via|ship|deliver|"
+            r"sent|send|move|moved|lives|living|live|address|street|road|house|number|no|room|"
+            r"bed|flat|unit|line|station|gate|shift|ward|door|after|before|since|until|about|"
+            r"born|id|tel|phone|mobile|card|ref)\b)[a-zà-ÿā-ž]+")
+
+ADDRESS_RULES: tuple[Rule, ...] = (
+    # "17 O'Rafferty Street", "2200 N Commerce Pkwy, Suite 300, Weston, FL 33326"
+    Rule("addr_number_first", DataClass.ADDRESS,
+         re.compile(rf"(?<![\w.,:/-])\d{{1,5}}[A-Za-z]?,?\s+(?:(?:N|S|E|W|NE|NW|SE|SW)\.?\s+)?"
+                    rf"(?:{_WORD}\s+){{1,4}}{_TYPE_STRONG}{_UNIT}{_TAIL}")),
+    # "743 Rachel Burgs, North Debratown, FM 50466": an ordinary word as the type, then a town
+    Rule("addr_number_first_town", DataClass.ADDRESS,
+         re.compile(rf"(?<![\w.,:/-])\d{{1,5}}[A-Za-z]?,?\s+(?:(?:N|S|E|W|NE|NW|SE|SW)\.?\s+)?"
+                    rf"(?:{_WORD}\s+){{1,4}}{_TYPE_WEAK}{_UNIT}"
+                    rf"(?:,\s*{_PART}|\s+{_POSTCODE}(?=\s)){_TAIL}")),
+    # "Rue de la Paix 4", "C/ Mayor 110, 3º B, 28053 Madrid", "vul. Sadova 13, Kyiv 02996"
+    Rule("addr_type_first", DataClass.ADDRESS,
+         re.compile(rf"(?<![\w'’])(?:{_TYPE_BEFORE})\.?\s*(?:{_PARTICLE}\s+){{0,3}}{_NAME},?\s+{_HOUSE}"
+                    rf"{_UNIT}{_TAIL}")),
+    # "Atatürk Cad. No: 15", "Váci út 12", "Brīvības iela 40-12", "Narva mnt 7"
+    Rule("addr_type_after", DataClass.ADDRESS,
+         re.compile(rf"\b{_NOT_STREET}{_NAME}\s+{_TYPE_AFTER_EU},?\s+{_HOUSE}{_UNIT}{_TAIL}")),
+    # "Bahnhofstrasse 10", "Dampfærgevej 77, 7170 Almind", "Iestie 080"
+    Rule("addr_compound", DataClass.ADDRESS,
+         re.compile(rf"\b(?:{_NAME}\s+)?{_COMPOUND_WORD},?\s+{_HOUSE}{_UNIT}{_TAIL}")),
+    # "Ermou 174, 158 49 Athens", "Šumski prečac 837, 83533 Vukovar": name, number, postcode, town
+    Rule("addr_postal", DataClass.ADDRESS,
+         re.compile(rf"\b{_NOT_STREET}{_WORD}(?:\s+(?:{_WORD}|{_PARTICLE}(?=\s)|{_MID_LOW})){{0,3}}"
+                    rf"\s+{_HOUSE}{_UNIT}{_POSTAL_TAIL}{_TAIL}")),
+    # "PO Box 4471, Boise, ID 83702", "Postfach 10 20 30, 80001 München"
+    Rule("addr_po_box", DataClass.ADDRESS,
+         re.compile(rf"\b(?:P\.?\s?O\.?\s?Box|Post Office Box|Postfach|Boîte Postale|BP|Apartado|"
+                    rf"Casella Postale|Skrytka pocztowa|Box)\s+\d[\d ]{{0,8}}\d?(?:,\s*{_PART}){{1,3}}")),
+    # "Unit 7, Hareness Road Industrial Estate, Aberdeen AB12 3LE", "Flat 3, 12 Kings Road"
+    Rule("addr_unit_first", DataClass.ADDRESS,
+         re.compile(rf"\b(?:Unit|Flat|Apartment|Apt|Suite|Building|Bldg|Level|House)\.?\s+\d{{1,4}}[A-Za-z]?,\s+"
+                    rf"(?:\d{{1,5}}[A-Za-z]?\s+)?(?:{_WORD}\s+){{1,5}}(?:{_TYPE_STRONG}|{_TYPE_WEAK})"
+                    rf"(?:\s+(?:{_TYPE_STRONG}|{_TYPE_WEAK}))?{_TAIL}")),
+)

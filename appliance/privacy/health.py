@@ -1,0 +1,216 @@
+"""Health terms: conditions, injuries, medications, procedures and absences.
+
+A health term is PHI only near a personal identifier (the detector checks that); this
+module only says which words and phrases are about someone's health. The lexicon is
+grouped by kind so it can grow by kind: named conditions and the endings medical words
+share, eponymous diseases (``Hashimoto's thyroiditis``), injuries to a body part and how
+they happen at work (splashes, shocks, fumes, falls), medicines by generic name and
+class and with a dose, procedures and tests, and the ways people say someone is off sick.
+"""
+
+from __future__ import annotations
+
+import re
+
+_BODY = (r"(?:hands?|arms?|forearms?|fingers?|thumbs?|wrists?|elbows?|shoulders?|knees?|ankles?|"
+         r"feet|foot|toes?|legs?|back|neck|head|face|eyes?|hips?|ribs?|chest|forehead|"
+         r"shins?|calf|calves|hamstring|groin|skull|spine|jaw|nose|ears?)")
+_SIDE = r"(?:(?:left|right|lower|upper|both|one|his|her|their|my|the|a|an)\s+){0,2}"
+_MEDICINES = (
+    r"atorvastatin|simvastatin|rosuvastatin|pravastatin|statins?|metformin|gliclazide|sitagliptin|"
+    r"empagliflozin|dapagliflozin|semaglutide|ozempic|insulin(?: injections?| pump)?|"
+    r"levothyroxine|thyroxine|carbimazole|lisinopril|ramipril|enalapril|perindopril|amlodipine|"
+    r"nifedipine|losartan|valsartan|candesartan|bisoprolol|metoprolol|atenolol|propranolol|"
+    r"beta[- ]blockers?|furosemide|bumetanide|hydrochlorothiazide|spironolactone|digoxin|"
+    r"warfarin|apixaban|rivaroxaban|edoxaban|dabigatran|heparin|clopidogrel|aspirin|"
+    r"blood thinners?|anticoagulants?|omeprazole|lansoprazole|pantoprazole|ranitidine|"
+    r"sertraline|fluoxetine|citalopram|escitalopram|paroxetine|venlafaxine|duloxetine|"
+    r"mirtazapine|amitriptyline|nortriptyline|bupropion|antidepressants?|lithium(?!\s*[- ]?"
+    r"(?:ion|battery|batteries|cells?|polymer|grease|carbonate powder))|quetiapine|olanzapine|"
+    r"risperidone|aripiprazole|clozapine|haloperidol|antipsychotics?|diazepam|lorazepam|"
+    r"alprazolam|clonazepam|temazepam|zopiclone|zolpidem|sleeping pills?|benzodiazepines?|"
+    r"methylphenidate|ritalin|adderall|atomoxetine|gabapentin|pregabalin|tramadol|codeine|"
+    r"morphine|oxycodone|fentanyl|methadone|buprenorphine|naloxone|painkillers?|ibuprofen|"
+    r"naproxen|diclofenac|paracetamol|acetaminophen|co-codamol|prednisolone|prednisone|"
+    r"dexamethasone|hydrocortisone|steroids?|methotrexate|hydroxychloroquine|adalimumab|"
+    r"humira|biologics?|salbutamol|albuterol|ventolin|inhalers?|seretide|symbicort|montelukast|"
+    r"epipen|epi-pen|adrenaline auto-?injector|epinephrine|antihistamines?|cetirizine|"
+    r"loratadine|fexofenadine|amoxicillin|penicillin|flucloxacillin|doxycycline|"
+    r"clarithromycin|azithromycin|ciprofloxacin|trimethoprim|nitrofurantoin|metronidazole|"
+    r"antivirals?|antiretrovirals?|truvada|contraceptive pill|the pill|hrt|"
+    r"hormone replacement|testosterone|oestrogen|estrogen|tamoxifen|letrozole|"
+    r"levetiracetam|lamotrigine|valproate|carbamazepine|phenytoin|anticonvulsants?|"
+    r"nicotine patch(?:es)?|disulfiram|naltrexone")
+_CONDITIONS = (
+    r"fibrosis|cystic fibrosis|bifida|spina bifida|sclerosis|dystroph(?:y|ies)|palsy|"
+    r"syndrome|disorders?|thrombosis|dvt|embolism|aneurysm|haemorrhage|"
+    r"hemorrhage|infarct(?:ion)?|heartbeat|irregular heartbeat|heart murmur|afib|tachycardia|"
+    r"bradycardia|cardiomyopathy|flu|influenza|chest infection|viral infection|bacterial|"
+    r"stammer|stutter|dyslexi[ac]|dyspraxia|dyscalculia|tourette'?s|cerebral|"
+    r"partially sighted|visually impaired|sight loss|blind in|deaf|hard of hearing|"
+    r"degeneration|macular|glaucoma|cancer|tumou?rs?|malignan(?:t|cy)|benign|metasta\w+|"
+    r"oncolog\w+|remission|terminal(?:ly)? ill|palliative|hospice|dependen(?:ce|cy) on|"
+    r"alcohol(?:ic|ism| dependence| abuse| problem)|drug (?:abuse|addiction|dependence|problem)|"
+    r"overdose|self[- ]harm|suicid\w+|eating disorder|obes(?:e|ity)|underactive|overactive|"
+    r"hypo\w+ism|hyper\w+ism|(?:an|leuk|septic|hypoglyc|hyperglyc|isch|ur|thalass|hyperkal|hypokal)emia|"
+    r"melanoma|carcinoma|sarcoma|myeloma|mesothelioma|"
+    r"ha?ematoma|glioma|"
+    r"long covid|covid|coronavirus|hiv positive|hiv|positive test|tested positive|"
+    r"blood (?:clot|sugar|pressure|count|results?|alcohol)|hba1c|cholesterol|"
+    r"pregnan(?:t|cy)|expecting a baby|maternity|miscarr\w+|stillbirth|ivf|fertility|"
+    r"menopaus\w+|postnatal|antenatal|prenatal|c-section|caesarean|cesarean")
+_EPONYMS = (
+    r"[A-Z][a-zà-ÿ]+(?:-[A-Z][a-zà-ÿ]+)?['’]s?\s+(?:disease|syndrome|thyroiditis|palsy|sarcoma|"
+    r"lymphoma|disorder|contracture|ataxia|chorea|dystrophy|neuroma|encephalopathy)")
+_PROCEDURES = (
+    r"surgery|surgical|operated on|(?:hip|knee|joint|valve|shoulder) replacement|"
+    r"transplant|biopsy|mri|ct scan|cat scan|pet scan|x-?ray|ultrasound|"
+    r"ecg|ekg|eeg|echocardiogram|cardiac stress test|colonoscopy|endoscopy|gastroscopy|"
+    r"arthroscopy|mammogram|smear test|pap smear|vaccinat\w+|vaccine|tetanus (?:booster|jab|shot)|"
+    r"immunisation|immunization|stitches|sutures|plaster cast|arm in a sling|"
+    r"physio(?:therapy)?|occupational therapy|counselling|counseling|psychiatr\w+|"
+    r"psycholog\w+|therap(?:y|ist)|rehabilitation|phased return|fit note|sick note|"
+    r"light duties|restricted duties|fit for work|unfit for work|a&e|emergency room|"
+    r"intensive care|icu|discharged from hospital|hospitali[sz]ed|"
+    r"in hospital|outpatient|inpatient|appointment with (?:the|her|his) (?:gp|doctor|consultant)|"
+    r"oncologist|cardiologist|neurologist|psychiatrist|gp appointment|"
+    r"chemotherapy|chemo|radiotherapy|radiation therapy|dialysis|transfusion|"
+    r"blood work|urine (?:test|sample)|drug screen|"
+    r"hiv test|pregnancy test|covid test|pcr test")
+_INJURIES = (
+    r"splash(?:ed)? (?:in|into|on) (?:the|his|her|their|my|one|both)\s+(?:left |right )?eyes?|"
+    r"chemical (?:splash|burns?|exposure)|(?:swarf|dust|debris|grit|a chip|metal|a splinter|"
+    r"a foreign body|something) in (?:the|his|her|their|my|one) (?:left |right )?eye|"
+    r"eye injury|electric(?:al)? shock|electrocut\w+|heat (?:exhaustion|stroke)|"
+    r"heatstroke|hypothermia|frostbite|smoke inhalation|inhal(?:ed|ation|ing)|"
+    r"overcome by|gash(?:ed)?|wound(?:ed|s)?|puncture|needle[- ]?stick|crush(?:ed|ing)? "
+    r"(?:injury|injuries)|crush injury|knocked (?:out|unconscious)|black(?:ed)? out|"
+    r"hit (?:his|her|their|my) head|head injury|whiplash|torn (?:\w+ )?(?:ligament|cuff|"
+    r"meniscus|muscle|tendon|cartilage|acl)|rotator cuff|hairline fracture|"
+    r"(?:cut|burn(?:ed|t)?|hurt|injured|sprained|twisted|dislocated|bruised|pulled|strained|"
+    r"crushed|trapped|scalded|grazed|broke|broken|fractured|jammed|pinched|sliced|"
+    r"punctured|tore|torn|smashed|lost) " + _SIDE + r"(?:muscle in " + _SIDE + r")?"
+    + r"(?:\w+ )?" + _BODY + r"|"
+    r"(?:fell|fall|falling) (?:from|off|down) (?:a |the |some )?(?:\w+ )?(?:ladder|steps?|stairs|"
+    r"height|roof|platform|scaffold\w*|mezzanine|loading dock)|slipped and fell|tripped and fell|"
+    r"hearing damage|noise[- ]induced|vibration white finger|hand-arm vibration|"
+    r"occupational (?:asthma|dermatitis|disease)|repetitive strain|back injury|"
+    r"bleed(?:ing)?|bled|blood loss|lost consciousness|seizure|fit at work|"
+    r"allergic reaction|anaphylactic|bee sting|stung|bitten|dog bite|animal bite")
+_ABSENCE = (
+    r"(?:phoned|called|rang|calling|phoning) in sick|(?:is|was|been|went|goes|go|feels?|felt|"
+    r"getting|got|fell|off|home) (?:off )?(?:sick|ill|unwell|poorly)|sick (?:day|days|pay|leave|"
+    r"note|certificate|absence)|off (?:work )?with (?:the |a |an )?(?:\w+ )?(?:flu|cold|virus|"
+    r"bug|infection|fever|covid|injury|stress|migraine|back|knee|illness|sickness|"
+    r"\w+itis|\w+ pain)|sickness absence|medical absence|recovering from|"
+    r"on (?:the )?mend|convalescen\w+|signed off(?: with| for| sick)?|panic attacks?|"
+    r"mental breakdown|nervous breakdown|bereavement leave|compassionate leave")
+_GENERAL = (
+    r"diabet(?:es|ic)|asthma(?:tic)?|epilep(?:sy|tic)|seizures?|hiv|aids|hepatitis|"
+    r"cancer|tumou?rs?|leuka?emia|lymphoma|melanoma|carcinoma|chemo(?:therapy)?|radiotherapy|"
+    r"pregnan(?:t|cy)|miscarriage|ivf|endometriosis|depress(?:ion|ive)|anxiety(?: disorder)?|"
+    r"panic attacks?|ptsd|bipolar|schizophreni[ac]|psychosis|dementia|alzheimer'?s|"
+    r"parkinson'?s|multiple sclerosis|autis(?:m|tic)|adhd|ocd|eating disorder|anorexia|bulimia|"
+    r"addiction|alcoholism|substance abuse|rehab|hypertension|high blood pressure|"
+    r"blood pressure|blood sugar|cholesterol|heart (?:attack|condition|disease|failure|surgery)|"
+    r"myocardial infarction|cardiac(?: arrest)?|arrhythmia|atrial fibrillation|pacemaker|"
+    r"angina|(?:had|suffered) a stroke|stroke patient|insulin|dialysis|kidney (?:stones?|"
+    r"disease|failure)|renal failure|liver disease|cirrhosis|allerg(?:y|ies|ic)|"
+    r"anaphyla(?:xis|ctic)|copd|emphysema|bronchitis|pneumonia|tuberculosis|sleep apnoea?|"
+    r"sleep apnea|insomnia|narcolepsy|migraines?|vertigo|tinnitus|hearing loss|glaucoma|"
+    r"cataracts?|crohn'?s(?: disease)?|colitis|coeliac|celiac|ibs|ulcers?|hernia|appendicitis|"
+    r"gallstones?|arthritis|rheumat\w+|osteoporosis|gout|lupus|psoriasis|eczema|dermatitis|"
+    r"thyroid|anaemia|anemia|sickle cell|ha?emophilia|obesity|chronic (?:back |neck )?pain|"
+    r"back pain|whiplash|fractured?|broken (?:arm|leg|wrist|ankle|finger|rib|hand|foot)s?|"
+    r"concussion|laceration|stitches|sutures?|sprain(?:ed)?|dislocated|torn ligament|"
+    r"tendinitis|tendonitis|carpal tunnel|rsi|bruis(?:e|ed|ing)|(?:minor |major )?burns? to|"
+    r"cuts? to the \w+|"
+    r"(?:cut|burn(?:ed|t)|hurt|injured|sprained|twisted|dislocated|bruised|pulled|strained|"
+    r"crushed|trapped|scalded|grazed) (?:a |an |his |her |their |my |one |two |both )?"
+    rf"(?:left |right |lower |upper )?(?:muscle in (?:his|her|their|my|the) )?{_BODY}|"
+    r"splinter|"
+    rf"(?:fractured|broke|broken) (?:a |an |his |her |their |my |two |both )?(?:left |right )?{_BODY}|"
+    r"(?:first|second|third)[- ]degree burns?|amputat(?:ion|ed)|prosthe(?:sis|tic)|"
+    r"transplant|injur(?:y|ies|ed)|sick (?:leave|note)|off sick|signed off|medical (?:leave|"
+    r"certificate|condition|history)|doctor'?s note|diagnos(?:is|ed)|prescri(?:bed|ption)|"
+    r"medications?|antidepressants?|antibiotics?|opioids?|ibuprofen|paracetamol|metformin|"
+    r"warfarin|\d+\s?mg\b|blood test|drug test|alcohol test|disabilit(?:y|ies)|disabled|"
+    r"wheelchair|crutches|hearing aid|mental health|therapy|physiotherapy|influenza|"
+    r"covid(?:-19)?|long covid|sepsis|meningitis|measles|infection|infected|hpv|st[di]s?|"
+    r"faint(?:ed|ing)?|passed out|collapsed|unconscious|dizz(?:y|iness)|nause(?:a|ous)|"
+    r"vomit(?:ed|ing)?|fever|bleeding|nosebleed|palpitations|short(?:ness)? of breath|"
+    r"chest pains?|headaches?|symptoms?|"
+    r"chlamydia|syphilis|herpes|icd-?10|hospitali[sz]ed|admitted to|surgery|operation on|"
+    r"shingles|(?:heart )?murmur|(?:slipped|herniated|prolapsed) dis[ck]|sciatica|"
+    r"chemical burns?|burns? on|(?:off work|signed off|leave) with (?:stress|\w+ pain|an? \w+)|"
+    r"work-related stress|stress leave|burnout|"
+    r"schwanger(?:schaft)?|krankmeldung|krankgeschrieben|arbeitsunfähig(?:keit)?|verletzung|"
+    r"grossesse|arrêt maladie|blessure|ciąża|zwolnienie lekarskie|"
+    r"\d+(?:\.\d+)?\s?(?:mg|mcg|µg)\b(?:\s(?:daily|weekly|twice|once|bd|tds|od))?")
+
+
+def _top_level(pattern: str) -> list[str]:
+    """Split ``pattern`` at the ``|`` that are not inside a group or a class."""
+    parts, depth, in_class, start, i = [], 0, False, 0, 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    parts.append(pattern[start:])
+    return [p for p in parts if p]
+
+
+def _by_first_letter(pattern: str) -> str:
+    """Regroup the alternatives of ``pattern`` under a look-ahead for their first letter.
+
+    Python's ``re`` tries alternatives one by one at every word start; with some 500
+    terms that dominates the detector's time. Grouped by first letter, a word start
+    tests one look-ahead per letter and then only the terms that can begin there.
+    """
+    groups: dict[str, list[str]] = {}
+    other: list[str] = []
+    for term in _top_level(pattern):
+        first = term[0]
+        if first.isalpha() and term[1:2] not in ("?", "*", "{"):
+            groups.setdefault(first.lower(), []).append(term)
+        else:
+            other.append(term)
+    branches = [f"(?=[{c}{c.upper()}])(?:{'|'.join(terms)})" for c, terms in sorted(groups.items())]
+    return "|".join(branches + other)
+
+
+# medical word endings: hypothyroidism, tendinitis, fibromyalgia, neuropathy, appendectomy
+_ENDINGS = ("itis", "osis", "aemia", "pathy", "algia", "plegia", "phobia", "ectomy", "otomy",
+            "ostomy", "oscopy", "plasty", "thyroidism")
+_WORD = re.compile(r"[^\W\d_]{6,}")
+_NOT_MEDICAL = frozenset({"diagnosis", "prognosis", "osmosis", "symbiosis", "empathy", "sympathy",
+                          "apathy", "telepathy"})
+
+
+def health_spans(text: str) -> list[tuple[int, int]]:
+    """Return the ``(start, end)`` of every health term in ``text``."""
+    spans = [m.span() for m in HEALTH_TERMS.finditer(text)]
+    for m in _WORD.finditer(text):
+        word = m.group().lower()
+        if word.endswith(_ENDINGS) and word not in _NOT_MEDICAL:
+            spans.append(m.span())
+    return spans
+
+
+HEALTH_TERMS = re.compile(
+    r"(?i)\b(?:" + _by_first_letter(
+        f"{_GENERAL}|{_MEDICINES}|{_CONDITIONS}|{_PROCEDURES}|{_INJURIES}|{_ABSENCE}")
+    + r")\b|" + _EPONYMS)

@@ -1,0 +1,96 @@
+"""Phone numbers by structure, checked against libphonenumber's numbering plans.
+
+Candidates are found by shape: a country code (``+49``, ``0049``, ``tel:+1``), a trunk
+prefix (``0151 …``, ``(06 1) …``) or North American grouping, then digit groups with
+the separators people use (spaces, dots, dashes, slashes, ``(0)``). Whether the digits
+form a number is decided by the ``phonenumbers`` package (Google's libphonenumber
+metadata: lengths and number ranges per country), which ships its data and needs no
+network. A number written with ``+`` is a phone number whatever its country; one
+written with ``00`` must be a valid number; a national number (no country code) must
+be valid in one of the configured regions, and, unless its grouping already says
+"phone", a phone word must stand before it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import phonenumbers as pn
+
+from appliance.privacy import checksums as ck
+from appliance.privacy.entities import DataClass
+from appliance.privacy.recognizers import DATE, PART_VETO, Rule
+
+# Words that say a number is a phone number ("texted to", "ring", "WhatsApp").
+PHONE_CONTEXT = re.compile(
+    r"(?i)\b(?:tel|tele(?:phone|fon)|phone[ds]?|phoning|ph|mobile|mob|cell(?:phone)?|handy|"
+    r"call(?:ed|ing|s)?|call-?back|ring(?:s|ing)?|rang|ext|contact(?:ed)?|reach(?:ed|able)?|"
+    r"whats-?app(?:ed)?|signal|viber|fax|text(?:ed|ing|s)?|sms|dial(?:l?ed)?|hotline|landline|"
+    r"voicemail|number|nr|num|tlf|tfn|puhelin|telefon|t\.)\b\.?")
+_DATE_START = re.compile(rf"{DATE}(?!\d)")
+_SEPARATED = re.compile(r"\d[ ./-]+\(?\d|\)\s*\d")
+
+
+@lru_cache(maxsize=4096)
+def _valid_in(digits: str, regions: tuple[str, ...]) -> bool:
+    for region in regions:
+        try:
+            number = pn.parse(digits, region)
+        except pn.NumberParseException:
+            continue
+        if pn.is_valid_number(number):
+            return True
+    return False
+
+
+@lru_cache(maxsize=4096)
+def _valid_international(digits: str) -> bool:
+    try:
+        return pn.is_valid_number(pn.parse("+" + digits))
+    except pn.NumberParseException:
+        return False
+
+
+def _not_a_date(value: str) -> bool:
+    return _DATE_START.match(value) is None
+
+
+def phone_rules(regions: tuple[str, ...]) -> tuple[Rule, ...]:
+    """Return the phone recognizers; national numbers are checked in ``regions``."""
+
+    def national_ok(value: str) -> bool:
+        digits = ck.digits(value)
+        return 8 <= len(digits) <= 13 and _not_a_date(value) and _valid_in(digits, regions)
+
+    def grouped_national_ok(value: str) -> bool:
+        # "0160 4811618", "0664/1234567", "(022) 12345": a trunk prefix and a grouping
+        return bool(_SEPARATED.search(value)) and national_ok(value)
+
+    def bare_ok(value: str) -> bool:
+        digits = ck.digits(value)
+        return 7 <= len(digits) <= 12 and _not_a_date(value) and _valid_in(digits, regions)
+
+    return (
+        Rule("phone_intl", DataClass.PHONE,
+             re.compile(r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(0\))?(?:[ .\-/]?\(?\d{1,5}\)?){1,6}(?![\w-])"),
+             validate=lambda v: 8 <= len(ck.digits(v)) <= 15),
+        Rule("phone_00", DataClass.PHONE,
+             re.compile(r"(?<![\w+./-])00[1-9]\d{0,2}(?:[ .-]?\(0\))?(?:[ .\-/]?\(?\d{1,5}\)?){1,6}"
+                        r"(?![\w-])"),
+             validate=lambda v: _valid_international(ck.digits(v.replace("(0)", ""))[2:]),
+             veto=PART_VETO),
+        Rule("phone_nanp", DataClass.PHONE,
+             re.compile(r"(?<![\w-])(?:\+?1[ .-]?)?(?:\(\d{3}\)\s?|\d{3}[-. ])\d{3}[-. ]\d{4}(?![\w-])"),
+             veto=PART_VETO, validate=lambda v: not ck.ssn_ok(v) or "(" in v),
+        Rule("phone_trunk", DataClass.PHONE,
+             re.compile(r"(?<![\w+\-./,])\(?0[1-9]\d{0,4}\)?(?:(?:[ ./-]|\) ?)\(?\d{2,8}\)?){1,4}"
+                        r"(?![\w-]|[.,/:]\d)"),
+             validate=grouped_national_ok, veto=PART_VETO),
+        Rule("phone_trunk_ctx", DataClass.PHONE,
+             re.compile(r"(?<![\w+\-./,])0\d{1,4}(?:[ /-]?\d{2,4}){1,4}(?![\w-]|[.,/:]\d)"),
+             validate=national_ok, context=PHONE_CONTEXT, window=30),
+        Rule("phone_national_ctx", DataClass.PHONE,  # "ring me on 34 41 23 45"
+             re.compile(r"(?<![\w+\-./,])[1-9]\d{1,3}(?:[ .-]\d{2,4}){1,4}(?![\w-]|[.,/:]\d)"),
+             validate=bare_ok, context=PHONE_CONTEXT, window=25, veto=PART_VETO),
+    )
