@@ -83,7 +83,11 @@ class AuditLog:
                 os.ftruncate(fd, end)
                 size = end
             last = _parse(line)
-            seq, prev = self._last(last)
+            seq, prev, head_behind = self._last(last)
+            if head_behind:
+                # A writer was killed between its record and the head: bring the head up
+                # first, so no more than the record in flight is ever past the head.
+                write_atomic(self.head_path, Head(seq, prev).dump(self._key), durable_dir=False)
             record: dict[str, Any] = {"seq": seq + 1, "prev": prev, "ts": now}
             record.update({k: v for k, v in fields.items() if k not in record})
             record["mac"] = record_mac(self._key, record)
@@ -110,8 +114,8 @@ class AuditLog:
                 os.close(fd)
         return record
 
-    def _last(self, tail_rec: dict[str, Any] | None) -> tuple[int, str]:
-        """Return the seq and mac the next record follows.
+    def _last(self, tail_rec: dict[str, Any] | None) -> tuple[int, str, bool]:
+        """Return the seq and mac the next record follows, and whether the head lags them.
 
         The active segment's last record wins over the head unless the head is ahead
         (records lost from the end): then the gap stays for verification to report.
@@ -125,16 +129,17 @@ class AuditLog:
                       self.path)
             head = None
         if tail_rec is not None and (head is None or int(tail_rec["seq"]) >= head.seq):
-            return int(tail_rec["seq"]), str(tail_rec["mac"])
+            seq, mac = int(tail_rec["seq"]), str(tail_rec["mac"])
+            return seq, mac, head is None or head.seq < seq
         if head is not None:
-            return head.seq, head.mac
+            return head.seq, head.mac, False
         closed, _ = self.layout.closed()
         if closed:
             chk = check_segment(closed[-1].path.name, closed_lines(closed[-1]), self._key)
             if chk.last_seq is not None and chk.last_mac is not None:
-                return chk.last_seq, chk.last_mac
+                return chk.last_seq, chk.last_mac, True
         anchor = read_anchor(self.layout, self._key)
-        return (anchor.last_seq, anchor.last_mac) if anchor else (0, GENESIS)
+        return (anchor.last_seq, anchor.last_mac, True) if anchor else (0, GENESIS, False)
 
     def _due(self, size: int, incoming: int, now: float) -> bool:
         """Return True when the active segment must be closed before ``incoming`` bytes."""

@@ -87,8 +87,10 @@ def rotate(layout: Layout, config: AuditConfig, key: bytes, first_seq: int, last
            last_ts: float, now: float) -> Path:
     """Close the active segment (records ``first_seq``..``last_seq``); return its new path.
 
-    Compresses it when configured, then retires what the limits no longer keep.
+    Compresses it when configured, then retires what the limits no longer keep, after
+    finishing anything a killed writer left (see :func:`recover`).
     """
+    recover(layout, key)
     closed, _ = layout.closed()
     try:
         anchor = read_anchor(layout, key)
@@ -130,6 +132,8 @@ def retire(layout: Layout, config: AuditConfig, key: bytes, now: float | None = 
     except AuditError:
         log.exception("audit log: retention stopped, nothing is removed")
         return 0
+    if anchor is not None:  # one an interrupted retirement left is no longer counted
+        closed = [s for s in closed if s.last_seq > anchor.last_seq]
     try:
         active = layout.active.stat().st_size
     except FileNotFoundError:

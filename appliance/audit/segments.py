@@ -146,13 +146,14 @@ def first_line(path: Path) -> bytes | None:
     return line or None
 
 
-def tail(fd: int) -> tuple[bytes | None, int]:
+def tail(fd: int, size: int | None = None) -> tuple[bytes | None, int]:
     """Return the last complete line of the open plain file ``fd`` and the offset it ends at.
 
-    That offset is the file's size unless the file ends in a torn line (no newline:
-    a write cut short), which then starts there. ``(None, 0)`` when no line is complete.
+    ``size`` (default: the file's) is where the file is read to. The offset is ``size``
+    unless the file ends in a torn line (no newline: a write cut short), which then
+    starts there. ``(None, 0)`` when no line is complete.
     """
-    buf, pos, end = b"", os.fstat(fd).st_size, -1
+    buf, pos, end = b"", os.fstat(fd).st_size if size is None else size, -1
     while True:
         if end < 0:
             cut = buf.rfind(b"\n")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from appliance.audit.chain import GENESIS, Anchor, Head, record_mac
-from appliance.audit.segments import Layout, Segment, iter_fd_lines, iter_lines, locked
+from appliance.audit.segments import Layout, Segment, iter_fd_lines, iter_lines, locked, tail
 
 MAX_PROBLEMS = 1000  # a wholly rewritten log would otherwise report a million lines
 
@@ -331,7 +331,7 @@ def verify_log(layout: Layout, key: bytes, cache: SegmentCache | None = None) ->
                            "was deleted)")
             return report
         walk = _anchor(report, layout, snap, key)
-        report.notes.extend(f"{n}: left by an interrupted rotation; the next rotation removes it"
+        report.notes.extend(f"{n}: left by an interrupted write; the next rotation removes it"
                             for n in snap.leftovers)
         for seg in snap.closed:
             if report.retired is not None and seg.last_seq <= report.retired.last_seq:
@@ -340,8 +340,12 @@ def verify_log(layout: Layout, key: bytes, cache: SegmentCache | None = None) ->
                 continue
             _closed(report, layout, seg, key, walk, cache)
         if snap.active_fd is not None and snap.active_size:
-            chk = check_segment(layout.active.name, iter_fd_lines(snap.active_fd, snap.active_size),
-                                key)
+            _, end = tail(snap.active_fd, snap.active_size)
+            if end < snap.active_size:
+                report.notes.append(f"{layout.active.name}: a torn last line "
+                                    f"({snap.active_size - end} bytes) from an append cut short; "
+                                    "the next append removes it")
+            chk = check_segment(layout.active.name, iter_fd_lines(snap.active_fd, end), key)
             report.segments += 1
             _absorb(report, layout.active.name, chk, walk)
         _head(report, layout, snap, key, walk)
