@@ -3,6 +3,7 @@
 (() => {
   const { api, el, notice, fmtTime, fmtNum, fmtUsd, fmtAge, dl, badge, rows, td } = C;
   const MAX_ROWS = 200;
+  const AUDIT_PAGE = 50;  // audit records per page on the privacy page
 
   function decisionRow(d, fresh) {
     return el("tr", { class: fresh ? "fresh" : "", "data-event-id": d.event_id },
@@ -195,7 +196,7 @@
     const older = document.getElementById("older"), newest = document.getElementById("newest");
     let before = null;
     async function load() {
-      const data = await api("/console/api/privacy" + (before ? `?before=${before}` : ""));
+      const data = await api(`/console/api/privacy?limit=${AUDIT_PAGE}` + (before ? `&before=${before}` : ""));
       const chain = document.getElementById("chain");
       const labels = { verified: `Chain verified: ${data.records_total} record(s) in ${data.segments} segment(s), none altered, removed or reordered.`,
                        broken: `Chain BROKEN: ${data.problems.length} problem(s) found in ${data.records_total} record(s).`,
