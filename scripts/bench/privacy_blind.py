@@ -1,44 +1,53 @@
 # ruff: noqa: E501 - sentence templates and value formats read best on one line
-"""The BLIND split of the privacy corpus (set ``b4``). DO NOT TUNE THE DETECTOR ON THIS.
+"""The BLIND split of the privacy corpus (set ``b5``). DO NOT TUNE THE DETECTOR ON THIS.
 
 Everything here was written before the detector changes it is used to judge, and
 must never be looked at through the detector's eyes while developing: no running
 the detector on these texts to find misses, no adding words, cues or rules because
 a blind text needed them. A blind set is run once per report, on a seed never run
 before; once its misses have been looked at and tuned on, it is retired into the
-dev split (as ``b1``, ``b2`` and ``b3`` were: ``privacy_retired_b*.py``) and a new
-set is written.
+dev split (as ``b1`` to ``b4`` were: ``privacy_retired_b*.py``) and a new set is
+written.
 
 What is separate from the dev split (``privacy_templates.py``, ``privacy_corpus.Gen``
 and the retired sets):
 
-* templates: their own sentence family (chat lines, e-mail signatures, key=value and
-  JSON-ish log lines, forms), none shared;
+* templates: their own sentence family (shift hand-over notes, ticket comments,
+  pick lists, visitor logs, telehealth notes, loyalty-desk notes), none shared;
 * names: Faker locales that neither the name gazetteer (``build_name_lexicon.py``)
-  nor any dev pool reads, written the way people write them in Latin letters
-  (Japanese and Chinese romanised names as Faker lists them; Armenian, Georgian and
-  Macedonian names transliterated here), minus every name that occurs in the dev
-  pools, so no blind name was ever drawn during development;
+  nor any dev pool reads, romanised here: Korean (``ko_KR``; surnames as Koreans
+  usually spell them, given names in Revised Romanization, sometimes hyphenated)
+  and Hindi, Marathi and Nepali (``hi_IN``, ``mr_IN``, ``ne_NP``; Devanagari
+  transliterated the way the names are commonly written, final schwa dropped) --
+  minus every name that occurs in the dev pools, so no blind name was ever drawn
+  during development (``fr_QC`` and ``es`` were tried and add no name the dev pools
+  lack);
 * values, drawn from sources the dev split never used:
-  - phone numbers: valid numbers of 19 countries none of the dev sets uses (made
+  - phone numbers: valid numbers of 20 countries none of the dev sets uses (made
     from ``phonenumbers``' example numbers with random digits, kept only when the
-    library calls them valid) in E.164, international, ``00``, ``(0)``, RFC 3966 and
-    national notations with spaces, dots, dashes and slashes;
-  - postal addresses: Faker's address providers of 22 locales (their own street
-    names, street types, house-number and postcode formats), plus hand-written
-    Turkish, Baltic, Icelandic, US PO box and suite, UK industrial-estate and Irish
-    Eircode addresses;
-  - national IDs: half the dev kinds, half new ones with their real check digits
-    (Danish CPR, Finnish HETU, Swiss AHV, Belgian national number, Portuguese NIF,
-    Irish PPSN, Norwegian fødselsnummer, Czech rodné číslo, Austrian SVNR);
-  - dates, IBAN countries, cards (JCB, UnionPay, Diners, Maestro), IPv4 with ports
-    and IPv6 with zones, MACs in several notations, coordinates in a dozen
-    notations, cloud and API credentials of many families (AWS, GCP, Azure, GitHub,
-    Slack, Stripe, Twilio, Shopify, PyPI, Docker, Atlassian, Telegram, database
-    connection strings, .env lines), passwords, and health phrasing (conditions,
-    injuries, medications, procedures, absences);
-  - negatives: their own part numbers, serials, timestamps, versions, lots,
-    readings (machine coordinates among them) and order numbers;
+    library calls them valid) in international, E.164, ``00``, ``011`` and national
+    notations with spaces, dots, dashes and brackets;
+  - dates of birth in the written forms people use: ordinals ("3rd of May 1981",
+    "May 3rd, 1981"), month names in English, German, French, Spanish, Italian,
+    Dutch and Portuguese, abbreviated and upper-case months, ISO and compact
+    (``19810503``), Roman-numeral months (``3.V.1981``, ``1981-V-03``), two-digit
+    years, day-first and month-first with ``/``, ``.``, ``-`` and spaces;
+  - cards of every major brand and length (Visa 13/16/19, Mastercard 51-55 and
+    2221-2720, Amex 15, Diners 14, Discover, JCB, UnionPay 16-19, Maestro 12-19,
+    Mir, RuPay, Troy, Verve) in 4-4-4-4, 4-6-5, 4-6-4, 6-13, 4-4-4-4-3, unspaced and
+    dotted groupings, often with no card word near;
+  - coordinates in many notations (signed and hemisphere decimals, decimal
+    minutes, DMS with ASCII quotes, ISO 6709, geo: URIs, OpenStreetMap and Apple
+    Maps links, lat=/lon= query strings, southern and western hemispheres) next to
+    pin, drop, location and meeting-point words;
+  - addresses (Faker providers of locales no dev set reads addresses from, and
+    hand-written Greek, Maltese, Slovenian, Quebec, Australian, Mexican and Brazilian
+    forms),
+    national IDs with their check digits (half dev kinds), IBANs of new countries,
+    IPs, MACs, credentials of further families and health phrasing of its own;
+  - negatives: their own part numbers, serials (IMEI with its Luhn digit among
+    them), manufacturing and expiry dates, syslog and ISO timestamps, versions,
+    lots, readings (stage offsets and probe positions) and order numbers;
 * seeds: ``BLIND_SEED_MIN`` and up. ``BLIND_LOG`` records every blind run (seed,
   time, commit, set); the bench warns when a seed is reused, since its figures are
   then no longer blind.
@@ -59,57 +68,271 @@ import privacy_corpus as corpus
 import privacy_retired_b1 as b1
 import privacy_retired_b2 as b2
 import privacy_retired_b3 as b3
+import privacy_retired_b4 as b4
 from build_name_lexicon import GAZETTEER_LOCALES, HELD_OUT_LOCALES
 from faker import Faker
 
 from appliance.privacy import checksums as ck
 
-BLIND_SET = "b4"
+BLIND_SET = "b5"
 BLIND_SEED_MIN = 1000
 BLIND_LOG = Path(__file__).with_name("privacy_blind_seeds.txt")
-BLIND_LOCALES = ("ja_JP", "zh_CN", "zh_TW", "hy_AM", "ka_GE", "mk_MK")
-_DEV_LOCALES = GAZETTEER_LOCALES + HELD_OUT_LOCALES + b1.B1_LOCALES + b2.B2_LOCALES + b3.B3_LOCALES
+BLIND_LOCALES = ("ko_KR", "hi_IN", "mr_IN", "ne_NP")
+_DEV_LOCALES = (
+    GAZETTEER_LOCALES + HELD_OUT_LOCALES + b1.B1_LOCALES + b2.B2_LOCALES + b3.B3_LOCALES + b4.B4_LOCALES
+)
 assert not set(BLIND_LOCALES) & set(_DEV_LOCALES)
 
-# --- names: romanised as people write them in Latin letters ----------------------------
-_KA = dict(zip("აბგდევზთიკლმნოპჟრსტუფქღყშჩცძწჭხჯჰ",
-               ["a", "b", "g", "d", "e", "v", "z", "t", "i", "k", "l", "m", "n", "o", "p", "zh", "r",
-                "s", "t", "u", "p", "k", "gh", "q", "sh", "ch", "ts", "dz", "ts", "ch", "kh", "j", "h"],
-               strict=True))
-_HY = {"ա": "a", "բ": "b", "գ": "g", "դ": "d", "ե": "e", "զ": "z", "է": "e", "ը": "y", "թ": "t",
-       "ժ": "zh", "ի": "i", "լ": "l", "խ": "kh", "ծ": "ts", "կ": "k", "հ": "h", "ձ": "dz", "ղ": "gh",
-       "ճ": "ch", "մ": "m", "յ": "y", "ն": "n", "շ": "sh", "ո": "o", "չ": "ch", "պ": "p", "ջ": "j",
-       "ռ": "r", "ս": "s", "վ": "v", "տ": "t", "ր": "r", "ց": "ts", "ւ": "v", "փ": "p", "ք": "k",
-       "օ": "o", "ֆ": "f", "և": "yev", "-": "-"}
-_MK = {"а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "ѓ": "gj", "е": "e", "ж": "zh", "з": "z",
-       "ѕ": "dz", "и": "i", "ј": "j", "к": "k", "л": "l", "љ": "lj", "м": "m", "н": "n", "њ": "nj",
-       "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "ќ": "kj", "у": "u", "ф": "f", "х": "h",
-       "ц": "c", "ч": "ch", "џ": "dzh", "ш": "sh"}
+# --- Korean names, romanised ----------------------------------------------------------
+_KO_SURNAME = {
+    "김": "Kim",
+    "이": "Lee",
+    "박": "Park",
+    "정": "Jung",
+    "최": "Choi",
+    "조": "Cho",
+    "강": "Kang",
+    "윤": "Yoon",
+    "장": "Jang",
+    "임": "Lim",
+    "한": "Han",
+    "오": "Oh",
+    "서": "Seo",
+    "신": "Shin",
+    "권": "Kwon",
+    "황": "Hwang",
+    "안": "Ahn",
+    "송": "Song",
+    "류": "Ryu",
+    "홍": "Hong",
+    "전": "Jeon",
+    "고": "Ko",
+    "문": "Moon",
+    "양": "Yang",
+    "손": "Son",
+    "배": "Bae",
+    "백": "Baek",
+    "허": "Heo",
+    "유": "Yu",
+    "남": "Nam",
+    "심": "Shim",
+    "노": "Noh",
+    "하": "Ha",
+    "곽": "Kwak",
+    "성": "Sung",
+    "차": "Cha",
+    "주": "Joo",
+    "우": "Woo",
+    "구": "Koo",
+    "민": "Min",
+    "진": "Jin",
+    "지": "Ji",
+    "엄": "Eom",
+    "채": "Chae",
+    "원": "Won",
+    "천": "Cheon",
+    "방": "Bang",
+    "공": "Kong",
+    "현": "Hyun",
+}
+_RR_INITIAL = [
+    "g",
+    "kk",
+    "n",
+    "d",
+    "tt",
+    "r",
+    "m",
+    "b",
+    "pp",
+    "s",
+    "ss",
+    "",
+    "j",
+    "jj",
+    "ch",
+    "k",
+    "t",
+    "p",
+    "h",
+]
+_RR_VOWEL = [
+    "a",
+    "ae",
+    "ya",
+    "yae",
+    "eo",
+    "e",
+    "yeo",
+    "ye",
+    "o",
+    "wa",
+    "wae",
+    "oe",
+    "yo",
+    "u",
+    "wo",
+    "we",
+    "wi",
+    "yu",
+    "eu",
+    "ui",
+    "i",
+]
+_RR_FINAL = [
+    "",
+    "k",
+    "k",
+    "k",
+    "n",
+    "n",
+    "n",
+    "t",
+    "l",
+    "k",
+    "m",
+    "l",
+    "l",
+    "l",
+    "p",
+    "l",
+    "m",
+    "p",
+    "p",
+    "t",
+    "t",
+    "ng",
+    "t",
+    "t",
+    "k",
+    "t",
+    "p",
+    "t",
+]
 
 
-def _romanise(name: str, table: dict[str, str], armenian: bool = False) -> str:
-    low = name.lower()
-    if armenian:
-        low = low.replace("ու", "u")
-        if low.startswith("ե"):
-            low = "ye" + low[1:]
-        if low.startswith("ո") and not low.startswith("ու"):
-            low = "vo" + low[1:]
-    out = "".join(table.get(ch, ch) for ch in low)
-    return "-".join(part[:1].upper() + part[1:] for part in out.split("-"))
+def _rr_syllable(ch: str) -> str:
+    code = ord(ch) - 0xAC00
+    if not 0 <= code < 11172:
+        return ch
+    return _RR_INITIAL[code // 588] + _RR_VOWEL[(code % 588) // 28] + _RR_FINAL[code % 28]
+
+
+def _ko_given(name: str, hyphen: bool) -> str:
+    parts = [_rr_syllable(c) for c in name]
+    if hyphen and len(parts) == 2:
+        return f"{parts[0].title()}-{parts[1]}"
+    return "".join(parts).title()
+
+
+# --- Hindi, Marathi and Nepali names (Devanagari), romanised ---------------------------
+_DV_CONS = dict(
+    zip(
+        "कखगघङचछजझञटठडढणतथदधनपफबभमयरलवशषसहळ",
+        [
+            "k",
+            "kh",
+            "g",
+            "gh",
+            "n",
+            "ch",
+            "chh",
+            "j",
+            "jh",
+            "n",
+            "t",
+            "th",
+            "d",
+            "dh",
+            "n",
+            "t",
+            "th",
+            "d",
+            "dh",
+            "n",
+            "p",
+            "ph",
+            "b",
+            "bh",
+            "m",
+            "y",
+            "r",
+            "l",
+            "v",
+            "sh",
+            "sh",
+            "s",
+            "h",
+            "l",
+        ],
+        strict=True,
+    )
+)
+_DV_VOWEL = {
+    "अ": "a",
+    "आ": "a",
+    "इ": "i",
+    "ई": "i",
+    "उ": "u",
+    "ऊ": "u",
+    "ए": "e",
+    "ऐ": "ai",
+    "ओ": "o",
+    "औ": "au",
+    "ऋ": "ri",
+}
+_DV_MATRA = {"ा": "a", "ि": "i", "ी": "i", "ु": "u", "ू": "u", "े": "e", "ै": "ai", "ो": "o", "ौ": "au", "ृ": "ri"}
+_DV_VIRAMA, _DV_NASAL = "्", {"ं": "n", "ँ": "n", "ः": "h"}
+
+
+def _devanagari(name: str) -> str:
+    out: list[str] = []
+    pending = False  # a consonant whose inherent vowel is still open
+    conjunct = False  # that consonant closes a cluster (Narendra, Aditya keep the final a)
+    prev = ""
+    for ch in name.replace("क़", "क").replace("ज़", "ज").replace("फ़", "फ").replace("़", ""):
+        if ch in _DV_CONS:
+            if pending:
+                out.append("a")
+            conjunct = bool(out) and not pending and prev == _DV_VIRAMA
+            out.append(_DV_CONS[ch])
+            pending = True
+        elif ch in _DV_MATRA:
+            out.append(_DV_MATRA[ch])
+            pending = False
+        elif ch == _DV_VIRAMA:
+            pending = False
+        elif ch in _DV_NASAL:
+            if pending:
+                out.append("a")
+            out.append(_DV_NASAL[ch])
+            pending = False
+        elif ch in _DV_VOWEL:
+            if pending:
+                out.append("a")
+            out.append(_DV_VOWEL[ch])
+            pending = False
+        elif ch == " ":
+            out.append(" ")
+            pending = False
+        else:
+            return ""
+        prev = ch
+    if pending and conjunct:
+        out.append("a")
+    word = "".join(out)  # the final inherent vowel is not spoken (Hindi, Marathi, Nepali)
+    return " ".join(w.title() for w in word.split())
 
 
 def _latin_pool(loc: str) -> tuple[set[str], set[str]]:
     p = importlib.import_module(f"faker.providers.person.{loc}").Provider
-    if loc in ("ja_JP", "zh_CN", "zh_TW"):
-        first = {n.title() for n in p.first_romanized_names}
-        last = {n.title() for n in p.last_romanized_names}
+    if loc == "ko_KR":
+        first = {_ko_given(n, h) for n in p.first_names for h in (False, True)}
+        last = {_KO_SURNAME[n] for n in p.last_names if n in _KO_SURNAME}
         return first, last
-    table, arm = {"ka_GE": (_KA, False), "hy_AM": (_HY, True), "mk_MK": (_MK, False)}[loc]
-    first = {_romanise(n, table, arm) for n in p.first_names}
-    last = {_romanise(n, table, arm) for a in ("last_names", "last_names_female")
-            for n in getattr(p, a, ())}
-    return first, last
+    first = {_devanagari(n) for n in p.first_names}
+    last = {_devanagari(n) for n in p.last_names}
+    return first - {""}, last - {""}
 
 
 def blind_names() -> dict[str, tuple[list[str], list[str]]]:
@@ -119,8 +342,16 @@ def blind_names() -> dict[str, tuple[list[str], list[str]]]:
     pools = {}
     for loc in BLIND_LOCALES:
         first, last = _latin_pool(loc)
-        ok = [n for n in sorted(first) if n not in dev and n.isascii() and len(n) > 1]
-        ok_last = [n for n in sorted(last) if n not in dev and n.isascii() and len(n) > 1]
+        ok = [
+            n
+            for n in sorted(first)
+            if n not in dev and n.replace("-", "").replace(" ", "").isalpha() and len(n) > 1
+        ]
+        ok_last = [
+            n
+            for n in sorted(last)
+            if n not in dev and n.replace("-", "").replace(" ", "").isalpha() and len(n) > 1
+        ]
         if ok and ok_last:
             pools[loc] = (ok, ok_last)
     return pools
@@ -153,20 +384,159 @@ def _digits(r: random.Random, n: int) -> str:
     return "".join(str(r.randint(0, 9)) for _ in range(n))
 
 
-# countries none of the dev sets draws phone numbers from
-PHONE_REGIONS = ("PT", "IE", "DK", "NO", "FI", "HU", "SK", "SI", "HR", "LT", "LV", "EE", "CH",
-                 "AT", "TR", "RS", "MT", "US", "CA")
-# where a national number starts with a trunk prefix (or is NANP): written nationally
-NATIONAL_REGIONS = ("IE", "FI", "HU", "SK", "SI", "HR", "CH", "AT", "TR", "RS", "US", "CA", "PT", "DK")
-ADDRESS_LOCALES = ("en_US", "en_CA", "en_AU", "en_IE", "en_GB", "hu_HU", "fi_FI", "sk_SK", "sl_SI",
-                   "hr_HR", "fr_CH", "de_CH", "ro_RO", "no_NO", "da_DK", "pt_PT", "cs_CZ", "nl_BE",
-                   "it_IT", "es_ES", "pl_PL", "de_AT")
-_MILITARY = ("APO", "FPO", "DPO", "PSC ", "USNS", "USS ", "USCGC", "USNV", "USCGC")
+def _ordinal(d: int) -> str:
+    return "th" if 10 <= d % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(d % 10, "th")
 
 
-def _ean_check(digits12: str) -> str:
-    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(digits12))
-    return str((10 - total % 10) % 10)
+def _luhn_complete(body: str) -> str:
+    return next(body + c for c in "0123456789" if ck.luhn_ok(body + c))
+
+
+# countries none of the dev sets (nor b4) draws phone numbers from
+PHONE_REGIONS = (
+    "IS",
+    "CY",
+    "BA",
+    "ME",
+    "MK",
+    "AL",
+    "MD",
+    "GE",
+    "IL",
+    "ZA",
+    "MX",
+    "BR",
+    "AR",
+    "CL",
+    "JP",
+    "KR",
+    "SG",
+    "NZ",
+    "IN",
+    "AE",
+)
+# written nationally (with the country's own trunk prefix or none)
+NATIONAL_REGIONS = ("IS", "CY", "SG", "NZ", "ZA", "JP", "KR", "IL", "MX", "BR", "IN", "AE")
+ADDRESS_LOCALES = (
+    "fr_QC",
+    "en_NZ",
+    "en_IN",
+    "es_MX",
+    "es_CL",
+    "es_AR",
+    "pt_BR",
+    "el_GR",
+    "de_LU",
+    "nl_NL",
+    "sv_SE",
+    "lt_LT",
+    "et_EE",
+    "id_ID",
+    "th_TH",
+    "zh_TW",
+)
+_MILITARY = ("APO", "FPO", "DPO", "PSC ", "USNS", "USS ", "USCGC", "USNV")
+_MONTHS = {
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    "de": [
+        "Januar",
+        "Februar",
+        "März",
+        "April",
+        "Mai",
+        "Juni",
+        "Juli",
+        "August",
+        "September",
+        "Oktober",
+        "November",
+        "Dezember",
+    ],
+    "fr": [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
+    "es": [
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ],
+    "it": [
+        "gennaio",
+        "febbraio",
+        "marzo",
+        "aprile",
+        "maggio",
+        "giugno",
+        "luglio",
+        "agosto",
+        "settembre",
+        "ottobre",
+        "novembre",
+        "dicembre",
+    ],
+    "nl": [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ],
+    "pt": [
+        "janeiro",
+        "fevereiro",
+        "março",
+        "abril",
+        "maio",
+        "junho",
+        "julho",
+        "agosto",
+        "setembro",
+        "outubro",
+        "novembro",
+        "dezembro",
+    ],
+}
+_ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 
 
 class BlindGen(corpus.Gen):
@@ -195,20 +565,37 @@ class BlindGen(corpus.Gen):
         r = self.r
         first, last = self._pool()
         f, la = r.choice(first).lower(), r.choice(last).lower()
-        user = r.choice([f"{f[0]}.{la}", f"{la}.{f}", f"{f}{r.randint(1, 99)}", f"{f}.{la}+hr", f"{la[:6]}{f[0]}"])
-        user = "".join(c for c in user if c.isascii() and (c.isalnum() or c in ".+-")).strip(".-+") or "info"
-        dom = r.choice(["outlook.com", "t-online.de", "libero.it", "orange.fr", "seznam.cz", "mail.werk3.example-factory.eu",
-                        "klinik-sued.at", "yahoo.co.jp", "freemail.hu", "sapo.pt"])
-        out = f"{user}@{dom}"
-        return out.title() if r.random() < 0.1 else out
+        user = r.choice([f"{f}_{la}", f"{la}{r.randint(70, 99)}", f"{f[0]}{la}", f"{f}.{la[0]}", f"{la}-{f}"])
+        user = (
+            "".join(c for c in user if c.isascii() and (c.isalnum() or c in "._-")).strip("._-") or "contact"
+        )
+        dom = r.choice(
+            [
+                "videotron.ca",
+                "naver.com",
+                "daum.net",
+                "telefonica.net",
+                "hotmail.es",
+                "gmx.ch",
+                "post.werksnetz.example.org",
+                "clinique-laval.qc.ca",
+                "proton.me",
+                "icloud.com",
+            ]
+        )
+        return f"{user}@{dom}"
 
     def _number(self, region: str, mobile: bool | None = None) -> pn.PhoneNumber:
         r = self.r
-        kind = pn.PhoneNumberType.MOBILE if (r.random() < 0.6 if mobile is None else mobile) else pn.PhoneNumberType.FIXED_LINE
-        ex = pn.example_number_for_type(region, kind)
+        kind = (
+            pn.PhoneNumberType.MOBILE
+            if (r.random() < 0.6 if mobile is None else mobile)
+            else pn.PhoneNumberType.FIXED_LINE
+        )
+        ex = pn.example_number_for_type(region, kind) or pn.example_number(region)
         nsn = str(ex.national_number)
         for _ in range(200):
-            keep = max(2, len(nsn) - r.randint(4, 6))
+            keep = max(2, len(nsn) - r.randint(3, 6))
             cand = nsn[:keep] + _digits(r, len(nsn) - keep)
             num = pn.parse(f"+{ex.country_code}{cand}")
             if pn.is_valid_number(num):
@@ -221,12 +608,16 @@ class BlindGen(corpus.Gen):
         num = self._number(region)
         intl = pn.format_number(num, pn.PhoneNumberFormat.INTERNATIONAL)
         e164 = pn.format_number(num, pn.PhoneNumberFormat.E164)
-        national = pn.format_number(num, pn.PhoneNumberFormat.NATIONAL)
-        styles = [intl, e164, "00" + intl[1:], intl.replace(" ", "-"), intl.replace(" ", ".", 1).replace(" ", ""),
-                  pn.format_number(num, pn.PhoneNumberFormat.RFC3966)]
-        digits = "".join(c for c in national if c.isdigit())
-        if digits.startswith("0") and region not in ("HU",):
-            styles.append(f"+{num.country_code} (0){intl.split(' ', 1)[1]}")
+        rest = intl.split(" ", 1)[1] if " " in intl else intl[len(str(num.country_code)) + 1 :]
+        styles = [
+            intl,
+            e164,
+            "00" + intl[1:],
+            f"011 {intl[1:]}",
+            f"+{num.country_code}-{rest.replace(' ', '-')}",
+            f"(+{num.country_code}) {rest}",
+            f"+{num.country_code}.{rest.replace(' ', '.').replace('-', '.')}",
+        ]
         return r.choice(styles)
 
     def phone_national(self) -> str:
@@ -235,21 +626,22 @@ class BlindGen(corpus.Gen):
         num = self._number(region)
         national = pn.format_number(num, pn.PhoneNumberFormat.NATIONAL)
         digits = "".join(c for c in national if c.isdigit())
-        styles = [national]
-        if region in ("US", "CA"):
-            a, b, c = digits[:3], digits[3:6], digits[6:]
-            styles += [f"{a}-{b}-{c}", f"{a}.{b}.{c}", f"1-{a}-{b}-{c}", f"({a}) {b} {c}"]
+        styles = [national, national.replace(" ", "-"), national.replace(" ", ".")]
+        if len(digits) == 8:
+            styles += [
+                f"{digits[:4]} {digits[4:]}",
+                f"{digits[:2]} {digits[2:4]} {digits[4:6]} {digits[6:]}",
+                digits,
+            ]
+        elif len(digits) == 7:
+            styles += [f"{digits[:3]}-{digits[3:]}", f"{digits[:3]} {digits[3:]}"]
         else:
-            parts = national.replace("(", "").replace(")", "").split()
-            if len(parts) >= 2:
-                styles += [f"{parts[0]}/{''.join(parts[1:])}", "-".join(parts), f"{parts[0]} {''.join(parts[1:])}"]
-            if digits.startswith("0"):
-                styles.append(digits)
+            styles.append(digits)
         return r.choice(styles)
 
     def address(self) -> str:
         r = self.r
-        if r.random() < 0.7:
+        if r.random() < 0.6:
             loc = r.choice(ADDRESS_LOCALES)
             fake = self._faker(loc)
             for _ in range(20):
@@ -258,38 +650,57 @@ class BlindGen(corpus.Gen):
                     break
             lines = [ln.strip().rstrip(",") for ln in value.splitlines() if ln.strip()]
             return ", ".join(lines)
-        n = r.randint(1, 180)
+        n = r.randint(1, 240)
         return r.choice(
             [
-                f"{r.choice(['Atatürk', 'Cumhuriyet', 'Bağdat', 'İstiklal'])} Cad. No: {n} D:{r.randint(1, 12)}, {r.randint(34000, 34990)} {r.choice(['Kadıköy', 'Beşiktaş', 'Şişli'])}/İstanbul",
-                f"{r.choice(['Gedimino', 'Konstitucijos', 'Savanorių'])} pr. {n}-{r.randint(1, 40)}, LT-{r.randint(1000, 9999):05d} Vilnius",
-                f"{r.choice(['Brīvības', 'Krišjāņa Valdemāra', 'Elizabetes'])} iela {n}-{r.randint(1, 30)}, Rīga, LV-{r.randint(1001, 1099)}",
-                f"{r.choice(['Narva', 'Pärnu', 'Tartu'])} mnt {n}, {r.randint(10100, 13999)} Tallinn",
-                f"{r.choice(['Laugavegur', 'Skólavörðustígur', 'Hverfisgata'])} {n}, {r.choice(['101', '105', '220'])} {r.choice(['Reykjavík', 'Hafnarfjörður'])}",
-                f"PO Box {r.randint(100, 9999)}, {r.choice(['Boise, ID 83702', 'Akron, OH 44308', 'Fresno, CA 93721'])}",
-                f"{r.randint(100, 9800)} {r.choice(['N', 'S', 'E', 'W'])} {r.choice(['Commerce', 'Industrial', 'Gateway'])} {r.choice(['Pkwy', 'Blvd', 'Dr'])}, Suite {r.randint(100, 450)}, {r.choice(['Weston, FL 33326', 'Plano, TX 75024', 'Reno, NV 89502'])}",
-                f"Unit {r.randint(1, 40)}, {r.choice(['Hareness Road', 'Riverside', 'Trafford Park'])} Industrial Estate, {r.choice(['Aberdeen AB12 3LE', 'Hull HU9 1PQ', 'Manchester M17 1DB'])}",
-                f"{n} {r.choice(['Seapoint', 'Merrion', 'Grove'])} {r.choice(['Avenue', 'Road', 'Park'])}, {r.choice(['Blackrock, Co. Dublin', 'Ballincollig, Co. Cork'])} {r.choice('ADKT')}{r.randint(10, 99)} {r.choice(string.ascii_uppercase)}{r.randint(1, 9)}{r.choice(string.ascii_uppercase)}{r.randint(1, 9)}",
+                f"Odos {r.choice(['Patision', 'Stadiou', 'Egnatia'])} {n}, {r.randint(104, 546)} {r.randint(10, 99)} {r.choice(['Athina', 'Thessaloniki'])}",
+                f"{n}, Triq {r.choice(['il-Kbira', 'San Pawl', 'ir-Repubblika'])}, {r.choice(['Qormi', 'Birkirkara', 'Valletta'])} {r.choice(['QRM', 'BKR', 'VLT'])} {r.randint(1000, 9999)}",
+                f"{r.choice(['Slovenska', 'Celovška', 'Dunajska'])} cesta {n}, {r.randint(1000, 1999)} Ljubljana",
+                f"{r.randint(100, 9999)}, rue {r.choice(['Sainte-Catherine', 'Saint-Denis', 'Sherbrooke Est'])}, app. {r.randint(1, 30)}, Montréal (Québec) H{r.randint(1, 9)}{r.choice('ABCEGHJKLMNPRSTVXY')} {r.randint(1, 9)}{r.choice('ABCEGHJKLMNPRSTVXY')}{r.randint(1, 9)}",
+                f"Lot {r.randint(1, 40)}/{n} {r.choice(['Kororoit Creek', 'Abbotts', 'Boundary'])} Rd, {r.choice(['Altona North VIC 3025', 'Wetherill Park NSW 2164', 'Eagle Farm QLD 4009'])}",
+                f"Calle {r.choice(['Insurgentes Sur', 'Reforma', 'Hidalgo'])} {n}, Col. {r.choice(['Del Valle', 'Centro', 'Roma Norte'])}, C.P. {r.randint(1000, 16999):05d}, {r.choice(['CDMX', 'Monterrey, N.L.'])}",
+                f"Rua {r.choice(['Augusta', 'da Consolação', 'Oscar Freire'])}, {n} - apto {r.randint(11, 190)}, São Paulo - SP, {r.randint(1000, 5999):05d}-{r.randint(0, 999):03d}",
             ]
         )
 
     # --- identity ---------------------------------------------------------------------
     def date(self) -> str:
         r = self.r
-        y, m, d = r.randint(1949, 2006), r.randint(1, 12), r.randint(1, 28)
-        mon = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"][m - 1]
-        roman = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"][m - 1]
+        y, m, d = r.randint(1946, 2007), r.randint(1, 12), r.randint(1, 28)
+        lang = r.choice(list(_MONTHS))
+        mon = _MONTHS[lang][m - 1]
+        en = _MONTHS["en"][m - 1]
+        roman = _ROMAN[m - 1]
+        named = {
+            "en": f"{d} {en} {y}",
+            "de": f"{d}. {mon} {y}",
+            "fr": f"{'1er' if d == 1 else d} {mon} {y}",
+            "es": f"{d} de {mon} de {y}",
+            "it": f"{d} {mon} {y}",
+            "nl": f"{d} {mon} {y}",
+            "pt": f"{d} de {mon} de {y}",
+        }[lang]
         return r.choice(
             [
-                f"{y}/{m:02d}/{d:02d}",
-                f"{d:02d}/{m:02d}/{y % 100:02d}",
-                f"{mon} {d} {y}",
-                f"{d}th of {mon} {y}",
-                f"{d:02d}-{mon[:3].upper()}-{y}",
-                f"{d}/{roman}/{y}",
+                named,
+                named,
+                f"{d}{_ordinal(d)} of {en} {y}",
+                f"{en} {d}{_ordinal(d)}, {y}",
+                f"the {d}{_ordinal(d)} {en} {y}",
+                f"{en[:3].upper()} {d:02d} {y}",
+                f"{d:02d} {en[:3]} {y}",
+                f"{d}-{en[:3]}-{y % 100:02d}",
+                f"{y}-{m:02d}-{d:02d}",
                 f"{y}{m:02d}{d:02d}",
-                f"{m}.{d}.{y}",
-                f"{mon[:3]}. {d}, {y}",
+                f"{d}.{roman}.{y}",
+                f"{y}-{roman}-{d:02d}",
+                f"{d} {roman} {y}",
+                f"{d:02d}/{m:02d}/{y}",
+                f"{m}/{d}/{y % 100:02d}",
+                f"{d}.{m}.{y}",
+                f"{d:02d} {m:02d} {y}",
+                f"{y}.{m:02d}.{d:02d}.",
+                f"{d:02d}-{m:02d}-{y % 100:02d}",
             ]
         )
 
@@ -303,68 +714,84 @@ class BlindGen(corpus.Gen):
             return super().national_id()
         b = self._birth()
         dd, mm, yy = f"{b.day:02d}", f"{b.month:02d}", f"{b.year % 100:02d}"
-        kind = r.choice(["cpr", "hetu", "ahv", "be", "nif", "ppsn", "fnr", "rc", "svnr"])
+        kind = r.choice(["cpr", "hetu", "be", "rc", "ssn", "nino"])
         if kind == "cpr":
-            return f"{dd}{mm}{yy}-{_digits(r, 4)}"
+            return f"{dd}{mm}{yy}{_digits(r, 4)}"
         if kind == "hetu":
             body = f"{dd}{mm}{yy}{r.randint(2, 899):03d}"
             return f"{dd}{mm}{yy}{'-' if b.year < 2000 else 'A'}{body[-3:]}{'0123456789ABCDEFHJKLMNPRSTUVWXY'[int(body) % 31]}"
-        if kind == "ahv":
-            d12 = "756" + _digits(r, 9)
-            s = d12 + _ean_check(d12)
-            return f"{s[:3]}.{s[3:7]}.{s[7:11]}.{s[11:]}"
         if kind == "be":
             seq = f"{r.randint(1, 997):03d}"
             base = int(("2" if b.year >= 2000 else "") + f"{yy}{mm}{dd}{seq}")
-            return f"{yy}.{mm}.{dd}-{seq}.{97 - base % 97:02d}"
-        if kind == "nif":
-            body = r.choice("12356") + _digits(r, 7)
-            c = 11 - sum(int(x) * (9 - i) for i, x in enumerate(body)) % 11
-            return body + str(0 if c >= 10 else c)
-        if kind == "ppsn":
-            body = _digits(r, 7)
-            total = sum(int(x) * (8 - i) for i, x in enumerate(body))
-            return body + "WABCDEFGHIJKLMNOPQRSTUV"[total % 23] + r.choice(["", "", "A", "W"])
-        if kind == "fnr":
-            while True:
-                d9 = f"{dd}{mm}{yy}{r.randint(0, 499):03d}"
-                k1 = 11 - sum(int(x) * w for x, w in zip(d9, (3, 7, 6, 1, 8, 9, 4, 5, 2), strict=True)) % 11
-                k1 = 0 if k1 == 11 else k1
-                if k1 == 10:
-                    continue
-                d10 = d9 + str(k1)
-                k2 = 11 - sum(int(x) * w for x, w in zip(d10, (5, 4, 3, 2, 7, 6, 5, 4, 3, 2), strict=True)) % 11
-                k2 = 0 if k2 == 11 else k2
-                if k2 != 10:
-                    return d10 + str(k2)
+            return f"{yy}{mm}{dd} {seq} {97 - base % 97:02d}"
         if kind == "rc":
             month = b.month + (50 if r.random() < 0.5 else 0)
             while True:
                 nine = f"{yy}{month:02d}{dd}{r.randint(0, 999):03d}"
                 c = int(nine) % 11
                 if c != 10:
-                    return f"{nine[:6]}/{nine[6:]}{c}"
-        while True:  # Austrian SVNR: 3 digits, check digit, DDMMYY
-            serial = f"{r.randint(100, 999)}"
-            digits = serial + "0" + f"{dd}{mm}{yy}"
-            c = sum(int(x) * w for x, w in zip(digits, (3, 7, 9, 0, 5, 8, 4, 2, 1, 6), strict=True)) % 11
-            if c != 10:
-                return f"{serial}{c} {dd}{mm}{yy}"
+                    return f"{nine}{c}"
+        if kind == "ssn":
+            return f"{r.randint(1, 665):03d} {r.randint(1, 99):02d} {r.randint(1, 9999):04d}"
+        return f"{r.choice('ABCEGHJKLMNPRSTWXYZ')}{r.choice('ABCEGHJKLMNPRSTWXYZ')} {_digits(r, 2)} {_digits(r, 2)} {_digits(r, 2)} {r.choice('ABCD')}"
 
     def card(self) -> str:
         r = self.r
-        if r.random() < 0.4:
-            return super().card()
-        prefix, length, groups = r.choice(
-            [("35", 16, (4, 4, 4, 4)), ("62", 16, (4, 4, 4, 4)), ("36", 14, (4, 6, 4)),
-             ("6759", 19, (4, 4, 4, 4, 3)), ("4", 16, (4, 4, 4, 4)), ("5", 16, (4, 4, 4, 4))]
+        brand = r.choice(
+            [
+                "visa13",
+                "visa16",
+                "visa19",
+                "mc5",
+                "mc2",
+                "amex",
+                "diners",
+                "discover",
+                "jcb",
+                "unionpay",
+                "maestro",
+                "mir",
+                "rupay",
+                "troy",
+                "verve",
+            ]
         )
-        body = prefix + _digits(r, length - len(prefix) - 1)
-        num = next(body + c for c in "0123456789" if ck.luhn_ok(body + c))
-        sep = r.choice([" ", "-", "", " "])
+        prefix, length = {
+            "visa13": ("4", 13),
+            "visa16": ("4", 16),
+            "visa19": ("4", 19),
+            "mc5": (str(r.randint(51, 55)), 16),
+            "mc2": (str(r.randint(2221, 2720)), 16),
+            "amex": (r.choice(["34", "37"]), 15),
+            "diners": (r.choice(["300", "305", "36", "38"]), 14),
+            "discover": (r.choice(["6011", "644", "65"]), 16),
+            "jcb": (str(r.randint(3528, 3589)), r.choice([16, 19])),
+            "unionpay": ("62", r.choice([16, 17, 18, 19])),
+            "maestro": (
+                r.choice(["5018", "5020", "5038", "6304", "6759", "6761"]),
+                r.choice([12, 13, 15, 16, 18, 19]),
+            ),
+            "mir": (f"220{r.randint(0, 4)}", 16),
+            "rupay": (r.choice(["60", "6521", "81", "82"]), 16),
+            "troy": ("9792", 16),
+            "verve": (r.choice(["506099", "5061", "650002"]), r.choice([16, 19])),
+        }[brand]
+        num = _luhn_complete(prefix + _digits(r, length - len(prefix) - 1))
+        groupings = {
+            13: [(4, 4, 5), (13,)],
+            14: [(4, 6, 4), (14,), (4, 4, 4, 2)],
+            15: [(4, 6, 5), (15,), (4, 4, 4, 3)],
+            12: [(4, 4, 4), (12,)],
+            16: [(4, 4, 4, 4), (16,), (8, 8)],
+            17: [(4, 4, 4, 5), (17,)],
+            18: [(4, 4, 4, 6), (18,)],
+            19: [(4, 4, 4, 4, 3), (6, 13), (19,)],
+        }[length]
+        groups = r.choice(groupings)
+        sep = r.choice([" ", "-", " ", ".", "  "])
         parts, i = [], 0
         for g in groups:
-            parts.append(num[i:i + g])
+            parts.append(num[i : i + g])
             i += g
         return sep.join(parts)
 
@@ -372,21 +799,37 @@ class BlindGen(corpus.Gen):
         r = self.r
         country, bban = r.choice(
             [
-                ("DK", _digits(r, 14)),
-                ("FI", _digits(r, 14)),
-                ("NO", _digits(r, 11)),
-                ("SE", _digits(r, 20)),
-                ("HU", _digits(r, 24)),
-                ("CZ", _digits(r, 20)),
-                ("SK", _digits(r, 20)),
-                ("SI", _digits(r, 15)),
-                ("HR", _digits(r, 17)),
-                ("IE", "AIBK" + _digits(r, 14)),
-                ("LT", _digits(r, 16)),
-                ("EE", _digits(r, 16)),
-                ("LV", "HABA" + "".join(r.choice(string.ascii_uppercase + string.digits) for _ in range(13))),
-                ("TR", _digits(r, 5) + "0" + _digits(r, 16)),
-                ("MT", "MALT" + _digits(r, 5) + "".join(r.choice(string.ascii_uppercase + string.digits) for _ in range(18))),
+                ("GR", _digits(r, 7) + _digits(r, 16)),
+                (
+                    "CY",
+                    _digits(r, 8)
+                    + "".join(r.choice(string.ascii_uppercase + string.digits) for _ in range(16)),
+                ),
+                (
+                    "BG",
+                    "BNBG"
+                    + _digits(r, 6)
+                    + "".join(r.choice(string.ascii_uppercase + string.digits) for _ in range(8)),
+                ),
+                ("RO", "RNCB" + "".join(r.choice(string.ascii_uppercase + string.digits) for _ in range(16))),
+                ("IS", _digits(r, 22)),
+                ("BA", _digits(r, 16)),
+                ("ME", _digits(r, 18)),
+                (
+                    "AL",
+                    _digits(r, 8)
+                    + "".join(r.choice(string.ascii_uppercase + string.digits) for _ in range(16)),
+                ),
+                ("IL", _digits(r, 19)),
+                ("AE", _digits(r, 19)),
+                (
+                    "SA",
+                    _digits(r, 2)
+                    + "".join(r.choice(string.ascii_uppercase + string.digits) for _ in range(18)),
+                ),
+                ("BR", _digits(r, 23) + "P1"),
+                ("GE", "NB" + _digits(r, 16)),
+                ("MD", "AG" + "".join(r.choice(string.ascii_uppercase + string.digits) for _ in range(18))),
             ]
         )
         num = int("".join(str(int(c, 36)) for c in bban + country + "00"))
@@ -396,37 +839,47 @@ class BlindGen(corpus.Gen):
 
     def badge(self) -> str:
         r = self.r
-        return r.choice([f"B-{r.randint(1000, 999999)}", f"EMP{r.randint(10000, 9999999)}", f"EMP-{r.randint(1000, 99999999)}"])
+        return r.choice(
+            [
+                f"EMP{r.randint(1000, 99999)}",
+                f"B-{r.randint(100000, 999999)}",
+                f"EMP-{r.randint(10, 9999):04d}",
+            ]
+        )
+
+    def mrn(self) -> str:
+        return f"{self.r.randint(10000000, 99999999)}"
 
     # --- network ----------------------------------------------------------------------
     def ip(self) -> str:
         r = self.r
-        v4 = f"{r.choice([172, 10, 100, 185, 91, 62])}.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}"
+        v4 = f"{r.choice([192, 10, 145, 203, 81, 46])}.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}"
         return r.choice(
             [
                 v4,
-                f"{v4}:{r.choice([443, 502, 1883, 4840, 8443])}",
-                f"fe80::{r.randint(0, 0xFFFF):x}:{r.randint(0, 0xFFFF):x}:{r.randint(0, 0xFFFF):x}:{r.randint(0, 0xFFFF):x}%eth0",
-                f"2a02:{r.randint(0x1000, 0xFFFF):x}:{r.randint(0, 0xFFFF):x}:{r.randint(0, 0xFFFF):x}::{r.randint(1, 0xFFFF):x}",
+                f"{v4}/{r.choice([24, 28, 32])}",
+                f"[2001:{r.randint(0x4000, 0x4FFF):x}:{r.randint(0, 0xFFFF):x}::{r.randint(1, 0xFFFF):x}]:{r.choice([443, 8883])}",
+                f"::ffff:{v4}",
+                f"fd{r.randint(0, 255):02x}:{r.randint(0, 0xFFFF):x}:{r.randint(0, 0xFFFF):x}:{r.randint(0, 0xFFFF):x}::{r.randint(1, 0xFF):x}",
             ]
         )
 
     def mac(self) -> str:
         r = self.r
         octets = [r.randint(0, 255) for _ in range(6)]
-        hexs = "".join(f"{o:02x}" for o in octets)
+        hexs = "".join(f"{o:02X}" for o in octets)
         return r.choice(
             [
-                ":".join(f"{o:02x}" for o in octets),
-                "-".join(f"{o:02X}" for o in octets),
-                f"{hexs[:4]}.{hexs[4:8]}.{hexs[8:]}",
+                ":".join(f"{o:02X}" for o in octets),
+                hexs[:6] + "-" + hexs[6:],
+                "-".join(f"{o:02x}" for o in octets),
             ]
         )
 
     def gps(self) -> str:
         r = self.r
-        lat, lon = r.uniform(27, 69), r.uniform(-124, 40)
-        ns, ew = "N", ("E" if lon >= 0 else "W")
+        lat, lon = r.uniform(-45, 64), r.uniform(-120, 150)
+        ns, ew = ("N" if lat >= 0 else "S"), ("E" if lon >= 0 else "W")
         alat, alon = abs(lat), abs(lon)
 
         def dms(v: float) -> tuple[int, int, float]:
@@ -437,18 +890,19 @@ class BlindGen(corpus.Gen):
         (ld, lm, ls), (od, om, osec) = dms(alat), dms(alon)
         return r.choice(
             [
-                f"{alat:.4f}° {ns}, {alon:.4f}° {ew}",
-                f"{ns}{alat:.5f} {ew}{alon:.5f}",
-                f"{lat:.6f},{lon:.6f}",
-                f"({lat:.5f}, {lon:.5f})",
-                f"{ld}°{lm:02d}′{ls:04.1f}″{ns} {od}°{om:02d}′{osec:04.1f}″{ew}",
-                f"{ld} {lm} {ls:.1f} {ns}, {od} {om} {osec:.1f} {ew}",
-                f"{ld}° {lm + ls / 60:.3f}' {ns}, {od}° {om + osec / 60:.3f}' {ew}",
-                f"https://maps.google.com/?q={lat:.6f},{lon:.6f}",
-                f"@{lat:.7f},{lon:.7f},17z",
-                f"POINT({lon:.5f} {lat:.5f})",
-                f'{{"lat": {lat:.5f}, "lng": {lon:.5f}}}',
-                f"latitude {lat:.4f} / longitude {lon:.4f}",
+                f"{lat:.5f}, {lon:.5f}",
+                f"{lat:.6f} {lon:.6f}",
+                f"{alat:.4f}{ns} {alon:.4f}{ew}",
+                f"{ns} {ld}° {lm + ls / 60:.3f} {ew} {od}° {om + osec / 60:.3f}",
+                f"{ld}°{lm:02d}'{ls:04.1f}\"{ns} {od}°{om:02d}'{osec:04.1f}\"{ew}",
+                f"{ld}d {lm}m {ls:.0f}s {ns}, {od}d {om}m {osec:.0f}s {ew}",
+                f"{'+' if lat >= 0 else '-'}{alat:08.5f}{'+' if lon >= 0 else '-'}{alon:09.5f}/",
+                f"geo:{lat:.5f},{lon:.5f}",
+                f"https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lon:.5f}#map=17/{lat:.5f}/{lon:.5f}",
+                f"https://maps.apple.com/?ll={lat:.6f},{lon:.6f}",
+                f"lat={lat:.5f}&lon={lon:.5f}",
+                f"Lat: {lat:.4f} Long: {lon:.4f}",
+                f"{lat:.5f}°, {lon:.5f}°",
             ]
         )
 
@@ -456,47 +910,42 @@ class BlindGen(corpus.Gen):
     def secret(self) -> str:
         r = self.r
         alnum = string.ascii_letters + string.digits
-        b64 = alnum + "+/"
         hexd = "0123456789abcdef"
         rnd = lambda n, a=alnum: "".join(r.choice(a) for _ in range(n))  # noqa: E731
         return r.choice(
             [
-                f"aws_secret_access_key = {rnd(40, b64)}",
-                "ASIA" + rnd(16, string.ascii_uppercase + string.digits),
-                "ya29." + rnd(60, alnum + "_-"),
-                f'"private_key_id": "{rnd(40, hexd)}"',
-                f"DefaultEndpointsProtocol=https;AccountName=plant{r.randint(1, 99)}logs;AccountKey={rnd(86, b64)}==;EndpointSuffix=core.windows.net",
-                f"sv=2022-11-02&ss=b&srt=sco&sp=rwdlac&se=2026-12-31T23:59:59Z&sig={rnd(43, alnum)}%3D",
-                "github_pat_" + rnd(22) + "_" + rnd(59),
-                "gho_" + rnd(36),
-                f"https://hooks.slack.com/services/T{rnd(8, string.ascii_uppercase + string.digits)}/B{rnd(10, string.ascii_uppercase + string.digits)}/{rnd(24)}",
-                "xapp-1-" + rnd(11, string.ascii_uppercase + string.digits) + "-" + rnd(13, string.digits) + "-" + rnd(64, hexd),
-                "whsec_" + rnd(32),
-                "rk_live_" + rnd(24),
-                "SK" + rnd(32, hexd),
-                "shpat_" + rnd(32, hexd),
-                "pypi-AgEIcHlwaS5vcmc" + rnd(50, alnum + "_-"),
-                "dckr_pat_" + rnd(27, alnum + "_-"),
-                "ATATT3xFfGF0" + rnd(60, alnum + "_-"),
-                f"{r.randint(10**8, 10**10 - 1)}:AA{rnd(33, alnum + '_-')}",
-                f"postgresql://mes_app:{rnd(14)}@db{r.randint(1, 9)}.plant.local:5432/mes",
-                f"mongodb+srv://reporting:{rnd(12)}@cluster0.{rnd(5, string.ascii_lowercase)}.mongodb.net/prod",
-                f"Server=sql{r.randint(1, 9)};Database=Lims;User Id=lims_svc;Password={rnd(12)}!;",
-                f"MQTT_PASSWORD={rnd(16)}",
-                "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC" + rnd(64, b64) + "\n-----END PRIVATE KEY-----",
-                "eyJ0eXAiOiJKV1QiLCJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJ" + rnd(30, alnum + "_-") + "." + rnd(86, alnum + "_-"),
+                "AKIA" + rnd(16, string.ascii_uppercase + string.digits),
+                f"AZURE_CLIENT_SECRET={rnd(3)}8Q~{rnd(31, alnum + '_-.~')}",
+                "glpat-" + rnd(20, alnum + "_-"),
+                "ghs_" + rnd(36),
+                "xoxb-" + rnd(12, string.digits) + "-" + rnd(13, string.digits) + "-" + rnd(24),
+                "sk_test_" + rnd(24),
+                "SG." + rnd(22, alnum + "_-") + "." + rnd(43, alnum + "_-"),
+                "hf_" + rnd(34),
+                "npm_" + rnd(36),
+                "sk-proj-" + rnd(48, alnum + "_-"),
+                f"redis://:{rnd(20)}@cache{r.randint(1, 9)}.plant.internal:6379/0",
+                f"amqp://scada:{rnd(14)}@broker.line{r.randint(1, 9)}.local:5672/%2F",
+                f"export INFLUX_TOKEN={rnd(86, alnum + '_-')}==",
+                f"Authorization: Bearer {rnd(40, alnum + '._-')}",
+                "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ"
+                + rnd(60)
+                + "\n-----END OPENSSH PRIVATE KEY-----",
+                f'"client_secret": "{rnd(32, hexd)}"',
             ]
         )
 
     def password(self) -> str:
         r = self.r
-        words = ["anchor", "tulip", "granite", "falcon", "cobalt", "meadow", "Lantern", "Harbor"]
+        words = ["maple", "hockey", "poutine", "seoul", "kimchi", "paella", "tortuga", "Sirop", "Castor"]
         return r.choice(
             [
-                "-".join(r.choice(words).lower() for _ in range(4)),
-                f"{r.choice(words).title()}#{r.randint(2020, 2027)}",
-                "".join(r.choice(string.ascii_letters + string.digits + "@#%+=") for _ in range(r.randint(10, 16))),
-                f"{r.choice(['Werk', 'Linea', 'Halle', 'Planta'])}{r.randint(1, 9)}!{r.choice(words)}",
+                f"{r.choice(words).title()}{r.randint(10, 99)}{r.choice('!?$*')}",
+                "".join(
+                    r.choice(string.ascii_letters + string.digits + "!$%&*") for _ in range(r.randint(9, 15))
+                ),
+                f"{r.choice(words)}_{r.choice(words)}_{r.randint(1, 999)}",
+                f"{r.choice(['Usine', 'Fabrica', 'Gongjang'])}@{r.randint(2019, 2027)}",
             ]
         )
 
@@ -504,52 +953,56 @@ class BlindGen(corpus.Gen):
     def condition(self) -> str:
         return self.r.choice(
             [
-                "type 1 diabetes",
-                "rheumatoid arthritis",
-                "multiple sclerosis",
-                "an irregular heartbeat",
-                "a benign brain tumour",
-                "bipolar disorder",
-                "chronic fatigue syndrome",
-                "a latex allergy",
-                "macular degeneration",
-                "long COVID",
-                "ADHD",
-                "an overactive thyroid",
-                "deep vein thrombosis",
-                "a hiatus hernia",
-                "stage 2 breast cancer",
-                "alcohol dependence",
-                "osteoarthritis in both knees",
-                "a stammer",
+                "Crohn's disease",
+                "coeliac disease",
+                "psoriatic arthritis",
+                "narcolepsy",
+                "atrial fibrillation",
+                "glaucoma",
+                "schizophrenia",
+                "an eating disorder",
+                "hepatitis B",
+                "sickle cell anaemia",
+                "tinnitus",
+                "sleep apnoea",
+                "a heart murmur",
+                "endometriosis",
+                "post-traumatic stress disorder",
+                "COPD",
+                "lupus",
+                "gout",
+                "Parkinson's",
+                "a peanut allergy",
             ]
         )
 
     def injury(self) -> str:
         return self.r.choice(
             [
-                "crushed a thumb between two pallets",
-                "got a needle-stick injury",
-                "took an electric shock from the panel",
-                "was treated for heat exhaustion",
-                "suffered smoke inhalation",
-                "has a deep gash on the forearm",
-                "twisted a knee on the stairs",
-                "got swarf in the left eye",
-                "was knocked unconscious by a falling box",
-                "has a hairline fracture in the foot",
+                "sprained a wrist catching a falling tote",
+                "burned a hand on the sealing jaw",
+                "cut a finger on the bandsaw",
+                "fell from a stepladder and hit the head",
+                "strained the lower back lifting a coil",
+                "got a chemical splash to the face",
+                "dislocated a shoulder",
+                "broke two ribs in a fall",
+                "got a splinter of glass in the palm",
+                "was stung by a wasp and had a reaction",
             ]
         )
 
     def sick(self) -> str:
         return self.r.choice(
             [
-                "is recovering from a hip replacement",
-                "is in hospital with pneumonia",
-                "is off with a chest infection",
-                "had a panic attack on shift",
-                "is on a phased return after chemotherapy",
-                "has been signed off with burnout",
+                "is off after a miscarriage",
+                "is having dialysis three times a week",
+                "is off sick with shingles",
+                "had a stroke last month",
+                "is in rehab for an opioid addiction",
+                "is recovering from a heart bypass",
+                "is on sick leave with depression",
+                "has COVID-19",
             ]
         )
 
@@ -557,32 +1010,32 @@ class BlindGen(corpus.Gen):
         r = self.r
         return r.choice(
             [
-                f"sertraline {r.choice([50, 100])} mg",
-                f"{r.choice([10, 20, 40])}mg atorvastatin",
-                "an EpiPen",
-                "levothyroxine",
-                "a salbutamol inhaler",
-                f"methotrexate {r.choice([7.5, 10, 15])} mg weekly",
-                "blood thinners",
-                "insulin injections",
-                "lithium",
-                "morphine for the pain",
+                f"metformin {r.choice([500, 850, 1000])} mg",
+                f"{r.choice([5, 10])} mg ramipril",
+                "warfarin",
+                "fluoxetine",
+                "an inhaled steroid",
+                f"prednisolone {r.choice([5, 20, 40])}mg",
+                "antibiotics",
+                "methadone",
+                "an antihistamine",
+                f"omeprazole {r.choice([20, 40])} mg",
             ]
         )
 
     def procedure(self) -> str:
         return self.r.choice(
             [
-                "a colonoscopy",
-                "an MRI of the lumbar spine",
-                "a knee arthroscopy",
-                "a C-section",
-                "cataract surgery",
-                "a cardiac stress test",
-                "physiotherapy for the shoulder",
-                "a biopsy",
-                "a tetanus booster",
-                "an HIV test",
+                "an endoscopy",
+                "a CT scan of the chest",
+                "a hernia repair",
+                "an ECG",
+                "a mammogram",
+                "a blood transfusion",
+                "a hip X-ray",
+                "a gastric band fitting",
+                "a flu jab",
+                "a hearing test",
             ]
         )
 
@@ -591,33 +1044,46 @@ class BlindGen(corpus.Gen):
         r = self.r
         return r.choice(
             [
-                f"6ES7 {r.randint(100, 999)}-{r.randint(1, 9)}{r.choice('ABC')}{r.choice('GHJ')}{r.randint(10, 99)}-0XB0",
-                f"3HAC{r.randint(10000, 99999)}-{r.randint(1, 9):03d}",
-                f"{r.randint(0, 999):04d}-{r.randint(1000, 9999)}-{r.randint(10, 99)}",
-                f"P/N {r.randint(100000, 999999)}.{r.randint(10, 99)}",
+                f"1756-L{r.randint(61, 85)}E",
+                f"A5E{r.randint(10000000, 99999999)}",
+                f"{r.randint(100, 999)}-{r.randint(1000, 9999)}-{r.randint(100, 999)}",
+                f"PN {r.randint(1000, 9999)} {r.randint(1000, 9999)} {r.randint(10, 99)}",
+                f"{r.randint(10, 99)}.{r.randint(100, 999)}.{r.randint(100, 999)}.{r.randint(10, 99)}",
             ]
         )
 
     def serial(self) -> str:
         r = self.r
+        imei = _luhn_complete(r.choice(["35", "86", "01"]) + _digits(r, 12))
         return r.choice(
             [
-                f"S/N {r.randint(10, 29)}{r.randint(1, 52):02d}{r.choice('ABCD')}{r.randint(1000, 9999)}",
-                f"SN:{''.join(r.choice(string.ascii_uppercase + string.digits) for _ in range(10))}",
-                f"{r.randint(0, 99999):05d} {r.randint(0, 99999):05d}",
+                f"IMEI {imei}",
+                f"S/N: {r.choice(string.ascii_uppercase)}{r.choice(string.ascii_uppercase)}{_digits(r, 9)}",
+                f"serial {_digits(r, 4)}-{_digits(r, 4)}-{_digits(r, 4)}",
+                f"SN {r.randint(2019, 2026)}{r.randint(1, 12):02d}{_digits(r, 6)}",
             ]
         )
 
     def timestamp(self) -> str:
         r = self.r
-        mo, d, h, mi, s = r.randint(1, 12), r.randint(1, 28), r.randint(0, 23), r.randint(0, 59), r.randint(0, 59)
+        mo, d, h, mi, s = (
+            r.randint(1, 12),
+            r.randint(1, 28),
+            r.randint(0, 23),
+            r.randint(0, 59),
+            r.randint(0, 59),
+        )
+        mon = _MONTHS["en"][mo - 1][:3]
         return r.choice(
             [
-                f"2026-{mo:02d}-{d:02d} {h:02d}:{mi:02d}:{s:02d}.{r.randint(0, 999):03d}+01:00",
-                f"{['Mon', 'Tue', 'Wed', 'Thu', 'Fri'][d % 5]} {['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][mo - 1]} {d:2d} {h:02d}:{mi:02d}:{s:02d} 2026",
-                f"2026{mo:02d}{d:02d}T{h:02d}{mi:02d}{s:02d}Z",
-                f"{d:02d}/{mo:02d}/2026 {h:02d}:{mi:02d}",
-                f"{r.randint(1_700_000_000_000, 1_800_000_000_000)}",
+                f"{mon} {d:2d} {h:02d}:{mi:02d}:{s:02d}",
+                f"2026-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}Z",
+                f"{d:02d}-{mon.upper()}-2026 {h:02d}:{mi:02d}",
+                f"MFG {r.randint(2023, 2026)}-{mo:02d}-{d:02d}",
+                f"EXP {mo:02d}/{r.randint(2026, 2030)}",
+                f"best before {d} {_MONTHS['en'][mo - 1]} 2027",
+                f"{['Sat', 'Sun', 'Mon'][d % 3]}, {d:02d} {mon} 2026 {h:02d}:{mi:02d}:{s:02d} +0100",
+                f"2026{mo:02d}{d:02d}-{h:02d}{mi:02d}{s:02d}",
             ]
         )
 
@@ -625,86 +1091,97 @@ class BlindGen(corpus.Gen):
         r = self.r
         return r.choice(
             [
-                f"v{r.randint(1, 9)}.{r.randint(0, 30)}.{r.randint(0, 9)}-rc{r.randint(1, 4)}",
-                f"10.0.{r.randint(17000, 22631)}.{r.randint(1, 4000)}",
-                f"{r.randint(1, 5)}.{r.randint(0, 9)}.{r.randint(0, 9)}.{r.randint(100, 9999)}",
+                f"V{r.randint(1, 9)}.{r.randint(0, 9)} SP{r.randint(1, 5)}",
+                f"build {r.randint(2300, 2699)}.{r.randint(1, 31):02d}",
+                f"{r.randint(1, 4)}.{r.randint(0, 20)}.{r.randint(0, 99)}",
             ]
         )
 
     def lot(self) -> str:
         r = self.r
-        return f"L{r.randint(24, 26)}{r.randint(1, 52):02d}-{r.randint(1, 9999):04d}"
+        return r.choice(
+            [
+                f"LOT {r.randint(23, 26)}-{r.randint(1, 12):02d}{r.randint(1, 28):02d}",
+                f"CH{r.randint(100000, 999999)}",
+            ]
+        )
 
     def reading(self) -> str:
         r = self.r
         return r.choice(
             [
-                f"X {r.uniform(10, 80):.4f} Y {r.uniform(10, 80):.4f} mm",
-                f"{r.uniform(0.001, 0.05):.4f} in",
-                f"{r.uniform(950, 1050):.2f} hPa",
-                f"{r.uniform(10, 60):.4f}, {r.uniform(10, 60):.4f} (probe offsets)",
-                f"{r.randint(1100, 4999)} rpm",
+                f"stage offset {r.uniform(-50, 50):.5f}, {r.uniform(-50, 50):.5f}",
+                f"probe at X={r.uniform(0, 600):.3f} Y={r.uniform(0, 400):.3f}",
+                f"{r.uniform(40, 60):.5f}, {r.uniform(5, 15):.5f} mm from datum",
+                f"{r.uniform(20, 90):.1f} %RH",
+                f"{r.uniform(0.1, 9.9):.2f} bar",
             ]
         )
 
     def order(self) -> str:
         r = self.r
-        return r.choice([f"SO-2026-{r.randint(1, 999999):06d}", f"INC{r.randint(1, 9999999):07d}", f"WO {r.randint(100000, 999999)}"])
+        return r.choice(
+            [
+                f"CMD-{r.randint(10000, 99999)}",
+                f"RMA {r.randint(1000000, 9999999)}",
+                f"#{r.randint(100000, 999999)}",
+            ]
+        )
 
 
-# Written for the blind set b4 before the detector changes it judges; see the module
-# docstring. New phrasing only: no sentence here appears in the dev templates or b1-b3.
+# Written for the blind set b5 before the detector changes it judges; see the module
+# docstring. New phrasing only: no sentence here appears in the dev templates or b1-b4.
 BLIND_TEMPLATES: dict[str, tuple[str, ...]] = {
     "factory": (
-        "[{ts}] gate-reader: badge {badge} denied at turnstile 2 ({first} {surname})",
-        "{person} – mobile {phone}\nShift Supervisor, Press Shop",
-        "Can someone WhatsApp {first} on {phone_nat}? The kiln alarm is going off.",
-        "Incident #{order}: {person} {injury}; ambulance called, site nurse {first} attended.",
-        "Return-to-work meeting for {person}: she {sick} and takes {med}.",
-        "env dump from edge-07: {secret}",
-        "Tooling vendor login for the portal is plant-ops, pass {password}",
-        "telematics: forklift FL-{lot} parked at {gps}, driver {first}",
-        "Forward {first}'s relocation paperwork to the new address: {address}.",
-        "Expense claim from {person}; reimburse to {iban} by Friday.",
-        "Sensor gateway {ip} ({mac}) reports {reading} on spindle 2.",
-        "{person}'s personal number {natid} is missing from the payroll export.",
-        "Quote request for {part}, serial {serial}, firmware {version} — ask {surname} in purchasing.",
-        "Contractor induction: {person}, born {dob}, emergency contact {phone}.",
-        "Ring {surname} back at {phone_nat} about the crane inspection.",
-        "{first}, {first} and {surname} are on the first-aid rota this month.",
+        "Hand-over, night to early: {person} covered line 4, call {phone_nat} if the palletiser jams again.",
+        "Visitor log — {person}, birthdate {dob}, escorted by {first}, badge {badge}.",
+        "{surname} left the keys to the compressor room with {first} at {ts}.",
+        "Ticket {order}: {person} {injury} near the bandsaw; first responder was {first}.",
+        "Welcome aboard {person}! Payroll needs your {natid} and account {iban} by the 25th.",
+        "Drop pin for the spare-parts van meeting {first}: {gps}",
+        "secrets.yaml committed to the HMI repo: {secret}",
+        "Wi-Fi for the contractors this week is {password} (ask {surname} to rotate it).",
+        "PLC {part} s/n {serial} on {ip}, MAC {mac}, firmware {version}; {reading}.",
+        "{person} asked us to send the P60 to {address}.",
+        "Reimbursement for {person}: card {card} was used for the tool order.",
+        "{person} (born {dob}) {sick}; HR informed, cover from {first}.",
+        "Lot {lot} released by {surname} at {ts}, {reading}.",
+        "Text from {phone}: running late, {first}",
+        "{first} {surname} and {person} swapped to the weekend shift.",
+        "Pick list {order}: {part}, {part}, {serial} — packed by {first}.",
     ),
     "clinic": (
-        "Pt: {person} | DOB: {dob} | MRN: {mrn} | Dx: {condition}",
-        "{person} is booked for {procedure} next Thursday; reminder to {phone}.",
-        "Medication review: {first} {surname} currently on {med} for {condition}.",
-        "Occupational health: {person} {injury}, fit for light duties only.",
-        "Records request from {person}, {address}; ID checked ({natid}).",
-        "Results portal account {email}; temporary password {password}",
-        "Out-of-hours: family of {person} can be reached at {phone_nat}.",
-        "Card payment declined for {person} ({card}); patient ref {mrn_token}.",
-        "Home visit GPS pin for {person}: {gps}",
-        "Integration config for the LIS: {secret}",
-        "{person} (dob {dob}) attended for {procedure} with {condition}.",
-        "Infusion pump {serial} rebooted at {ts}, gateway {ip}.",
-        "Nurse {first} handed over to {person} at 19:00.",
-        "Direct debit for {person} from {iban}; reply to {email}.",
-        "Interpreter for {person}, who {sick}; patient ID {mrn_token}.",
+        "Telehealth note: {person}, DOB {dob}, chart {mrn}, seen for {condition}; started {med}.",
+        "{person} born on {dob} is scheduled for {procedure}; confirm on {phone}.",
+        "Referral: {first} {surname} ({natid}) — {condition}, plan {procedure}.",
+        "Callback list: {person} {phone_nat}, {person} {phone}.",
+        "Portal login for {email} was reset to {password}",
+        "Billing: {person} paid with {card}; refund to {iban} if the claim goes through.",
+        "Patient {mrn_token} — {person} {sick}.",
+        "Home care visit for {person} at {address}; location {gps}",
+        "HL7 feed credentials: {secret}",
+        "{person}, d.o.b. {dob}, {injury} at work; on {med}.",
+        "Scanner {serial} on {ip} went offline at {ts}.",
+        "Dr {surname} handed over to {first} for the afternoon list.",
+        "Fax from {phone}: results for {person}, MRN {mrn}.",
+        "Please email {person} at {email} about the appointment.",
+        "Next of kin for {person}: {first} {surname}, {phone_nat}.",
     ),
     "retail": (
-        "Order {order} for {person}, ship to {address}, tel. {phone}",
-        "Customer {person} says her card {card} was charged twice.",
-        "{first} from the bakery counter {injury} — accident book updated.",
-        "Chat transcript: customer {email} asked about the loyalty points of {person}.",
-        "Store 112 manager {person} is off: she {sick}.",
-        "POS config pushed with {secret} by mistake; rotate it now.",
-        "New hire {person}, date of birth {dob}, tax ID {natid}, IBAN {iban}.",
-        "Cold chain logger {mac} last synced from {ip} at {ts}.",
-        "Text {first} at {phone_nat} if the delivery van is late.",
-        "Delivery geofence for van 3: {gps}",
-        "Self-checkout admin: user tillsup / {password}",
-        "Staff card {badge} belongs to {person}; lost at {ts}.",
-        "{surname} signed for the pallet of part {part}, lot {lot}, reading {reading}.",
-        "Pharmacy counter: {person} collected {med}, card ending {card}.",
-        "Thanks {first}! Reach me on {phone} or at {email}.",
+        "Loyalty desk: {person} updated her birthday to {dob} and phone to {phone}.",
+        "Refund for {person}, paid by {card} on {ts}.",
+        "Chargeback on {card}; customer {email}.",
+        "Click & collect {order} for {person}, {address}, mob {phone_nat}.",
+        "Courier left the parcel at the side door — GPS {gps}",
+        "{first} from returns {injury}; the accident report is filed.",
+        "Till admin password reset to {password} by {surname}.",
+        "Staging env leaked {secret} in the logs.",
+        "Handheld scanner {mac} at {ip} synced {lot} at {ts}.",
+        "New starter {person}, DOB {dob}, NI {natid}, bank {iban}, badge {badge}.",
+        "{person} said she {sick} and can't do Saturday.",
+        "Store safe code changed; {surname} and {first} have it.",
+        "Meeting point for the stocktake crew: {gps} — ask {first}.",
+        "Customer {person} bought {med} and asked for {first}.",
+        "Supplier rep {person} can be reached on {phone} or {email}.",
     ),
 }
