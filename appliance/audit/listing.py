@@ -9,12 +9,15 @@ name gives, so deep pages cost no more than the segments they land in.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from appliance.audit.segments import Layout, iter_fd_lines
+from appliance.audit.segments import READ_ERRORS, Layout, iter_fd_lines
 from appliance.audit.verify import Snapshot, closed_lines, snapshot
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -48,6 +51,9 @@ def _sources(layout: Layout, snap: Snapshot) -> list[_Source]:
                 yield from closed_lines(seg_path)
             except FileNotFoundError:
                 return  # retired while this page was read
+            except READ_ERRORS:
+                # a damaged segment: list what could be read; verification reports it
+                log.warning("audit log: %s is unreadable past some point", seg_path.path.name)
         out.append(_Source(seg.path.name, seg.first_seq, seg.records, lines))
     fd, size = snap.active_fd, snap.active_size
     if fd is not None and size:

@@ -14,7 +14,15 @@ from typing import Any
 from appliance.audit.chain import GENESIS, AuditError, Head, canonical, record_mac
 from appliance.audit.listing import Page, oldest_first, page
 from appliance.audit.rotation import read_anchor, recover, rotate
-from appliance.audit.segments import Layout, first_line, fsync_dir, locked, tail, write_atomic
+from appliance.audit.segments import (
+    READ_ERRORS,
+    Layout,
+    first_line,
+    fsync_dir,
+    locked,
+    tail,
+    write_atomic,
+)
 from appliance.audit.settings import AuditConfig
 from appliance.audit.verify import SegmentCache, VerifyReport, check_segment, closed_lines, verify_log
 
@@ -30,6 +38,10 @@ def _parse(line: bytes | None) -> dict[str, Any] | None:
     except (ValueError, KeyError, TypeError):
         return None
     return rec if isinstance(rec, dict) else None
+
+
+def _number(value: Any, default: float) -> float:
+    return float(value) if isinstance(value, int | float) else default
 
 
 class AuditLog:
@@ -68,7 +80,7 @@ class AuditLog:
                         recover(self.layout, self._key)
                         self._recovered = True
                     return self._append_locked(fields)
-            except (OSError, ValueError, KeyError, TypeError, EOFError) as exc:
+            except (*READ_ERRORS, ValueError, KeyError, TypeError) as exc:
                 raise AuditError(f"cannot append to audit log {self.path}: {exc}") from exc
 
     def _append_locked(self, fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -98,7 +110,7 @@ class AuditLog:
                 fd = -1
                 rotate(self.layout, self.config, self._key,
                        int(first["seq"]) if first else int(last["seq"]), int(last["seq"]),
-                       float(last.get("ts", now)), now)
+                       _number(last.get("ts"), now), now)
                 fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
                 size = os.fstat(fd).st_size
             written = os.write(fd, data)
@@ -149,7 +161,7 @@ class AuditLog:
         if age is None:
             return False
         first = _parse(first_line(self.path))
-        return first is not None and now - float(first.get("ts", now)) >= age
+        return first is not None and now - _number(first.get("ts"), now) >= age
 
     # --- reading -------------------------------------------------------------------
     def records(self, offset: int = 0, limit: int | None = 100,
@@ -161,7 +173,7 @@ class AuditLog:
         """
         try:
             return oldest_first(self.layout, offset, limit, destination)
-        except (OSError, EOFError) as exc:
+        except READ_ERRORS as exc:
             raise AuditError(f"cannot read audit log {self.path}: {exc}") from exc
 
     def page(self, limit: int = 50, offset: int = 0, before: int | None = None,
@@ -172,7 +184,7 @@ class AuditLog:
         """
         try:
             return page(self.layout, limit, offset, before, destination)
-        except (OSError, EOFError) as exc:
+        except READ_ERRORS as exc:
             raise AuditError(f"cannot read audit log {self.path}: {exc}") from exc
 
     def verify(self, *, cached: bool = False) -> VerifyReport:

@@ -21,11 +21,14 @@ import gzip
 import os
 import re
 import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 _TS = "%Y%m%dT%H%M%SZ"
+# What reading a segment can raise: I/O, a truncated gzip stream, corrupt deflate data.
+READ_ERRORS = (OSError, EOFError, zlib.error)
 _CHUNK = 64 * 1024
 
 
@@ -67,7 +70,11 @@ class Layout:
     def segment_path(self, number: int, first: int, last: int, last_ts: float,
                      compressed: bool = False) -> Path:
         """Return the name a closed segment gets."""
-        stamp = time.strftime(_TS, time.gmtime(last_ts))
+        try:
+            stamp = time.strftime(_TS, time.gmtime(last_ts))
+        except (OverflowError, OSError, ValueError):
+            stamp = time.strftime(_TS, time.gmtime())
+
         return self.dir / (f"{self.stem}.{number:06d}.{first}-{last}.{stamp}.jsonl"
                            + (".gz" if compressed else ""))
 
@@ -113,7 +120,7 @@ class Layout:
 def iter_lines(path: Path) -> Iterator[bytes]:
     """Yield the lines of a segment (gzip or plain), each with its newline.
 
-    Raises :class:`OSError` (gzip errors included) if the file cannot be read.
+    Raises one of :data:`READ_ERRORS` if the file cannot be read.
     """
     opener = gzip.open if path.name.endswith(".gz") else open
     with opener(path, "rb") as fh:

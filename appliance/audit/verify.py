@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from appliance.audit.chain import GENESIS, Anchor, Head, record_mac
-from appliance.audit.segments import Layout, Segment, iter_fd_lines, iter_lines, locked, tail
+from appliance.audit.segments import (
+    READ_ERRORS,
+    Layout,
+    Segment,
+    iter_fd_lines,
+    iter_lines,
+    locked,
+    tail,
+)
 
 MAX_PROBLEMS = 1000  # a wholly rewritten log would otherwise report a million lines
 
@@ -38,8 +46,8 @@ class SegmentCheck:
 def check_segment(name: str, lines: Iterable[bytes], key: bytes) -> SegmentCheck:
     """Check the records in ``lines``: each MAC, and seq and prev from record to record.
 
-    Raises :class:`OSError` (gzip and EOF errors included) if the segment cannot be
-    read to the end.
+    Raises one of :data:`~appliance.audit.segments.READ_ERRORS` if the segment cannot
+    be read to the end.
     """
     out = SegmentCheck()
     seq_prev: tuple[int, str] | None = None
@@ -265,7 +273,7 @@ def _closed(report: VerifyReport, layout: Layout, seg: Segment, key: bytes, walk
         report.problem(f"{name}: segment vanished while this check ran (deleted)")
         walk.seq, walk.where = None, name
         return
-    except (OSError, EOFError) as exc:
+    except READ_ERRORS as exc:
         report.problem(f"{name}: segment unreadable ({exc})")
         walk.seq, walk.where = None, name
         return

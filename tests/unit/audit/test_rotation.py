@@ -292,3 +292,36 @@ def test_copy_of_the_directory_verifies_elsewhere(rotated: AuditLog, tmp_path: P
     shutil.copytree(rotated.path.parent, dst)
     assert AuditLog(dst / "egress.jsonl", KEY).verify().ok
     assert not AuditLog(dst / "egress.jsonl", b"x" * 32).verify().ok
+
+
+def test_a_segment_left_plain_is_compressed_at_the_next_rotation(tmp_path: Path) -> None:
+    log = AuditLog(tmp_path / "egress.jsonl", KEY, small(compress=False))
+    fill(log, 12)
+    assert not any(s.compressed for s in log.layout.closed()[0])
+    log = AuditLog(tmp_path / "egress.jsonl", KEY, small(compress=True))
+    fill(log, 12, 12)
+    closed, _ = log.layout.closed()
+    assert len(closed) >= 4 and all(s.compressed for s in closed)
+    assert log.verify().ok
+
+
+def test_corrupt_gzip_segment_is_reported_and_never_stops_the_writer(tmp_path: Path) -> None:
+    log = AuditLog(tmp_path / "egress.jsonl", KEY, small(max_segments=3))
+    fill(log, 30)
+    oldest = log.layout.closed()[0][0]
+    data = bytearray(oldest.path.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # flip bits inside the deflate stream
+    oldest.path.write_bytes(bytes(data))
+    report = log.verify()
+    assert not report.ok
+    assert any(p.startswith(f"{oldest.path.name}: segment unreadable") for p in report.problems)
+    assert [r["seq"] for r in log.page(limit=3).records] == [30, 29, 28]
+    fill(log, 30, 30)  # retention retires the damaged segment and keeps the damage on record
+    assert log.page(limit=1).records[0]["seq"] == 60
+    assert not oldest.path.exists() and len(log.layout.closed()[0]) == 3
+    report = log.verify()
+    assert not report.ok and report.retired is not None
+    assert len(report.problems) == 1, report.problems  # the chain itself still links
+    assert report.problems[0].startswith(
+        f"found when retention removed it: {oldest.path.name} was unreadable (")
+    assert report.first_seq == report.retired.last_seq + 1
