@@ -6,12 +6,13 @@ import re
 from collections.abc import Iterable
 
 from appliance.privacy.addresses import ADDRESS_RULES
+from appliance.privacy.dates import DATE
 from appliance.privacy.entities import DataClass, Entity, resolve_overlaps
 from appliance.privacy.health import health_spans
 from appliance.privacy.names import NameDetector
 from appliance.privacy.national_ids import NATIONAL_ID_RULES
 from appliance.privacy.phones import phone_rules
-from appliance.privacy.recognizers import DATE, RULES, Rule, context_rules
+from appliance.privacy.recognizers import RULES, Rule, context_rules
 from appliance.privacy.redact import PLACEHOLDER
 from appliance.privacy.settings import PrivacyConfig
 

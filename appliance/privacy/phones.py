@@ -19,8 +19,9 @@ from functools import lru_cache
 import phonenumbers as pn
 
 from appliance.privacy import checksums as ck
+from appliance.privacy.dates import DATE
 from appliance.privacy.entities import DataClass
-from appliance.privacy.recognizers import DATE, PART_VETO, Rule
+from appliance.privacy.recognizers import PART_VETO, Rule
 
 # Words that say a number is a phone number ("texted to", "ring", "WhatsApp").
 PHONE_CONTEXT = re.compile(
@@ -50,6 +51,15 @@ def _valid_international(digits: str) -> bool:
         return pn.is_valid_number(pn.parse("+" + digits))
     except pn.NumberParseException:
         return False
+
+
+# "0166-6720-61": dashes in 4-4-2 (or 3-4-2) groups are how part numbers are written
+_PART_SHAPE = re.compile(r"\d{3,4}-\d{3,4}-\d{2}")
+
+
+def _part_number_shape(text: str, start: int, end: int) -> bool:
+    return (_PART_SHAPE.fullmatch(text, start, end) is not None
+            and PHONE_CONTEXT.search(text, max(0, start - 30), start) is None)
 
 
 def _not_a_date(value: str) -> bool:
@@ -86,11 +96,12 @@ def phone_rules(regions: tuple[str, ...]) -> tuple[Rule, ...]:
         Rule("phone_trunk", DataClass.PHONE,
              re.compile(r"(?<![\w+\-./,])\(?0[1-9]\d{0,4}\)?(?:(?:[ ./-]|\) ?)\(?\d{2,8}\)?){1,4}"
                         r"(?![\w-]|[.,/:]\d)"),
-             validate=grouped_national_ok, veto=PART_VETO),
+             validate=grouped_national_ok, veto=PART_VETO, veto_around=_part_number_shape),
         Rule("phone_trunk_ctx", DataClass.PHONE,
-             re.compile(r"(?<![\w+\-./,])0\d{1,4}(?:[ /-]?\d{2,4}){1,4}(?![\w-]|[.,/:]\d)"),
+             re.compile(r"(?<![\w+\-./,])0\d{1,4}(?:[ /-]?\d{1,4}){1,4}(?![\w-]|[.,/:]\d)"),
              validate=national_ok, context=PHONE_CONTEXT, window=30),
         Rule("phone_national_ctx", DataClass.PHONE,  # "ring me on 34 41 23 45"
-             re.compile(r"(?<![\w+\-./,])[1-9]\d{1,3}(?:[ .-]\d{2,4}){1,4}(?![\w-]|[.,/:]\d)"),
+             re.compile(r"(?<![\w+\-./,])(?:[1-9]\d{1,3}(?:[ .-]\d{2,7}){1,4}|[1-9]\d{7})"
+                        r"(?![\w-]|[.,/:]\d)"),
              validate=bare_ok, context=PHONE_CONTEXT, window=25, veto=PART_VETO),
     )

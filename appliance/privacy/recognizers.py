@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from appliance.privacy import checksums as ck
+from appliance.privacy.cards import CARD_RUN, card_run_ok
+from appliance.privacy.dates import DATE, date_ok
 from appliance.privacy.entities import DataClass, Entity
 
 Validator = Callable[[str], bool]
@@ -59,11 +61,6 @@ def _c(pattern: str, flags: int = 0) -> re.Pattern[str]:
 
 
 _I = re.IGNORECASE
-_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-          r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
-DATE = (r"(?:\d{4}-\d{2}-\d{2}|\d{4}[./]\d{1,2}[./]\d{1,2}|\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|"
-        rf"\d{{1,2}}(?:st|nd|rd|th)?(?:\s+|-){_MONTH}(?:\s+|-)\d{{4}}|"
-        rf"{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})")
 PART_VETO = _c(r"(?i)(?:\b(?:p/?n|part|sku|serial|s/?n|lot|batch|order|ref|item|model|rev|"
                 r"fw|firmware|version|ver|build|ticket|wo|po|invoice|asset)\b[\s#:.no]*|#)$")
 _VERSION_VETO = _c(r"(?i)(?:\bv|\b(?:version|firmware|fw|build|release|rev|sw|software|"
@@ -85,8 +82,11 @@ _ID_CTX = _c(r"(?i)\b(?:pesel|ssn|social security|national\s+(?:id|insurance|num
              r"f[øo]dselsnummer|rodn[ée] [čc][íi]slo|svnr|sozialversicherungs(?:nummer)?|"
              r"versicherungsnummer|social insurance|personal (?:id|number|code)|passport)\b")
 ID_CONTEXT = _ID_CTX
-_DOB_CTX = _c(r"(?i)(?:\bd\.?\s?o\.?\s?b\b\.?|\bdate of birth|\bbirth\s?date|\bborn\b(?:\s+on)?|"
-              r"\bgeb(?:oren|urtsdatum)?\b\.?(?:\s+am)?|\bn[ée]e?\s+le|\bbirthday\b|\bage\s+\d+,)"
+_DOB_CTX = _c(r"(?i)(?:\bd\.?\s?o\.?\s?b\b\.?|\bdate of birth|\bbirth\s?(?:date|day)|\bborn\b(?:\s+on)?|"
+              r"\bgeb(?:oren|urtsdatum)?\b\.?(?:\s+am)?|\bn[ée]e?\s+le|\bbirthday\b|\bage\s+\d+,|"
+              r"\bdate de naissance|\bfecha de nacimiento|\bdata di nascita|\bdata de nascimento|"
+              r"\bgeboortedatum|\bnacid[oa]\b(?:\s+el)?|\bnato\b(?:\s+il)?|\bnata\b(?:\s+il)?|"
+              r"\bfødt\b|\bfödd\b|\bsyntynyt\b|\bur\.|\bb\.)"
               r"[\s:,-]*(?:on\s+)?$")
 _SECRET_CTX = _c(r"(?i)(?<![^\W_])(?:key|secret|token|credentials?|password|passwd|auth|bearer|"
                  r"apikey|sig|signature|webhook|dsn)(?![^\W_])")
@@ -172,11 +172,25 @@ def _random_token_ok(value: str) -> bool:
             and sum(c.isdigit() for c in value) >= 2 and _entropy(value) >= 4.2)
 
 
+_POSITION = _c(r"(?i)(?:[-+(@]?\d{1,3}\.\d{3,}|[NS]\s?\d{1,2}[.°]|\d{1,3}°|geo:|https?://|POINT\b)")
+
+
+def _position_follows(text: str, start: int, end: int) -> bool:
+    # "GPS pin for X: 48.1374, 11.5755": a coordinate pair, not a PIN
+    return _POSITION.match(text, start) is not None
+
+
 def _unit_after(text: str, start: int, end: int) -> bool:
-    # "23.4959, 56.5403 mm": a pair of machine readings, not a position
-    return _UNIT_AFTER.match(text, end) is not None
+    # "23.4959, 56.5403 mm", "stage offset 12.5, 3.2", "(probe offsets)": machine readings
+    return (_UNIT_AFTER.match(text, end) is not None
+            or _READING_AFTER.match(text, end) is not None
+            or _READING_BEFORE.search(text, max(0, start - 30), start) is not None)
 
 
+_READING_AFTER = _c(r"(?i)\s*\(?\s*(?:probe|stage|tool|axis|machine|work)?\s*(?:offsets?|datum|"
+                    r"origin|tolerance|deviation)\b")
+_READING_BEFORE = _c(r"(?i)\b(?:offsets?|datum|origin|probe|stage|axis|axes|spindle|tool|"
+                     r"fixture|deviation|tolerance|calibration|X\s*/\s*Y|XY)\b[^.;\n]{0,12}$")
 _UNIT_AFTER = _c(r"\s*(?:mm|cm|µm|um|in|inch(?:es)?|mil|°C|°F|bar|psi|kPa|hPa|Nm|kg|g|Hz|rpm|V|A|"
                  r"mA|kW|W|s|ms|%)(?![\w°])")
 
@@ -194,7 +208,8 @@ RULES: tuple[Rule, ...] = (
     Rule("email", DataClass.EMAIL,
          _c(r"(?<![\w.+-])[\w.%+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24}\b")),
     # --- dates of birth (a date is a DOB only next to a birth word) ----------------------
-    Rule("dob", DataClass.DATE_OF_BIRTH, _c(rf"\b{DATE}(?!\d)"), context=_DOB_CTX, window=30),
+    Rule("dob", DataClass.DATE_OF_BIRTH, _c(rf"(?<![\w.:/-]){DATE}(?![\w:]|[./-]\d)"),
+         validate=date_ok, context=_DOB_CTX, window=30),
     # --- national identifiers ------------------------------------------------------------
     Rule("us_ssn", DataClass.NATIONAL_ID, _c(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])"),
          validate=ck.ssn_ok, veto=PART_VETO, score=0.95),
@@ -225,6 +240,8 @@ RULES: tuple[Rule, ...] = (
     Rule("card_short", DataClass.PAYMENT_CARD, _c(r"(?<![\w+-])\d{13,14}(?![\w-])"),
          validate=ck.card_ok,
          context=_c(r"(?i)\b(?:card|visa|mastercard|amex|diners|credit|debit|cc)\b"), window=30),
+    Rule("card_any", DataClass.PAYMENT_CARD, CARD_RUN,  # any grouping: Luhn and a card IIN
+         veto_around=lambda text, start, end: not card_run_ok(text, start, end), score=0.9),
     Rule("iban", DataClass.IBAN,
          _c(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b"), validate=ck.iban_ok),
     # --- network -------------------------------------------------------------------------
@@ -329,10 +346,14 @@ RULES: tuple[Rule, ...] = (
     Rule("url_password", DataClass.SECRET, _c(r"\b[a-z][a-z0-9+.-]*://[^\s:/@]+:([^\s@/]+)@", _I),
          group=1),
     Rule("password_text", DataClass.SECRET,
-         _c(r"(?i)\b(?:password|passwd|pwd|pw|passcode|passphrase|pin(?:\s+code)?|kennwort|passwort|"
+         _c(r"(?i)\b(?:password|passwd|pwd|pw|passcode|passphrase|"
+            r"(?<!gps )(?<!map )(?<!drop )(?<!drop-)(?<!location )(?<!geo )(?<!dropped )"
+            r"pin(?:\s+code)?|"
+            r"kennwort|passwort|"
             r"mot de passe|secret|api[_ -]?key|access[_ -]?key|token|client[_ -]?secret)"
             r"(?:\s+(?:for|on|of|to|at)\s+[^.,;:\n]{1,40}?)?"  # "password on the historian box is"
-            r"(?:\s+(?:is|was|=|:)|\s*[:=])\s*[\"']?([^\s\"',;]{4,})"), group=1),
+            r"(?:\s+(?:is|was|=|:)|\s*[:=])\s*[\"']?([^\s\"',;]{4,})"), group=1,
+         veto_around=_position_follows),
     Rule("password_bare", DataClass.SECRET,  # "pass doggo22XX", "PIN 4821#", "WPA key x7Rt…"
          _c(r"(?i)\b(?:password|passwd|pwd|pw|pass|passcode|passphrase|kennwort|passwort|"
             r"mot de passe|contraseña|hasło|heslo|salasana|jelszó|lösenord|adgangskode|passord|"
