@@ -161,6 +161,7 @@ def tail(fd: int, size: int | None = None) -> tuple[bytes | None, int]:
     starts there. ``(None, 0)`` when no line is complete.
     """
     buf, pos, end = b"", os.fstat(fd).st_size if size is None else size, -1
+    step = 4096  # a record is a few hundred bytes: read little, more only if needed
     while True:
         if end < 0:
             cut = buf.rfind(b"\n")
@@ -172,9 +173,10 @@ def tail(fd: int, size: int | None = None) -> tuple[bytes | None, int]:
                 return buf[start + 1 : end - pos], end
         elif pos == 0:
             return None, 0
-        step = min(_CHUNK, pos)
-        pos -= step
-        buf = os.pread(fd, step, pos) + buf
+        take = min(step, pos)
+        pos -= take
+        buf = os.pread(fd, take, pos) + buf
+        step = min(step * 2, _CHUNK)
 
 
 # --- writing -----------------------------------------------------------------------
