@@ -54,7 +54,8 @@ _CUE_BEFORE_STRONG = re.compile(
     rf"via|spoke to|talk to|inform|notify|ping|email|text|assign(?:ed)? to|ask for|"
     rf"met|visited|told|asked|sees?|saw|"
     # verbs with a person as first object: "give Seaneen a lift", "send Olive the file"
-    rf"give|gave|send|show|showed|offer|lend|lent|bring|brought|pay|paid|owe|let|help|thank)\b)"
+    rf"give|gave|send|show|showed|offer|lend|lent|bring|brought|pay|paid|owe|let|help|thank|"
+    rf"ring|forward|brief|phone|whatsapp)\b)"
     rf"\s*[:,.;-]?\s*$", re.IGNORECASE)
 _TITLE_OR_ROLE = re.compile(rf"\b(?:{_TITLES}|{_ROLES})\.?\s*[:,]?\s*$", re.IGNORECASE)
 _COMPANY_WORDS = (r"GmbH|AG|KG|SE|Ltd|Limited|Inc|LLC|LLP|plc|Corp|Co|SA|S\.A\.|SpA|S\.p\.A\.|Srl|"
@@ -74,7 +75,9 @@ _AFTER_VERBS = (
     r"collected|picked|dropped|drove|drives|knows|thinks|thought|told|tells|"
     # "Nägele from the night shift": where a person works
     r"from\s+(?:the\s+)?(?:\w+\s+)?(?:shift|team|crew|department|dept|office|site|plant|"
-    r"warehouse|lab|ward|agency)")
+    r"warehouse|lab|ward|agency|counter|desk|floor|store|stores|shop|returns|kitchen|canteen|"
+    r"reception|accounts|purchasing|payroll|hr|dispatch|logistics|maintenance|quality|"
+    r"security|cleaning|packing|loading|bakery|deli|checkouts?|tills?)\b(?!\s+(?:at|in|on)\b)")
 _CUE_AFTER = re.compile(
     r"^\s*(?:\(|,\s*(?:badge|ext|phone|tel|mobile|mrn|dob|born|age|aged|employee|id|from|"
     r"our|the|who|a|an|\d)|['’]s\b|\s(?:\(?badge|ext|phone|tel|mrn|dob|born|aged?|"
@@ -90,7 +93,9 @@ _HUMAN_AFTER = re.compile(
     # what belongs to a person: "Uma's team is on it"
     r"['’]s\s+(?:team|crew|shift|desk|locker|car|van|wife|husband|partner|son|daughter|"
     r"mother|father|manager|supervisor|colleague|badge|phone|e-?mail|birthday|leave|holiday|"
-    r"rota|office|account|family|kids|children))\b",
+    r"rota|office|account|family|kids|children|personal|relocation|paperwork|payslip|salary|"
+    r"contract|sick|medical|home|address|mobile|next of kin|emergency contact|pension|"
+    r"appraisal|timesheet|overtime))\b",
     re.IGNORECASE)
 # Names take no article: "the Mixer", "our Hope" are not people.
 _DETERMINER = re.compile(
@@ -122,6 +127,7 @@ west hi hello dear thanks please request update note urgent customer patient ope
 nurse doctor manager supervisor technician engineer cashier clerk ticket incident report alarm
 fault error warning label printer scanner vision torque hydraulic pneumatic cart pallet bin
 mr mrs ms miss mx dr prof herr frau sir madam ok okay yes no not call ask contact badge ext phone
+dx rx hx tx fx records
 tel mobile email mail card account order invoice refund return price sale sales model part
 send check see notify inform remind ping text message meet invite thank welcome warn copy cc
 tell give show let get make take bring keep use
@@ -182,6 +188,30 @@ def _clause_start(text: str, start: int) -> bool:
     before = text[:start].rstrip(" \t\u00a0")
     return (not before or before[-1] in _CLAUSE_OPENERS or before.endswith(" -")
             or bool(_SALUTATION.search(before)))
+
+
+# weekday and month names and their abbreviations
+_CALENDAR_WORD = re.compile(
+    r"(?i)(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|"
+    r"oct|nov|dec)\.?|(?:mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|april|"
+    r"june|july|august|september|october|november|december")
+_DIGIT_NEXT = re.compile(r"[\s,.]*\d")
+_DIGIT_BEFORE = re.compile(r"\d[\s,.]*$")
+
+
+def _calendar(text: str, start: int, end: int) -> bool:
+    """True for "Thu Jul", "Sep 12", "12 May", "Log Thu Jul 3": calendar words in a date or
+    a timestamp (a weekday or month word beside another one or beside a number)."""
+    words = [(m.group(), m.end()) for m in re.finditer(r"\S+", text[start:end])]
+    cal = [bool(_CALENDAR_WORD.fullmatch(w)) for w, _ in words]
+    if not any(cal):
+        return False
+    if sum(cal) > 1:
+        return True
+    i = cal.index(True)
+    if _DIGIT_NEXT.match(text, start + words[i][1]) is not None:
+        return True
+    return len(words) == 1 and _DIGIT_BEFORE.search(text, max(0, start - 4), start) is not None
 
 
 class NameDetector:
@@ -260,7 +290,8 @@ class NameDetector:
         if any(not c.entity for c in candidates) and (
                 identifiers or any(c.entity for c in candidates)):
             self._propagate(text, candidates, frozenset(identifiers))
-        return [c.entity for c in candidates if c.entity is not None]
+        return [c.entity for c in candidates
+                if c.entity is not None and not _calendar(text, c.entity.start, c.entity.end)]
 
     def _judge(self, text: str, run: list[Token]) -> list[_Candidate]:
         words = self._word_run(text, run)

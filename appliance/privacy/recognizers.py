@@ -142,6 +142,10 @@ def _long_card_ok(value: str) -> bool:
     return len(number) >= 15 and ck.card_ok(number)
 
 
+def _not_card_here(text: str, start: int, end: int) -> bool:
+    return not card_run_ok(text, start, end)
+
+
 def _looks_like_password(value: str) -> bool:
     value = value.rstrip(".?")
     classes = sum((any(c.islower() for c in value), any(c.isupper() for c in value),
@@ -236,12 +240,12 @@ RULES: tuple[Rule, ...] = (
     Rule("card", DataClass.PAYMENT_CARD,
          _c(r"(?<![\w+-])(?<!\d[ -])"
             r"(?:\d{4}([ -]?)\d{4}\1\d{4}\1\d{1,7}|\d{4}([ -]?)\d{6}\2\d{4,5})(?![\w-])(?![ -]\d)"),
-         validate=_long_card_ok, score=0.95),
+         validate=_long_card_ok, veto_around=_not_card_here, score=0.95),
     Rule("card_short", DataClass.PAYMENT_CARD, _c(r"(?<![\w+-])\d{13,14}(?![\w-])"),
-         validate=ck.card_ok,
+         validate=ck.card_ok, veto_around=_not_card_here,
          context=_c(r"(?i)\b(?:card|visa|mastercard|amex|diners|credit|debit|cc)\b"), window=30),
     Rule("card_any", DataClass.PAYMENT_CARD, CARD_RUN,  # any grouping: Luhn and a card IIN
-         veto_around=lambda text, start, end: not card_run_ok(text, start, end), score=0.9),
+         veto_around=_not_card_here, score=0.9),
     Rule("iban", DataClass.IBAN,
          _c(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b"), validate=ck.iban_ok),
     # --- network -------------------------------------------------------------------------
