@@ -215,10 +215,10 @@ def _link(report: VerifyReport, name: str, chk: SegmentCheck, walk: _Walk) -> No
     if first is None or walk.seq is None:
         return
     at = f"{name} line 1 (seq {first})"
-    if walk.seq is not None and first > walk.seq:
+    if first > walk.seq:
         report.problem(f"{at}: records {_span(walk.seq, first - 1)} are missing after "
                        f"{walk.where} (removed, or a segment deleted)")
-    elif walk.seq is not None and first < walk.seq:
+    elif first < walk.seq:
         report.problem(f"{at}: seq {first} where {walk.seq} was expected after {walk.where} "
                        "(records repeated or segments reordered)")
     elif chk.first_prev != walk.mac:
