@@ -186,6 +186,7 @@ def test_reader_skips_a_stale_summary_and_warns_once(tmp_path: Path,
 
 def test_reader_treats_missing_and_broken_files_as_no_telemetry(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="appliance.heartbeat_summary")  # whatever ran before
     path = tmp_path / "telemetry.json"
     reader = SummaryReader(path)
     assert reader.read() == {} and not caplog.records  # no daemon yet: nothing to warn about
