@@ -11,14 +11,12 @@ replicas), then it is deleted in bounded batches.
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from appliance.cloud.shared_requests import database_errors, prune_quietly
+from appliance.cloud.shared_requests import PruneSchedule, database_errors
 from appliance.fleet.store import Database, RelaySeenEnvelope
 
 log = logging.getLogger(__name__)
@@ -33,9 +31,8 @@ class DatabaseReplayGuard:
     def __init__(self, db: Database, window_s: float, prune_every_s: float = 30.0) -> None:
         self.db = db
         self._keep_s = 2 * window_s
-        self._prune_every = prune_every_s
-        self._next_prune = time.monotonic() + prune_every_s
-        self._pruning = threading.Lock()
+        self._pruner = PruneSchedule(self.prune, "expired envelope ids", prune_every_s,
+                                     first_in_s=prune_every_s)
 
     @database_errors
     def remember(self, envelope_id: str, timestamp: float) -> bool:
@@ -47,7 +44,7 @@ class DatabaseReplayGuard:
                                                            expires_at=expires))
         except IntegrityError:
             return False
-        self._maybe_prune()
+        self._pruner.maybe()
         return True
 
     def prune(self, now: datetime | None = None) -> int:
@@ -67,12 +64,3 @@ class DatabaseReplayGuard:
             if gone < PRUNE_BATCH:
                 break
         return deleted
-
-    def _maybe_prune(self) -> None:
-        if time.monotonic() < self._next_prune or not self._pruning.acquire(blocking=False):
-            return
-        try:
-            self._next_prune = time.monotonic() + self._prune_every
-            prune_quietly(self.prune, "expired envelope ids")
-        finally:
-            self._pruning.release()

@@ -51,13 +51,33 @@ def database_errors(fn: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def prune_quietly(prune: Callable[[], int], what: str) -> None:
-    """Run a pruning pass; a failure is logged, never passed to the request that ran it."""
-    try:
-        if n := prune():
-            log.debug("pruned %d %s", n, what)
-    except SQLAlchemyError as exc:
-        log.warning("pruning %s failed (tried again later): %s", what, exc)
+class PruneSchedule:
+    """Runs a pruning pass at most every ``every_s``, on whichever thread asks first.
+
+    Only one pass runs at a time; a failure is logged, never passed to the request
+    that happened to run it.
+    """
+
+    def __init__(self, prune: Callable[[], int], what: str, every_s: float,
+                 first_in_s: float = 0.0) -> None:
+        self._prune = prune
+        self._what = what
+        self._every = every_s
+        self._next = time.monotonic() + first_in_s
+        self._lock = threading.Lock()
+
+    def maybe(self) -> None:
+        """Prune now if the time has come and no other thread is pruning."""
+        if time.monotonic() < self._next or not self._lock.acquire(blocking=False):
+            return
+        try:
+            self._next = time.monotonic() + self._every
+            if n := self._prune():
+                log.debug("pruned %d %s", n, self._what)
+        except SQLAlchemyError as exc:
+            log.warning("pruning %s failed (tried again later): %s", self._what, exc)
+        finally:
+            self._lock.release()
 
 
 def _key(device: str, message_id: str) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
@@ -82,9 +102,7 @@ class DatabaseRelayStore:
         self.boot = uuid.uuid4().hex
         self._lease = timedelta(seconds=lease_s)
         self._keep = timedelta(seconds=keep_s)
-        self._prune_every = prune_every_s
-        self._next_prune = time.monotonic()
-        self._pruning = threading.Lock()
+        self._pruner = PruneSchedule(self.prune, "answered escalation records", prune_every_s)
 
     def _claim(self, device: str, message_id: str, now: datetime) -> bool:
         try:
@@ -107,7 +125,7 @@ class DatabaseRelayStore:
         for _ in range(_ATTEMPTS):
             now = datetime.now(UTC)
             if self._claim(device, message_id, now):
-                self._maybe_prune()
+                self._pruner.maybe()
                 return Begin("new")
             with self.db.session() as s:
                 row = s.execute(select(RelayRequest.state, RelayRequest.owner,
@@ -191,15 +209,6 @@ class DatabaseRelayStore:
             if gone < PRUNE_BATCH:
                 break
         return deleted
-
-    def _maybe_prune(self) -> None:
-        if time.monotonic() < self._next_prune or not self._pruning.acquire(blocking=False):
-            return
-        try:
-            self._next_prune = time.monotonic() + self._prune_every
-            prune_quietly(self.prune, "answered escalation records")
-        finally:
-            self._pruning.release()
 
     def close(self) -> None:
         """Nothing to close: the fleet context owns the database."""

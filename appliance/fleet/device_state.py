@@ -14,9 +14,9 @@ import os
 import subprocess
 import tempfile
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from appliance.config import merge_trees as deep_merge
 from appliance.config import validate_tree
@@ -29,11 +29,19 @@ log = logging.getLogger(__name__)
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Replace ``path`` with ``data`` atomically and durably (temp + fsync + rename)."""
+    _replace_durably(path, lambda fh: fh.write(data), mode)
+
+
+def _replace_durably(path: Path, write: Callable[[BinaryIO], object], mode: int) -> None:
+    """Write a temporary file with ``write``, fsync it, rename it over ``path``, fsync the dir.
+
+    Whatever ``write`` raises leaves ``path`` as it was and no temporary file behind.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)
@@ -173,33 +181,20 @@ class ModelSlots:
 
 def _write_verified(path: Path, chunks: Iterable[bytes], sha256: str, size: int) -> None:
     """Stream ``chunks`` to ``path`` durably; keep it only if its hash and size match."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    digest, written = hashlib.sha256(), 0
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            for chunk in chunks:
-                written += len(chunk)
-                if written > size:
-                    raise ModelError(f"model blob is longer than the {size} bytes of its manifest")
-                digest.update(chunk)
-                fh.write(chunk)
-            fh.flush()
-            os.fsync(fh.fileno())
+
+    def write(fh: BinaryIO) -> None:
+        digest, written = hashlib.sha256(), 0
+        for chunk in chunks:
+            written += len(chunk)
+            if written > size:
+                raise ModelError(f"model blob is longer than the {size} bytes of its manifest")
+            digest.update(chunk)
+            fh.write(chunk)
         if digest.hexdigest() != sha256 or written != size:
             raise ModelError(f"model blob sha256 {digest.hexdigest()[:12]}… ({written} bytes) "
                              "does not match its manifest")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+
+    _replace_durably(path, write, 0o644)
 
 
 def run_check(cmd: list[str], env: dict[str, str], timeout_s: float) -> tuple[bool, str]:

@@ -94,14 +94,15 @@ def secret_key_option(workdir: Path) -> list[str]:
 
 
 @contextmanager
-def fleet_process(url: str, workdir: Path) -> Iterator[tuple[str, int]]:
+def fleet_process(url: str, workdir: Path,
+                  extra: tuple[str, ...] = ("--offline-after", "600")) -> Iterator[tuple[str, int]]:
+    """Run ``appliance fleet serve`` on ``url`` until the block ends; yield (base URL, pid)."""
     port = free_port()
     exe = str(Path(sys.executable).with_name("appliance"))
     log = (workdir / "fleet.log").open("wb")
     proc = subprocess.Popen(
         [exe, "fleet", "serve", "--db", url, "--state-dir", str(workdir / "state"),
-         *secret_key_option(workdir), "--port", str(port), "--log-level", "WARNING",
-         "--offline-after", "600"],
+         *secret_key_option(workdir), "--port", str(port), "--log-level", "WARNING", *extra],
         stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

@@ -21,12 +21,10 @@ import argparse
 import hashlib
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -35,7 +33,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench_fleet import database, free_port, secret_key_option  # noqa: E402
+from bench_fleet import database, fleet_process  # noqa: E402
 
 from appliance.fleet.auth import create_api_token, hash_token, new_token  # noqa: E402
 from appliance.fleet.blobstore import BlobStore  # noqa: E402
@@ -95,37 +93,10 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-@contextmanager
-def fleet_process(url: str, workdir: Path, signer: str) -> Iterator[tuple[str, int]]:
-    port = free_port()
-    exe = str(Path(sys.executable).with_name("appliance"))
-    log = (workdir / "fleet.log").open("wb")
-    proc = subprocess.Popen(
-        [exe, "fleet", "serve", "--db", url, "--state-dir", str(workdir / "state"),
-         *secret_key_option(workdir), "--port", str(port), "--log-level", "WARNING",
-         "--model-signer", signer], stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(base + "/readyz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit(f"fleet did not start; see {workdir / 'fleet.log'}")
-        time.sleep(0.2)
-    try:
-        yield base, proc.pid
-    finally:
-        proc.terminate()
-        proc.wait(15)
-
-
 def http_round_trip(url: str, workdir: Path, src: Path, sha: str,
                     size: int) -> tuple[float, float, float, float]:
     key = Ed25519PrivateKey.generate()
-    with fleet_process(url, workdir, public_b64(key)) as (base, pid):
+    with fleet_process(url, workdir, ("--model-signer", public_b64(key))) as (base, pid):
         db = Database(url, run_migrations=False)
         device_token = new_token("fld")
         with db.session() as s:
