@@ -21,4 +21,5 @@ pytest_plugins = [
     "tests.fixtures.database",
     "tests.fixtures.provider",
     "tests.fixtures.browser",
+    "tests.fixtures.fleet_agent",
 ]

@@ -10,91 +10,18 @@ from __future__ import annotations
 import io
 import json
 import subprocess
-import sys
 import tarfile
 import time
 import tomllib
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from appliance.config import validate_tree
+from tests.fixtures.fleet_agent import APPLIANCE, AgentDevice, wait_for
 from tests.unit.fleet.harness import Fleet, Served
 
-APPLIANCE = str(Path(sys.executable).with_name("appliance"))
 BROKEN_CHECK = ("python3 -c \"import os,sys; "
                 "sys.exit(b'BROKEN' in open(os.environ['APPLIANCE_MODEL_PATH'],'rb').read())\"")
-
-
-class Device:
-    """Paths and command lines of one simulated device on this machine."""
-
-    def __init__(self, root: Path, device_id: str, fleet_url: str) -> None:
-        self.id = device_id
-        self.root = root
-        self.state = root / "state"
-        self.config = root / "appliance.toml"
-        self.base = root / "base.toml"
-        self.base.parent.mkdir(parents=True, exist_ok=True)
-        self.base.write_text(f'device_id = "{device_id}"\nstate_dir = "{root / "var"}"\n')
-        self.fleet_url = fleet_url
-        self.log = root / "agent.log"
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def agent_args(self, token: str | None, *extra: str) -> list[str]:
-        args = [APPLIANCE, "agent", "--fleet-url", self.fleet_url, "--device-id", self.id,
-                "--state-dir", str(self.state), "--config-out", str(self.config),
-                "--base-config", str(self.base), "--interval", "0.3", *extra]
-        return args + (["--enroll-token", token] if token else [])
-
-    def start(self, token: str | None, *extra: str) -> None:
-        with self.log.open("ab") as log:
-            self.proc = subprocess.Popen(self.agent_args(token, *extra), stdout=log,
-                                         stderr=subprocess.STDOUT)
-
-    def once(self, token: str | None = None, *extra: str) -> None:
-        subprocess.run([*self.agent_args(token, *extra), "--once"], check=True, timeout=60,
-                       capture_output=True)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=15)
-
-    def agent_state(self) -> dict[str, Any]:
-        path = self.state / "agent.json"
-        return json.loads(path.read_text()) if path.exists() else {}
-
-
-def wait_for(pred: Callable[[], Any], what: str, dev: Device, timeout: float = 45) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = pred()
-        if value:
-            return value
-        if dev.proc is not None and dev.proc.poll() is not None:
-            break
-        time.sleep(0.2)
-    log = dev.log.read_text()[-3000:] if dev.log.exists() else ""
-    pytest.fail(f"timed out waiting for {what}; agent log:\n{log}")
-
-
-@pytest.fixture
-def fleet(fleet_db_url: str, tmp_path: Path) -> Iterator[tuple[Fleet, Served]]:
-    f = Fleet(fleet_db_url, tmp_path)
-    served = Served(f.app)
-    yield f, served
-    served.stop()
-    f.close()
-
-
-@pytest.fixture
-def device(fleet: tuple[Fleet, Served], tmp_path: Path) -> Iterator[Device]:
-    dev = Device(tmp_path / "dev-a", "dev-a", fleet[1].url)
-    yield dev
-    dev.stop()
 
 
 def _drift(f: Fleet, device_id: str) -> dict[str, Any]:
@@ -103,7 +30,7 @@ def _drift(f: Fleet, device_id: str) -> dict[str, Any]:
 
 
 def test_agent_process_applies_a_config_rollout_atomically(fleet: tuple[Fleet, Served],
-                                                          device: Device) -> None:
+                                                          device: AgentDevice) -> None:
     f, _ = fleet
     op = f.auth("operator")
     device.start(f.enrollment_token(tags=["hall2"]))
@@ -124,7 +51,7 @@ def test_agent_process_applies_a_config_rollout_atomically(fleet: tuple[Fleet, S
 
 
 def test_agent_refuses_an_invalid_config_with_its_reason_and_keeps_the_previous(
-        fleet: tuple[Fleet, Served], device: Device) -> None:
+        fleet: tuple[Fleet, Served], device: AgentDevice) -> None:
     f, _ = fleet
     op = f.auth("operator")
     f.client.post("/fleet/configs", headers=op, json={
@@ -144,7 +71,7 @@ def test_agent_refuses_an_invalid_config_with_its_reason_and_keeps_the_previous(
 
 
 def test_model_rollout_with_failing_health_check_rolls_back_and_halts(
-        fleet: tuple[Fleet, Served], device: Device) -> None:
+        fleet: tuple[Fleet, Served], device: AgentDevice) -> None:
     f, _ = fleet
     op = f.auth("operator")
     device.start(f.enrollment_token(tags=["hall2"]), "--health-cmd", BROKEN_CHECK)
@@ -175,7 +102,7 @@ def test_model_rollout_with_failing_health_check_rolls_back_and_halts(
 
 
 def test_agent_runs_signed_commands_and_acknowledges_them(fleet: tuple[Fleet, Served],
-                                                         device: Device) -> None:
+                                                         device: AgentDevice) -> None:
     f, _ = fleet
     op = f.auth("operator")
     device.start(f.enrollment_token(), "--restart-cmd", "true")
@@ -211,7 +138,7 @@ def test_agent_runs_signed_commands_and_acknowledges_them(fleet: tuple[Fleet, Se
 
 
 def test_air_gapped_bundle_applies_offline_rejects_tampering_and_syncs_later(
-        fleet: tuple[Fleet, Served], device: Device, tmp_path: Path) -> None:
+        fleet: tuple[Fleet, Served], device: AgentDevice, tmp_path: Path) -> None:
     f, served = fleet
     op = f.auth("operator")
     device.once(f.enrollment_token(tags=["hall2"]))  # enrolled once, then the site goes dark
@@ -263,7 +190,7 @@ def test_mqtt_nudge_makes_the_agent_pull_long_before_its_next_poll(
         fleet_db_url: str, tmp_path: Path, mqtt_broker: Any) -> None:
     f = Fleet(fleet_db_url, tmp_path, mqtt_host=mqtt_broker.host, mqtt_port=mqtt_broker.port)
     served = Served(f.app)
-    dev = Device(tmp_path / "dev-n", "dev-n", served.url)
+    dev = AgentDevice(tmp_path / "dev-n", "dev-n", served.url)
     try:
         # A later --interval wins: 300 s between regular polls.
         dev.start(f.enrollment_token(), "--interval", "300", "--mqtt-host", mqtt_broker.host,

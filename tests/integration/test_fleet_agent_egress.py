@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +24,7 @@ from appliance.fleet.store import Base, Device
 from appliance.privacy.detect import Detector
 from appliance.privacy.entities import Entity
 from appliance.privacy.gate import EgressGate
-from tests.integration.test_fleet_agent import APPLIANCE, wait_for
-from tests.integration.test_fleet_agent import Device as AgentDevice
+from tests.fixtures.fleet_agent import APPLIANCE, AgentDevice, wait_for
 from tests.unit.fleet.harness import Fleet, Served
 
 OPERATOR = "Anna Kowalski"
@@ -36,22 +34,6 @@ TELEMETRY: dict[str, Any] = {
     "temperatures": {"cabinet": 41.5},
     "budget_used": 0.25,
 }
-
-
-@pytest.fixture
-def fleet(fleet_db_url: str, tmp_path: Path) -> Iterator[tuple[Fleet, Served]]:
-    f = Fleet(fleet_db_url, tmp_path)
-    served = Served(f.app)
-    yield f, served
-    served.stop()
-    f.close()
-
-
-@pytest.fixture
-def device(fleet: tuple[Fleet, Served], tmp_path: Path) -> Iterator[AgentDevice]:
-    dev = AgentDevice(tmp_path / "dev-a", "dev-a", fleet[1].url)
-    yield dev
-    dev.stop()
 
 
 def stored_text(f: Fleet) -> str:
