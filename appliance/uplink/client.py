@@ -124,6 +124,7 @@ class UplinkClient:
         self.device_id = device_id
         self._keys = keys
         self._relay_keys = relay_keys
+        self._keys_pinned = relay_keys is not None  # from config: never replaced by a fetch
         self._window = window_s
         self._replay = MemoryReplayGuard(window_s)
         self._ssl = ssl_context
@@ -218,12 +219,16 @@ class UplinkClient:
         :class:`EnvelopeError` (the reply did not verify).
         """
         relay = self._relay_keys or self.fetch_relay_keys()
-        envelope = seal(payload, kind="request", device_id=self.device_id, message_id=message_id,
-                        signing_key=self._keys.signing,
-                        recipient=relay.agreement[relay.current],
-                        reply_public=self._keys.agreement.public_key())
-        resp = self._post(ESCALATE_PATH, envelope)
-        self._raise_for(resp)
+        try:
+            resp = self._send_sealed(message_id, payload, relay)
+        except RelayRejectedError as exc:
+            # The relay no longer holds the key these sets name (a relay redeployed with
+            # new keys): fetch its keys once over the pinned channel and seal again.
+            if exc.reason != "unknown_key" or self._keys_pinned:
+                raise
+            log.warning("the relay does not know key %s; fetching its keys again", relay.current)
+            relay = self.fetch_relay_keys()
+            resp = self._send_sealed(message_id, payload, relay)
         try:
             opened = open_envelope(resp.content, recipient_keys=self._keys.agreement_keys(),
                                    sender_key=lambda h: relay.signing.get(h.sender_key_id),
@@ -235,6 +240,15 @@ class UplinkClient:
             self._count("reply_mismatch")
             raise EnvelopeError("mismatch", "reply is for another message")
         return opened.plaintext
+
+    def _send_sealed(self, message_id: str, payload: bytes, relay: RelayKeys) -> httpx.Response:
+        envelope = seal(payload, kind="request", device_id=self.device_id, message_id=message_id,
+                        signing_key=self._keys.signing,
+                        recipient=relay.agreement[relay.current],
+                        reply_public=self._keys.agreement.public_key())
+        resp = self._post(ESCALATE_PATH, envelope)
+        self._raise_for(resp)
+        return resp
 
     def close(self) -> None:
         """Close the connection pool."""

@@ -70,3 +70,24 @@ def test_provider_key_stays_in_the_relay_and_out_of_its_log(
     out = own.output()
     assert "cloud service on https://" in out
     assert PROVIDER_KEY not in out
+
+
+def test_a_device_refetches_the_keys_of_a_relay_redeployed_with_new_ones(
+        relay_factory: Callable[..., RelayProcess], pki: SessionPki,
+        provider: ProviderProcess) -> None:
+    own = relay_factory([provider])
+    own.start()
+    device = pki.device("edge-rekeyed")
+    client = make_client(own, device)
+    assert EscalationReply.model_validate_json(client.escalate("msg-a", escalation())).status == "ok"
+    old = client.fetch_relay_keys().current
+    # Redeployed without its keyring: the relay comes back with a key set of its own.
+    own.kill()
+    (own.workdir / "relay-keys.json").unlink()
+    own.start()
+    reply = EscalationReply.model_validate_json(client.escalate("msg-b", escalation()))
+    assert reply.status == "ok"
+    assert client.errors["unknown_key"] == 1  # refused once, fetched, sealed again
+    assert client.fetch_relay_keys().current != old
+    assert [r["key"] for r in provider.requests("edge-rekeyed")] == \
+        ["edge-rekeyed/msg-a", "edge-rekeyed/msg-b"]
