@@ -7,13 +7,13 @@ import ipaddress
 import json
 import shutil
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from appliance.cli import app
 from appliance.cli.common import ConfigOption, err_console, fail, load_config, setup_logging
-from appliance.errors import ConfigError
+from appliance.errors import ApplianceError, ConfigError
 from appliance.uplink.keys import DeviceKeyError, init_keys, load_keys
 from appliance.uplink.pki import (
     CertificateAuthority,
@@ -24,6 +24,9 @@ from appliance.uplink.pki import (
     write_crl,
     write_private_key,
 )
+
+if TYPE_CHECKING:
+    from appliance.cloud.settings import CloudConfig
 
 keys_app = typer.Typer(help="Device keys and certificates.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
@@ -109,25 +112,61 @@ def keys_revoke(
     typer.echo(f"revoked serial {serial:x}; {len(serials)} in {ca_dir / 'crl.pem'}")
 
 
-@app.command("cloud")
-def cloud(
-    config: Annotated[Path | None, typer.Option(
-        "--config", "-c", envvar="APPLIANCE_CLOUD_CONFIG",
-        help="cloud TOML config; APPLIANCE_CLOUD__<SECTION>__<KEY> variables override it")
-    ] = None,
-) -> None:
-    """Run the cloud service: the relay (and the fleet API) over mutual TLS."""
-    # FastAPI and uvicorn load only for this command.
-    from appliance.cloud.server import serve
+CloudConfigOption = Annotated[Path | None, typer.Option(
+    "--config", "-c", envvar="APPLIANCE_CLOUD_CONFIG",
+    help="cloud TOML config; APPLIANCE_CLOUD__<SECTION>__<KEY> variables override it")]
+
+
+def _load_cloud(config: Path | None) -> CloudConfig:
     from appliance.cloud.settings import load_cloud_config
 
     try:
-        cfg = load_cloud_config(config)
+        return load_cloud_config(config)
     except ConfigError as exc:
         err_console.print(f"[bold red]invalid configuration[/] ({exc.source}):", highlight=False)
         for key, msg in exc.problems:
             err_console.print(f"  [cyan]{key}[/]: {msg}", highlight=False)
         raise typer.Exit(2) from exc
+
+
+@keys_app.command("rotate-relay")
+def rotate_relay(config: CloudConfigOption = None) -> None:
+    """Give the relay a new current key set; the older sets stay valid.
+
+    With the fleet enabled the sets live in the fleet database, and every
+    replica sees the new set at once; standalone, in relay.keyring_file.
+    Devices seal to the new set after their next key fetch, and meanwhile to
+    the old one, which still opens.
+    """
+    from appliance.cloud.keyring import RelayKeyring
+
+    cfg = _load_cloud(config)
+    setup_logging(cfg.logging.level, cfg.logging.json_format)
+    try:
+        if cfg.fleet.enabled:
+            from appliance.cloud.shared_keyring import open_shared_keyring
+            from appliance.fleet.context import FleetContext
+
+            ctx = FleetContext.open(cfg.fleet)
+            if ctx.secret is None:
+                fail("the fleet has no key-encryption key to seal relay keys with "
+                     "(set fleet.secret_key_file)")
+            ring = open_shared_keyring(ctx.db, ctx.secret, cfg.relay.keyring_file)
+        else:
+            ring = RelayKeyring.load_or_create(cfg.relay.keyring_file)
+        new = ring.rotate()
+    except (ApplianceError, OSError) as exc:
+        fail(f"cannot rotate the relay keys: {exc}")
+    typer.echo(f"relay key set {new.key_id} is current; {len(ring.sets)} held")
+
+
+@app.command("cloud")
+def cloud(config: CloudConfigOption = None) -> None:
+    """Run the cloud service: the relay (and the fleet API) over mutual TLS."""
+    # FastAPI and uvicorn load only for this command.
+    from appliance.cloud.server import serve
+
+    cfg = _load_cloud(config)
     setup_logging(cfg.logging.level, cfg.logging.json_format)
     try:
         serve(cfg)

@@ -253,3 +253,26 @@ def test_a_device_whose_attempts_alternate_between_replicas_gets_each_reply_once
 
     assert total("answered") == len(ids)  # one provider call per escalation ...
     assert total("repeat") >= len(ids)  # ... and every delivered reply came from the record
+
+
+def test_relay_keys_rotated_from_the_cli_reach_every_replica_and_old_keys_still_open(
+        start_replicas: Callable[..., tuple[RelayProcess, RelayProcess]], pki: SessionPki,
+        provider: ProviderProcess) -> None:
+    import subprocess
+    import sys
+
+    a, b = start_replicas([provider])
+    device = pki.device("edge-rotated")
+    client = make_client(b, device)
+    before = client.fetch_relay_keys().current
+    out = subprocess.run(
+        [str(Path(sys.executable).with_name("appliance")), "keys", "rotate-relay",
+         "-c", str(a.config_path)], capture_output=True, text=True, timeout=60, check=True)
+    new_id = out.stdout.split()[3]
+    assert new_id != before and "is current; 2 held" in out.stdout, out.stdout
+    # The device still holds the old sets: its envelope to B opens with the old key.
+    assert EscalationReply.model_validate_json(client.escalate("m-old", escalation())).status == "ok"
+    for replica in (a, b):  # both serve the new set as current, no restart
+        assert make_client(replica, device).fetch_relay_keys().current == new_id
+    assert client.fetch_relay_keys().current == new_id
+    assert EscalationReply.model_validate_json(client.escalate("m-new", escalation())).status == "ok"
