@@ -1,53 +1,53 @@
 # ruff: noqa: E501 - sentence templates and value formats read best on one line
-"""The BLIND split of the privacy corpus (set ``b5``). DO NOT TUNE THE DETECTOR ON THIS.
+"""The BLIND split of the privacy corpus (set ``b6``). DO NOT TUNE THE DETECTOR ON THIS.
 
 Everything here was written before the detector changes it is used to judge, and
 must never be looked at through the detector's eyes while developing: no running
 the detector on these texts to find misses, no adding words, cues or rules because
 a blind text needed them. A blind set is run once per report, on a seed never run
 before; once its misses have been looked at and tuned on, it is retired into the
-dev split (as ``b1`` to ``b4`` were: ``privacy_retired_b*.py``) and a new set is
+dev split (as ``b1`` to ``b5`` were: ``privacy_retired_b*.py``) and a new set is
 written.
 
-What is separate from the dev split (``privacy_templates.py``, ``privacy_corpus.Gen``
-and the retired sets):
+What the earlier blind sets kept revealing is values in forms the recognizers had
+never seen and values with no cue word beside them; this set leans on both.
+Separate from the dev split (``privacy_templates.py``, ``privacy_corpus.Gen`` and
+the retired sets ``b1`` to ``b5``):
 
-* templates: their own sentence family (shift hand-over notes, ticket comments,
-  pick lists, visitor logs, telehealth notes, loyalty-desk notes), none shared;
-* names: Faker locales that neither the name gazetteer (``build_name_lexicon.py``)
-  nor any dev pool reads, romanised here: Korean (``ko_KR``; surnames as Koreans
-  usually spell them, given names in Revised Romanization, sometimes hyphenated)
-  and Hindi, Marathi and Nepali (``hi_IN``, ``mr_IN``, ``ne_NP``; Devanagari
-  transliterated the way the names are commonly written, final schwa dropped) --
-  minus every name that occurs in the dev pools, so no blind name was ever drawn
-  during development (``fr_QC`` and ``es`` were tried and add no name the dev pools
-  lack);
-* values, drawn from sources the dev split never used:
-  - phone numbers: valid numbers of 20 countries none of the dev sets uses (made
-    from ``phonenumbers``' example numbers with random digits, kept only when the
-    library calls them valid) in international, E.164, ``00``, ``011`` and national
-    notations with spaces, dots, dashes and brackets;
-  - dates of birth in the written forms people use: ordinals ("3rd of May 1981",
-    "May 3rd, 1981"), month names in English, German, French, Spanish, Italian,
-    Dutch and Portuguese, abbreviated and upper-case months, ISO and compact
-    (``19810503``), Roman-numeral months (``3.V.1981``, ``1981-V-03``), two-digit
-    years, day-first and month-first with ``/``, ``.``, ``-`` and spaces;
-  - cards of every major brand and length (Visa 13/16/19, Mastercard 51-55 and
-    2221-2720, Amex 15, Diners 14, Discover, JCB, UnionPay 16-19, Maestro 12-19,
-    Mir, RuPay, Troy, Verve) in 4-4-4-4, 4-6-5, 4-6-4, 6-13, 4-4-4-4-3, unspaced and
-    dotted groupings, often with no card word near;
-  - coordinates in many notations (signed and hemisphere decimals, decimal
-    minutes, DMS with ASCII quotes, ISO 6709, geo: URIs, OpenStreetMap and Apple
-    Maps links, lat=/lon= query strings, southern and western hemispheres) next to
-    pin, drop, location and meeting-point words;
-  - addresses (Faker providers of locales no dev set reads addresses from, and
-    hand-written Greek, Maltese, Slovenian, Quebec, Australian, Mexican and Brazilian
-    forms),
-    national IDs with their check digits (half dev kinds), IBANs of new countries,
-    IPs, MACs, credentials of further families and health phrasing of its own;
-  - negatives: their own part numbers, serials (IMEI with its Luhn digit among
-    them), manufacturing and expiry dates, syslog and ISO timestamps, versions,
-    lots, readings (stage offsets and probe positions) and order numbers;
+* templates: their own sentence family (maintenance-window notes, radio/PA logs,
+  locker and uniform issue, occupational-health triage, pharmacy counter, e-commerce
+  returns chat), none shared, many with values and no cue word ("{person}, {dob},
+  {natid}" rows, bare pairs of coordinates, a code "for the cage");
+* names: Faker locales neither the gazetteer nor any dev pool nor ``b5`` reads --
+  Gujarati, Bengali, Odia and Tamil (``gu_IN``, ``bn_BD``, ``or_IN``, ``ta_IN``),
+  mapped onto Devanagari by their parallel Unicode layout and romanised with the
+  ``b5`` transliterator -- minus every name in the dev pools;
+* values from sources no dev set used:
+  - phone numbers of 20 further countries (Asia, Africa, Latin America, Oceania:
+    valid per ``phonenumbers``) in international, E.164, ``tel:`` URI and national
+    notations, and national numbers of configured European/North American regions
+    written with the area code in brackets, slashes, ``+CC (0)`` and extensions;
+  - dates of birth with month names in Polish, Czech, Swedish, Danish, Finnish,
+    Hungarian and Turkish, weekday-prefixed English, "the 3rd day of May, 1981",
+    ``03MAR1981``, ``1981 Mar 3``, unpadded ``3.3.1981`` and ``1981/3/3``, often
+    with no birth word near;
+  - national IDs of kinds no dev set generated (Romanian CNP, Bulgarian EGN,
+    Estonian isikukood, Swedish personnummer, Greek AMKA, Chilean RUT, Aadhaar,
+    Chinese resident ID, Italian codice fiscale, Spanish NIE) and dev kinds in
+    other spellings, mostly with no ID word;
+  - MACs in Cisco dot-triplets, 6+6, unpadded (``0:1b:...``), bare 12 hex after
+    ``ether``/``BSSID``/``chaddr``; GPS in Unicode primes, hemisphere-suffixed
+    decimals, decimal minutes without marks, ISO 6709, map-URL ``@lat,lon,zoom``,
+    ``lat:``/``lng:`` JSON and UTM; IPs as IPv4-mapped IPv6, CIDR, bracketed with
+    zone and port;
+  - secrets of new families (PyPI, Vault, Shopify, Databricks, age, Doppler,
+    Twilio, JWTs, basic-auth URLs) and passwords as passphrases and PINs after
+    "code", "key", "PIN" and "is";
+  - addresses from Faker ``en_MS``, ``en_BD``, ``en_PH``, ``he_IL`` (Latin forms
+    only) and hand-written Singapore, Hong Kong, Japanese, Indian, UAE, Nigerian
+    and Philippine forms; IBANs of new countries; obfuscated e-mails;
+  - negatives: Siemens/Rockwell/SKF part numbers, UUIDs, git hashes, GTIN-14, hex
+    serials, epoch stamps, calibration-due, expiry and manufacture dates.
 * seeds: ``BLIND_SEED_MIN`` and up. ``BLIND_LOG`` records every blind run (seed,
   time, commit, set); the bench warns when a seed is reused, since its figures are
   then no longer blind.
@@ -69,291 +69,65 @@ import privacy_retired_b1 as b1
 import privacy_retired_b2 as b2
 import privacy_retired_b3 as b3
 import privacy_retired_b4 as b4
+import privacy_retired_b5 as b5
 from build_name_lexicon import GAZETTEER_LOCALES, HELD_OUT_LOCALES
 from faker import Faker
 
 from appliance.privacy import checksums as ck
 
-BLIND_SET = "b5"
+BLIND_SET = "b6"
 BLIND_SEED_MIN = 1000
 BLIND_LOG = Path(__file__).with_name("privacy_blind_seeds.txt")
-BLIND_LOCALES = ("ko_KR", "hi_IN", "mr_IN", "ne_NP")
+BLIND_LOCALES = ("gu_IN", "bn_BD", "or_IN", "ta_IN")
 _DEV_LOCALES = (
-    GAZETTEER_LOCALES + HELD_OUT_LOCALES + b1.B1_LOCALES + b2.B2_LOCALES + b3.B3_LOCALES + b4.B4_LOCALES
+    GAZETTEER_LOCALES
+    + HELD_OUT_LOCALES
+    + b1.B1_LOCALES
+    + b2.B2_LOCALES
+    + b3.B3_LOCALES
+    + b4.B4_LOCALES
+    + b5.B5_LOCALES
 )
 assert not set(BLIND_LOCALES) & set(_DEV_LOCALES)
 
-# --- Korean names, romanised ----------------------------------------------------------
-_KO_SURNAME = {
-    "김": "Kim",
-    "이": "Lee",
-    "박": "Park",
-    "정": "Jung",
-    "최": "Choi",
-    "조": "Cho",
-    "강": "Kang",
-    "윤": "Yoon",
-    "장": "Jang",
-    "임": "Lim",
-    "한": "Han",
-    "오": "Oh",
-    "서": "Seo",
-    "신": "Shin",
-    "권": "Kwon",
-    "황": "Hwang",
-    "안": "Ahn",
-    "송": "Song",
-    "류": "Ryu",
-    "홍": "Hong",
-    "전": "Jeon",
-    "고": "Ko",
-    "문": "Moon",
-    "양": "Yang",
-    "손": "Son",
-    "배": "Bae",
-    "백": "Baek",
-    "허": "Heo",
-    "유": "Yu",
-    "남": "Nam",
-    "심": "Shim",
-    "노": "Noh",
-    "하": "Ha",
-    "곽": "Kwak",
-    "성": "Sung",
-    "차": "Cha",
-    "주": "Joo",
-    "우": "Woo",
-    "구": "Koo",
-    "민": "Min",
-    "진": "Jin",
-    "지": "Ji",
-    "엄": "Eom",
-    "채": "Chae",
-    "원": "Won",
-    "천": "Cheon",
-    "방": "Bang",
-    "공": "Kong",
-    "현": "Hyun",
-}
-_RR_INITIAL = [
-    "g",
-    "kk",
-    "n",
-    "d",
-    "tt",
-    "r",
-    "m",
-    "b",
-    "pp",
-    "s",
-    "ss",
-    "",
-    "j",
-    "jj",
-    "ch",
-    "k",
-    "t",
-    "p",
-    "h",
-]
-_RR_VOWEL = [
-    "a",
-    "ae",
-    "ya",
-    "yae",
-    "eo",
-    "e",
-    "yeo",
-    "ye",
-    "o",
-    "wa",
-    "wae",
-    "oe",
-    "yo",
-    "u",
-    "wo",
-    "we",
-    "wi",
-    "yu",
-    "eu",
-    "ui",
-    "i",
-]
-_RR_FINAL = [
-    "",
-    "k",
-    "k",
-    "k",
-    "n",
-    "n",
-    "n",
-    "t",
-    "l",
-    "k",
-    "m",
-    "l",
-    "l",
-    "l",
-    "p",
-    "l",
-    "m",
-    "p",
-    "p",
-    "t",
-    "t",
-    "ng",
-    "t",
-    "t",
-    "k",
-    "t",
-    "p",
-    "t",
-]
+# Brahmic scripts share Devanagari's layout: the same letter sits at the same offset
+_OFFSET = {"gu_IN": 0x180, "bn_BD": 0x80, "or_IN": 0x200, "ta_IN": 0x280}
 
 
-def _rr_syllable(ch: str) -> str:
-    code = ord(ch) - 0xAC00
-    if not 0 <= code < 11172:
-        return ch
-    return _RR_INITIAL[code // 588] + _RR_VOWEL[(code % 588) // 28] + _RR_FINAL[code % 28]
-
-
-def _ko_given(name: str, hyphen: bool) -> str:
-    parts = [_rr_syllable(c) for c in name]
-    if hyphen and len(parts) == 2:
-        return f"{parts[0].title()}-{parts[1]}"
-    return "".join(parts).title()
-
-
-# --- Hindi, Marathi and Nepali names (Devanagari), romanised ---------------------------
-_DV_CONS = dict(
-    zip(
-        "कखगघङचछजझञटठडढणतथदधनपफबभमयरलवशषसहळ",
-        [
-            "k",
-            "kh",
-            "g",
-            "gh",
-            "n",
-            "ch",
-            "chh",
-            "j",
-            "jh",
-            "n",
-            "t",
-            "th",
-            "d",
-            "dh",
-            "n",
-            "t",
-            "th",
-            "d",
-            "dh",
-            "n",
-            "p",
-            "ph",
-            "b",
-            "bh",
-            "m",
-            "y",
-            "r",
-            "l",
-            "v",
-            "sh",
-            "sh",
-            "s",
-            "h",
-            "l",
-        ],
-        strict=True,
-    )
-)
-_DV_VOWEL = {
-    "अ": "a",
-    "आ": "a",
-    "इ": "i",
-    "ई": "i",
-    "उ": "u",
-    "ऊ": "u",
-    "ए": "e",
-    "ऐ": "ai",
-    "ओ": "o",
-    "औ": "au",
-    "ऋ": "ri",
-}
-_DV_MATRA = {"ा": "a", "ि": "i", "ी": "i", "ु": "u", "ू": "u", "े": "e", "ै": "ai", "ो": "o", "ौ": "au", "ृ": "ri"}
-_DV_VIRAMA, _DV_NASAL = "्", {"ं": "n", "ँ": "n", "ः": "h"}
-
-
-def _devanagari(name: str) -> str:
-    out: list[str] = []
-    pending = False  # a consonant whose inherent vowel is still open
-    conjunct = False  # that consonant closes a cluster (Narendra, Aditya keep the final a)
-    prev = ""
-    for ch in name.replace("क़", "क").replace("ज़", "ज").replace("फ़", "फ").replace("़", ""):
-        if ch in _DV_CONS:
-            if pending:
-                out.append("a")
-            conjunct = bool(out) and not pending and prev == _DV_VIRAMA
-            out.append(_DV_CONS[ch])
-            pending = True
-        elif ch in _DV_MATRA:
-            out.append(_DV_MATRA[ch])
-            pending = False
-        elif ch == _DV_VIRAMA:
-            pending = False
-        elif ch in _DV_NASAL:
-            if pending:
-                out.append("a")
-            out.append(_DV_NASAL[ch])
-            pending = False
-        elif ch in _DV_VOWEL:
-            if pending:
-                out.append("a")
-            out.append(_DV_VOWEL[ch])
-            pending = False
-        elif ch == " ":
-            out.append(" ")
-            pending = False
-        else:
-            return ""
-        prev = ch
-    if pending and conjunct:
-        out.append("a")
-    word = "".join(out)  # the final inherent vowel is not spoken (Hindi, Marathi, Nepali)
-    return " ".join(w.title() for w in word.split())
-
-
-def _latin_pool(loc: str) -> tuple[set[str], set[str]]:
-    p = importlib.import_module(f"faker.providers.person.{loc}").Provider
-    if loc == "ko_KR":
-        first = {_ko_given(n, h) for n in p.first_names for h in (False, True)}
-        last = {_KO_SURNAME[n] for n in p.last_names if n in _KO_SURNAME}
-        return first, last
-    first = {_devanagari(n) for n in p.first_names}
-    last = {_devanagari(n) for n in p.last_names}
-    return first - {""}, last - {""}
+def _romanise(name: str, loc: str) -> str:
+    off = _OFFSET[loc]
+    dev = "".join(chr(ord(c) - off) if c > " " and 0x900 + off <= ord(c) < 0x980 + off else c for c in name)
+    return b5._devanagari(dev)
 
 
 def blind_names() -> dict[str, tuple[list[str], list[str]]]:
     """Return ``{locale: (first, last)}`` of blind names never seen in development."""
     dev_first, dev_last = corpus.locale_names(_DEV_LOCALES)
     dev = set(dev_first) | set(dev_last)
+    for f5, l5 in b5.b5_names().values():  # b5's romanised names are dev names now
+        dev |= set(f5) | set(l5)
     pools = {}
     for loc in BLIND_LOCALES:
-        first, last = _latin_pool(loc)
-        ok = [
-            n
-            for n in sorted(first)
-            if n not in dev and n.replace("-", "").replace(" ", "").isalpha() and len(n) > 1
-        ]
-        ok_last = [
-            n
-            for n in sorted(last)
-            if n not in dev and n.replace("-", "").replace(" ", "").isalpha() and len(n) > 1
-        ]
-        if ok and ok_last:
-            pools[loc] = (ok, ok_last)
+        p = importlib.import_module(f"faker.providers.person.{loc}").Provider
+        firsts = list(getattr(p, "first_names", ())) or list(p.first_names_male) + list(p.first_names_female)
+        pairs = []
+        for names in (firsts, list(p.last_names)):
+            out = {_romanise(n, loc) for n in names}
+            pairs.append(
+                sorted(
+                    n
+                    for n in out
+                    if n not in dev
+                    and n.replace("-", "").replace(" ", "").isalpha()
+                    and n.isascii()
+                    and len(n) > 2
+                )
+            )
+        if pairs[0] and pairs[1]:
+            pools[loc] = (pairs[0], pairs[1])
+    # gu_IN has one surname left: borrow the other Indian pools' surnames
+    if "gu_IN" in pools:
+        pools["gu_IN"] = (pools["gu_IN"][0], sorted(set(pools["or_IN"][1]) | set(pools["bn_BD"][1])))
     return pools
 
 
@@ -384,163 +158,197 @@ def _digits(r: random.Random, n: int) -> str:
     return "".join(str(r.randint(0, 9)) for _ in range(n))
 
 
-def _ordinal(d: int) -> str:
-    return "th" if 10 <= d % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(d % 10, "th")
-
-
 def _luhn_complete(body: str) -> str:
     return next(body + c for c in "0123456789" if ck.luhn_ok(body + c))
 
 
-# countries none of the dev sets (nor b4) draws phone numbers from
+_VERHOEFF_D = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
+    [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+    [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
+    [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
+    [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+    [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
+    [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
+    [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+    [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+]
+_VERHOEFF_P = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
+    [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+    [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
+    [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
+    [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+    [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
+    [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
+]
+_VERHOEFF_INV = [0, 4, 3, 2, 1, 5, 6, 7, 8, 9]
+
+
+def _verhoeff_complete(body: str) -> str:
+    c = 0
+    for i, ch in enumerate(reversed(body)):
+        c = _VERHOEFF_D[c][_VERHOEFF_P[(i + 1) % 8][int(ch)]]
+    return body + str(_VERHOEFF_INV[c])
+
+
+# countries no dev set (nor b5) draws phone numbers from
 PHONE_REGIONS = (
-    "IS",
-    "CY",
-    "BA",
-    "ME",
-    "MK",
-    "AL",
-    "MD",
-    "GE",
-    "IL",
-    "ZA",
-    "MX",
-    "BR",
-    "AR",
-    "CL",
-    "JP",
-    "KR",
-    "SG",
-    "NZ",
-    "IN",
-    "AE",
+    "PH",
+    "MY",
+    "TH",
+    "VN",
+    "ID",
+    "NG",
+    "KE",
+    "EG",
+    "MA",
+    "PK",
+    "BD",
+    "LK",
+    "CO",
+    "PE",
+    "UY",
+    "CR",
+    "AU",
+    "HK",
+    "TW",
+    "SA",
 )
-# written nationally (with the country's own trunk prefix or none)
-NATIONAL_REGIONS = ("IS", "CY", "SG", "NZ", "ZA", "JP", "KR", "IL", "MX", "BR", "IN", "AE")
-ADDRESS_LOCALES = (
-    "fr_QC",
-    "en_NZ",
-    "en_IN",
-    "es_MX",
-    "es_CL",
-    "es_AR",
-    "pt_BR",
-    "el_GR",
-    "de_LU",
-    "nl_NL",
-    "sv_SE",
-    "lt_LT",
-    "et_EE",
-    "id_ID",
-    "th_TH",
-    "zh_TW",
-)
-_MILITARY = ("APO", "FPO", "DPO", "PSC ", "USNS", "USS ", "USCGC", "USNV")
+# configured regions, written nationally with the area code in brackets and friends
+BRACKET_REGIONS = ("DE", "AT", "GB", "US", "CA", "NL", "BE", "PL", "CZ", "SE", "IT", "ES", "GR", "RO")
+ADDRESS_LOCALES = ("en_MS", "en_BD", "en_PH")
 _MONTHS = {
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
+    "pl": [
+        "stycznia",
+        "lutego",
+        "marca",
+        "kwietnia",
+        "maja",
+        "czerwca",
+        "lipca",
+        "sierpnia",
+        "września",
+        "października",
+        "listopada",
+        "grudnia",
     ],
-    "de": [
-        "Januar",
-        "Februar",
-        "März",
-        "April",
-        "Mai",
-        "Juni",
-        "Juli",
-        "August",
-        "September",
-        "Oktober",
-        "November",
-        "Dezember",
+    "cs": [
+        "ledna",
+        "února",
+        "března",
+        "dubna",
+        "května",
+        "června",
+        "července",
+        "srpna",
+        "září",
+        "října",
+        "listopadu",
+        "prosince",
     ],
-    "fr": [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ],
-    "es": [
-        "enero",
-        "febrero",
-        "marzo",
-        "abril",
-        "mayo",
-        "junio",
-        "julio",
-        "agosto",
-        "septiembre",
-        "octubre",
-        "noviembre",
-        "diciembre",
-    ],
-    "it": [
-        "gennaio",
-        "febbraio",
-        "marzo",
-        "aprile",
-        "maggio",
-        "giugno",
-        "luglio",
-        "agosto",
-        "settembre",
-        "ottobre",
-        "novembre",
-        "dicembre",
-    ],
-    "nl": [
+    "sv": [
         "januari",
         "februari",
-        "maart",
+        "mars",
         "april",
-        "mei",
+        "maj",
         "juni",
         "juli",
-        "augustus",
+        "augusti",
         "september",
         "oktober",
         "november",
         "december",
     ],
-    "pt": [
-        "janeiro",
-        "fevereiro",
-        "março",
-        "abril",
-        "maio",
-        "junho",
-        "julho",
-        "agosto",
-        "setembro",
-        "outubro",
-        "novembro",
-        "dezembro",
+    "da": [
+        "januar",
+        "februar",
+        "marts",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ],
+    "fi": [
+        "tammikuuta",
+        "helmikuuta",
+        "maaliskuuta",
+        "huhtikuuta",
+        "toukokuuta",
+        "kesäkuuta",
+        "heinäkuuta",
+        "elokuuta",
+        "syyskuuta",
+        "lokakuuta",
+        "marraskuuta",
+        "joulukuuta",
+    ],
+    "hu": [
+        "január",
+        "február",
+        "március",
+        "április",
+        "május",
+        "június",
+        "július",
+        "augusztus",
+        "szeptember",
+        "október",
+        "november",
+        "december",
+    ],
+    "tr": [
+        "Ocak",
+        "Şubat",
+        "Mart",
+        "Nisan",
+        "Mayıs",
+        "Haziran",
+        "Temmuz",
+        "Ağustos",
+        "Eylül",
+        "Ekim",
+        "Kasım",
+        "Aralık",
     ],
 }
-_ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def _ord(d: int) -> str:
+    return str(d) + ("th" if 10 <= d % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(d % 10, "th"))
+
+
+def _dms(x: float) -> tuple[int, int, float]:
+    x = abs(x)
+    d = int(x)
+    m = (x - d) * 60
+    return d, int(m), (m - int(m)) * 60
 
 
 class BlindGen(corpus.Gen):
-    """The blind split's values: same classes, pools of its own."""
+    """The blind split's values: same classes, pools and formats of its own."""
 
     def __init__(self, rng: random.Random) -> None:
         super().__init__(rng)
@@ -549,7 +357,6 @@ class BlindGen(corpus.Gen):
         self._fakers: dict[str, Faker] = {}
 
     def _pool(self) -> tuple[list[str], list[str]]:
-        # one locale first, then a name: no single big locale list dominates
         self.group = "blind"
         return self.pools[self.r.choice(self.locales)]
 
@@ -565,348 +372,304 @@ class BlindGen(corpus.Gen):
         r = self.r
         first, last = self._pool()
         f, la = r.choice(first).lower(), r.choice(last).lower()
-        user = r.choice([f"{f}_{la}", f"{la}{r.randint(70, 99)}", f"{f[0]}{la}", f"{f}.{la[0]}", f"{la}-{f}"])
-        user = (
-            "".join(c for c in user if c.isascii() and (c.isalnum() or c in "._-")).strip("._-") or "contact"
-        )
         dom = r.choice(
             [
-                "videotron.ca",
-                "naver.com",
-                "daum.net",
-                "telefonica.net",
-                "hotmail.es",
-                "gmx.ch",
-                "post.werksnetz.example.org",
-                "clinique-laval.qc.ca",
-                "proton.me",
-                "icloud.com",
+                "rediffmail.com",
+                "yahoo.co.in",
+                "outlook.in",
+                "ymail.com",
+                "seznam.cz",
+                "wp.pl",
+                "mail.ee",
+                "bigpond.com",
+                "werk-7.example.net",
+                "gmail.com",
             ]
         )
+        user = r.choice([f"{f}.{la}", f"{f}+rota", f"{la}.{f[0]}{r.randint(1, 99)}", f"{f}{la}"])
+        style = r.random()
+        if style < 0.15:
+            return f"{user} [at] {dom.replace('.', ' [dot] ')}"
+        if style < 0.3:
+            return f"{user}(at){dom}"
+        if style < 0.45:
+            return f"{user.title()}@{dom.upper()}"
         return f"{user}@{dom}"
 
-    def _number(self, region: str, mobile: bool | None = None) -> pn.PhoneNumber:
+    def _number(self, region: str) -> pn.PhoneNumber:
         r = self.r
-        kind = (
-            pn.PhoneNumberType.MOBILE
-            if (r.random() < 0.6 if mobile is None else mobile)
-            else pn.PhoneNumberType.FIXED_LINE
-        )
+        kind = pn.PhoneNumberType.MOBILE if r.random() < 0.6 else pn.PhoneNumberType.FIXED_LINE
         ex = pn.example_number_for_type(region, kind) or pn.example_number(region)
         nsn = str(ex.national_number)
         for _ in range(200):
             keep = max(2, len(nsn) - r.randint(3, 6))
-            cand = nsn[:keep] + _digits(r, len(nsn) - keep)
-            num = pn.parse(f"+{ex.country_code}{cand}")
+            num = pn.parse(f"+{ex.country_code}{nsn[:keep]}{_digits(r, len(nsn) - keep)}")
             if pn.is_valid_number(num):
                 return num
         return ex
 
     def phone(self) -> str:
         r = self.r
-        region = r.choice(PHONE_REGIONS)
-        num = self._number(region)
+        num = self._number(r.choice(PHONE_REGIONS))
         intl = pn.format_number(num, pn.PhoneNumberFormat.INTERNATIONAL)
-        e164 = pn.format_number(num, pn.PhoneNumberFormat.E164)
-        rest = intl.split(" ", 1)[1] if " " in intl else intl[len(str(num.country_code)) + 1 :]
-        styles = [
-            intl,
-            e164,
-            "00" + intl[1:],
-            f"011 {intl[1:]}",
-            f"+{num.country_code}-{rest.replace(' ', '-')}",
-            f"(+{num.country_code}) {rest}",
-            f"+{num.country_code}.{rest.replace(' ', '.').replace('-', '.')}",
-        ]
-        return r.choice(styles)
+        rest = intl.split(" ", 1)[1] if " " in intl else intl
+        return r.choice(
+            [
+                intl,
+                pn.format_number(num, pn.PhoneNumberFormat.E164),
+                pn.format_number(num, pn.PhoneNumberFormat.RFC3966),
+                f"+{num.country_code} {rest.replace(' ', '')}",
+                f"+{num.country_code}/{rest.replace(' ', '-')}",
+                f"({num.country_code}) {rest}",
+            ]
+        )
 
     def phone_national(self) -> str:
         r = self.r
-        region = r.choice(NATIONAL_REGIONS)
+        region = r.choice(BRACKET_REGIONS)
         num = self._number(region)
-        national = pn.format_number(num, pn.PhoneNumberFormat.NATIONAL)
-        digits = "".join(c for c in national if c.isdigit())
-        styles = [national, national.replace(" ", "-"), national.replace(" ", ".")]
-        if len(digits) == 8:
-            styles += [
-                f"{digits[:4]} {digits[4:]}",
-                f"{digits[:2]} {digits[2:4]} {digits[4:6]} {digits[6:]}",
-                digits,
+        nat = pn.format_number(num, pn.PhoneNumberFormat.NATIONAL)
+        intl = pn.format_number(num, pn.PhoneNumberFormat.INTERNATIONAL)
+        parts = nat.replace("(", "").replace(")", "").replace("-", " ").split()
+        if len(parts) >= 2:
+            area, rest = parts[0], "".join(parts[1:])
+            out = [
+                f"({area}) {rest[:3]} {rest[3:]}",
+                f"{area}/{rest}",
+                f"({area}) {rest}",
+                f"{area} / {rest[:-2]}-{rest[-2:]}",
             ]
-        elif len(digits) == 7:
-            styles += [f"{digits[:3]}-{digits[3:]}", f"{digits[:3]} {digits[3:]}"]
         else:
-            styles.append(digits)
-        return r.choice(styles)
+            out = [nat]
+        out += [
+            intl.replace(" ", " (0) ", 1)
+            if region not in ("US", "CA", "IT", "ES", "GR", "PL", "CZ")
+            else intl,
+            nat.replace(" ", ""),
+        ]
+        return r.choice(out)
 
     def address(self) -> str:
         r = self.r
-        if r.random() < 0.6:
-            loc = r.choice(ADDRESS_LOCALES)
-            fake = self._faker(loc)
-            for _ in range(20):
-                value = fake.address()
-                if not any(m in value for m in _MILITARY):
-                    break
-            lines = [ln.strip().rstrip(",") for ln in value.splitlines() if ln.strip()]
-            return ", ".join(lines)
+        _first, last = self._pool()
         n = r.randint(1, 240)
+        style = r.random()
+        if style < 0.35:
+            fake = self._faker(r.choice(ADDRESS_LOCALES))
+            return fake.address().replace("\n", ", ")
         return r.choice(
             [
-                f"Odos {r.choice(['Patision', 'Stadiou', 'Egnatia'])} {n}, {r.randint(104, 546)} {r.randint(10, 99)} {r.choice(['Athina', 'Thessaloniki'])}",
-                f"{n}, Triq {r.choice(['il-Kbira', 'San Pawl', 'ir-Repubblika'])}, {r.choice(['Qormi', 'Birkirkara', 'Valletta'])} {r.choice(['QRM', 'BKR', 'VLT'])} {r.randint(1000, 9999)}",
-                f"{r.choice(['Slovenska', 'Celovška', 'Dunajska'])} cesta {n}, {r.randint(1000, 1999)} Ljubljana",
-                f"{r.randint(100, 9999)}, rue {r.choice(['Sainte-Catherine', 'Saint-Denis', 'Sherbrooke Est'])}, app. {r.randint(1, 30)}, Montréal (Québec) H{r.randint(1, 9)}{r.choice('ABCEGHJKLMNPRSTVXY')} {r.randint(1, 9)}{r.choice('ABCEGHJKLMNPRSTVXY')}{r.randint(1, 9)}",
-                f"Lot {r.randint(1, 40)}/{n} {r.choice(['Kororoit Creek', 'Abbotts', 'Boundary'])} Rd, {r.choice(['Altona North VIC 3025', 'Wetherill Park NSW 2164', 'Eagle Farm QLD 4009'])}",
-                f"Calle {r.choice(['Insurgentes Sur', 'Reforma', 'Hidalgo'])} {n}, Col. {r.choice(['Del Valle', 'Centro', 'Roma Norte'])}, C.P. {r.randint(1000, 16999):05d}, {r.choice(['CDMX', 'Monterrey, N.L.'])}",
-                f"Rua {r.choice(['Augusta', 'da Consolação', 'Oscar Freire'])}, {n} - apto {r.randint(11, 190)}, São Paulo - SP, {r.randint(1000, 5999):05d}-{r.randint(0, 999):03d}",
+                f"Blk {n} Ang Mo Kio Ave {r.randint(1, 10)}, #{r.randint(2, 25):02d}-{r.randint(1, 999):02d}, Singapore {r.randint(100000, 829999)}",
+                f"Flat {r.choice('ABCDEFGH')}, {r.randint(2, 40)}/F, {r.choice(['Tai Koo Shing', 'Mei Foo Sun Chuen', 'Kornhill Gardens'])} Block {r.randint(1, 12)}, {r.choice(['Quarry Bay', 'Lai Chi Kok', 'Sha Tin'])}, Hong Kong",
+                f"{r.randint(1, 5)}-{r.randint(1, 30)}-{r.randint(1, 20)} {r.choice(['Jingumae', 'Nishi-Shinjuku', 'Umeda', 'Sakae'])}, {r.choice(['Shibuya-ku', 'Shinjuku-ku', 'Kita-ku', 'Naka-ku'])}, {r.choice(['Tokyo', 'Osaka', 'Nagoya'])} {r.randint(100, 999)}-{r.randint(0, 9999):04d}",
+                f"Flat {r.randint(1, 9)}0{r.randint(1, 8)}, {r.choice(['Sai Residency', 'Lotus Towers', 'Green Acres'])}, {r.choice(['MG Road', 'Link Road', 'FC Road'])}, {r.choice(['Pune', 'Bengaluru', 'Chennai'])} {r.randint(400001, 600099)}",
+                f"Villa {n}, Street {r.randint(1, 40)}, {r.choice(['Al Barsha 2', 'Jumeirah 3', 'Mirdif'])}, Dubai",
+                f"{n} {r.choice(['Admiralty Way', 'Adeola Odeku Street', 'Awolowo Road'])}, {r.choice(['Lekki Phase 1', 'Victoria Island', 'Ikoyi'])}, Lagos",
+                f"Blk {r.randint(1, 40)} Lot {r.randint(1, 60)}, Phase {r.randint(1, 5)}, {r.choice(['Camella Homes', 'BF Homes', 'Greenwoods'])}, {r.choice(['Bacoor, Cavite', 'Parañaque City', 'Pasig City'])} {r.randint(1000, 4200)}",
+                f"c/o {r.choice(last)}, {n} {r.choice(['Gandhi Nagar', 'Anna Salai', 'Park Street'])}, {r.choice(['Kolkata', 'Chennai', 'Ahmedabad'])} {r.randint(600001, 700099)}",
             ]
         )
 
-    # --- identity ---------------------------------------------------------------------
+    # --- identity ----------------------------------------------------------------------
+    def _birth(self) -> dt.date:
+        return dt.date(1942, 1, 1) + dt.timedelta(days=self.r.randint(0, 23000))
+
     def date(self) -> str:
         r = self.r
-        y, m, d = r.randint(1946, 2007), r.randint(1, 12), r.randint(1, 28)
-        lang = r.choice(list(_MONTHS))
-        mon = _MONTHS[lang][m - 1]
-        en = _MONTHS["en"][m - 1]
-        roman = _ROMAN[m - 1]
-        named = {
-            "en": f"{d} {en} {y}",
-            "de": f"{d}. {mon} {y}",
-            "fr": f"{'1er' if d == 1 else d} {mon} {y}",
-            "es": f"{d} de {mon} de {y}",
-            "it": f"{d} {mon} {y}",
-            "nl": f"{d} {mon} {y}",
-            "pt": f"{d} de {mon} de {y}",
-        }[lang]
+        b = self._birth()
+        d, m, y = b.day, b.month, b.year
+        style = r.random()
+        if style < 0.35:
+            lang = r.choice(sorted(_MONTHS))
+            mon = _MONTHS[lang][m - 1]
+            if lang == "hu":
+                return f"{y}. {mon} {d}."
+            if lang in ("cs", "da", "fi"):
+                return f"{d}. {mon} {y}"
+            return f"{d} {mon} {y}"
         return r.choice(
             [
-                named,
-                named,
-                f"{d}{_ordinal(d)} of {en} {y}",
-                f"{en} {d}{_ordinal(d)}, {y}",
-                f"the {d}{_ordinal(d)} {en} {y}",
-                f"{en[:3].upper()} {d:02d} {y}",
-                f"{d:02d} {en[:3]} {y}",
-                f"{d}-{en[:3]}-{y % 100:02d}",
-                f"{y}-{m:02d}-{d:02d}",
-                f"{y}{m:02d}{d:02d}",
-                f"{d}.{roman}.{y}",
-                f"{y}-{roman}-{d:02d}",
-                f"{d} {roman} {y}",
-                f"{d:02d}/{m:02d}/{y}",
-                f"{m}/{d}/{y % 100:02d}",
+                f"{b.strftime('%A')}, {d} {_EN[m - 1]} {y}",
+                f"the {_ord(d)} day of {_EN[m - 1]}, {y}",
+                f"{d:02d}{_EN[m - 1][:3].upper()}{y}",
+                f"{y} {_EN[m - 1][:3]} {d}",
                 f"{d}.{m}.{y}",
-                f"{d:02d} {m:02d} {y}",
-                f"{y}.{m:02d}.{d:02d}.",
-                f"{d:02d}-{m:02d}-{y % 100:02d}",
+                f"{y}/{m}/{d}",
+                f"{_EN[m - 1][:3]}. {d} {y}",
+                f"{d:02d} - {m:02d} - {y}",
             ]
         )
-
-    def _birth(self) -> dt.date:
-        r = self.r
-        return dt.date(r.randint(1950, 2004), r.randint(1, 12), r.randint(1, 28))
 
     def national_id(self) -> str:
         r = self.r
-        if r.random() < 0.5:
-            return super().national_id()
         b = self._birth()
-        dd, mm, yy = f"{b.day:02d}", f"{b.month:02d}", f"{b.year % 100:02d}"
-        kind = r.choice(["cpr", "hetu", "be", "rc", "ssn", "nino"])
-        if kind == "cpr":
-            return f"{dd}{mm}{yy}{_digits(r, 4)}"
-        if kind == "hetu":
-            body = f"{dd}{mm}{yy}{r.randint(2, 899):03d}"
-            return f"{dd}{mm}{yy}{'-' if b.year < 2000 else 'A'}{body[-3:]}{'0123456789ABCDEFHJKLMNPRSTUVWXY'[int(body) % 31]}"
-        if kind == "be":
-            seq = f"{r.randint(1, 997):03d}"
-            base = int(("2" if b.year >= 2000 else "") + f"{yy}{mm}{dd}{seq}")
-            return f"{yy}{mm}{dd} {seq} {97 - base % 97:02d}"
-        if kind == "rc":
-            month = b.month + (50 if r.random() < 0.5 else 0)
+        yy, mm, dd = f"{b.year % 100:02d}", f"{b.month:02d}", f"{b.day:02d}"
+        kind = r.choice(
+            ["cnp", "egn", "ee", "se", "amka", "rut", "aadhaar", "cn", "nie", "pesel", "bsn", "ssn"]
+        )
+        if kind == "cnp":
+            s = ("1" if b.year < 2000 else "5") + yy + mm + dd + f"{r.randint(1, 52):02d}" + _digits(r, 3)
+            c = sum(int(a) * int(w) for a, w in zip(s, "279146358279", strict=True)) % 11
+            return s + ("1" if c == 10 else str(c))
+        if kind == "egn":
+            s = yy + (mm if b.year < 2000 else f"{b.month + 40:02d}") + dd + _digits(r, 3)
+            c = sum(int(a) * w for a, w in zip(s, (2, 4, 8, 5, 10, 9, 7, 3, 6), strict=True)) % 11
+            return s + ("0" if c == 10 else str(c))
+        if kind == "ee":
+            s = ("3" if b.year < 2000 else "5") + yy + mm + dd + _digits(r, 3)
+            c = sum(int(a) * w for a, w in zip(s, (1, 2, 3, 4, 5, 6, 7, 8, 9, 1), strict=True)) % 11
+            if c == 10:
+                c = sum(int(a) * w for a, w in zip(s, (3, 4, 5, 6, 7, 8, 9, 1, 2, 3), strict=True)) % 11 % 10
+            return s + str(c)
+        if kind == "se":
+            body = yy + mm + dd + _digits(r, 3)
+            full = _luhn_complete(body)
+            return f"{b.year}{mm}{dd}-{full[6:]}" if r.random() < 0.5 else f"{full[:6]}-{full[6:]}"
+        if kind == "amka":
+            full = _luhn_complete(dd + mm + yy + _digits(r, 4))
+            return full
+        if kind == "rut":
+            n = r.randint(5_000_000, 25_000_000)
+            v = (
+                11
+                - sum(int(c) * w for c, w in zip(reversed(str(n)), [2, 3, 4, 5, 6, 7] * 2, strict=False)) % 11
+            )
+            dv = {11: "0", 10: "K"}.get(v, str(v))
+            return f"{n:,}".replace(",", ".") + f"-{dv}"
+        if kind == "aadhaar":
+            full = _verhoeff_complete(str(r.randint(2, 9)) + _digits(r, 10))
+            return f"{full[:4]} {full[4:8]} {full[8:]}"
+        if kind == "cn":
+            body = f"{r.choice(['110105', '310104', '440305', '510107'])}{b.year}{mm}{dd}{_digits(r, 3)}"
+            w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+            return body + "10X98765432"[sum(int(c) * x for c, x in zip(body, w, strict=True)) % 11]
+        if kind == "nie":
+            lead = r.choice("XYZ")
+            n = f"{r.randint(0, 9999999):07d}"
+            return f"{lead}{n}{'TRWAGMYFPDXBNJZSQVHLCKE'[int(str('XYZ'.index(lead)) + n) % 23]}"
+        if kind == "pesel":
+            return super().pesel()
+        if kind == "bsn":
             while True:
-                nine = f"{yy}{month:02d}{dd}{r.randint(0, 999):03d}"
-                c = int(nine) % 11
-                if c != 10:
-                    return f"{nine}{c}"
-        if kind == "ssn":
-            return f"{r.randint(1, 665):03d} {r.randint(1, 99):02d} {r.randint(1, 9999):04d}"
-        return f"{r.choice('ABCEGHJKLMNPRSTWXYZ')}{r.choice('ABCEGHJKLMNPRSTWXYZ')} {_digits(r, 2)} {_digits(r, 2)} {_digits(r, 2)} {r.choice('ABCD')}"
+                s = _digits(r, 8)
+                c = sum(int(a) * w for a, w in zip(s, range(9, 1, -1), strict=True)) % 11
+                if c < 10 and s[0] != "0":
+                    full = s + str(c)
+                    return f"{full[:4]}.{full[4:6]}.{full[6:]}"
+        return f"{r.randint(100, 665)}{r.randint(10, 99)}{r.randint(1000, 9999)}"
 
     def card(self) -> str:
         r = self.r
-        brand = r.choice(
+        prefix, length = r.choice(
             [
-                "visa13",
-                "visa16",
-                "visa19",
-                "mc5",
-                "mc2",
-                "amex",
-                "diners",
-                "discover",
-                "jcb",
-                "unionpay",
-                "maestro",
-                "mir",
-                "rupay",
-                "troy",
-                "verve",
+                ("4", 16),
+                ("51", 16),
+                ("2221", 16),
+                ("34", 15),
+                ("37", 15),
+                ("6011", 16),
+                ("35", 16),
+                ("62", 16),
+                ("36", 14),
+                ("4", 19),
             ]
         )
-        prefix, length = {
-            "visa13": ("4", 13),
-            "visa16": ("4", 16),
-            "visa19": ("4", 19),
-            "mc5": (str(r.randint(51, 55)), 16),
-            "mc2": (str(r.randint(2221, 2720)), 16),
-            "amex": (r.choice(["34", "37"]), 15),
-            "diners": (r.choice(["300", "305", "36", "38"]), 14),
-            "discover": (r.choice(["6011", "644", "65"]), 16),
-            "jcb": (str(r.randint(3528, 3589)), r.choice([16, 19])),
-            "unionpay": ("62", r.choice([16, 17, 18, 19])),
-            "maestro": (
-                r.choice(["5018", "5020", "5038", "6304", "6759", "6761"]),
-                r.choice([12, 13, 15, 16, 18, 19]),
-            ),
-            "mir": (f"220{r.randint(0, 4)}", 16),
-            "rupay": (r.choice(["60", "6521", "81", "82"]), 16),
-            "troy": ("9792", 16),
-            "verve": (r.choice(["506099", "5061", "650002"]), r.choice([16, 19])),
-        }[brand]
-        num = _luhn_complete(prefix + _digits(r, length - len(prefix) - 1))
-        groupings = {
-            13: [(4, 4, 5), (13,)],
-            14: [(4, 6, 4), (14,), (4, 4, 4, 2)],
-            15: [(4, 6, 5), (15,), (4, 4, 4, 3)],
-            12: [(4, 4, 4), (12,)],
-            16: [(4, 4, 4, 4), (16,), (8, 8)],
-            17: [(4, 4, 4, 5), (17,)],
-            18: [(4, 4, 4, 6), (18,)],
-            19: [(4, 4, 4, 4, 3), (6, 13), (19,)],
-        }[length]
-        groups = r.choice(groupings)
-        sep = r.choice([" ", "-", " ", ".", "  "])
-        parts, i = [], 0
-        for g in groups:
-            parts.append(num[i : i + g])
-            i += g
-        return sep.join(parts)
+        full = _luhn_complete(prefix + _digits(r, length - len(prefix) - 1))
+        sep = r.choice([" ", "-", "", " ", "\u2009"])
+        if length == 15:
+            return sep.join([full[:4], full[4:10], full[10:]])
+        if length == 14:
+            return sep.join([full[:4], full[4:10], full[10:]])
+        return sep.join(full[i : i + 4] for i in range(0, length, 4))
 
     def iban(self) -> str:
         r = self.r
+        up = string.ascii_uppercase
         country, bban = r.choice(
             [
-                ("GR", _digits(r, 7) + _digits(r, 16)),
-                (
-                    "CY",
-                    _digits(r, 8)
-                    + "".join(r.choice(string.ascii_uppercase + string.digits) for _ in range(16)),
-                ),
-                (
-                    "BG",
-                    "BNBG"
-                    + _digits(r, 6)
-                    + "".join(r.choice(string.ascii_uppercase + string.digits) for _ in range(8)),
-                ),
-                ("RO", "RNCB" + "".join(r.choice(string.ascii_uppercase + string.digits) for _ in range(16))),
-                ("IS", _digits(r, 22)),
-                ("BA", _digits(r, 16)),
-                ("ME", _digits(r, 18)),
-                (
-                    "AL",
-                    _digits(r, 8)
-                    + "".join(r.choice(string.ascii_uppercase + string.digits) for _ in range(16)),
-                ),
-                ("IL", _digits(r, 19)),
-                ("AE", _digits(r, 19)),
-                (
-                    "SA",
-                    _digits(r, 2)
-                    + "".join(r.choice(string.ascii_uppercase + string.digits) for _ in range(18)),
-                ),
-                ("BR", _digits(r, 23) + "P1"),
-                ("GE", "NB" + _digits(r, 16)),
-                ("MD", "AG" + "".join(r.choice(string.ascii_uppercase + string.digits) for _ in range(18))),
+                ("KW", "".join(r.choice(up) for _ in range(4)) + _digits(r, 22)),
+                ("QA", "".join(r.choice(up) for _ in range(4)) + _digits(r, 21)),
+                ("JO", "".join(r.choice(up) for _ in range(4)) + _digits(r, 22)),
+                ("BH", "".join(r.choice(up) for _ in range(4)) + _digits(r, 14)),
+                ("PK", "".join(r.choice(up) for _ in range(4)) + _digits(r, 16)),
+                ("AZ", "".join(r.choice(up) for _ in range(4)) + _digits(r, 20)),
+                ("KZ", _digits(r, 16)),
+                ("XK", _digits(r, 16)),
+                ("TN", _digits(r, 20)),
+                ("MU", "".join(r.choice(up) for _ in range(4)) + _digits(r, 19) + "MUR"),
+                ("DO", "".join(r.choice(up) for _ in range(4)) + _digits(r, 20)),
+                ("CR", _digits(r, 18)),
             ]
         )
         num = int("".join(str(int(c, 36)) for c in bban + country + "00"))
         iban = f"{country}{98 - num % 97:02d}{bban}"
         assert ck.iban_ok(iban), iban
-        return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4)) if r.random() < 0.5 else iban
+        style = r.random()
+        if style < 0.4:
+            return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
+        if style < 0.55:
+            return "-".join(iban[i : i + 4] for i in range(0, len(iban), 4))
+        return iban
 
     def badge(self) -> str:
         r = self.r
-        return r.choice(
-            [
-                f"EMP{r.randint(1000, 99999)}",
-                f"B-{r.randint(100000, 999999)}",
-                f"EMP-{r.randint(10, 9999):04d}",
-            ]
-        )
+        return r.choice([f"EMP{r.randint(100, 9999999)}", f"B-{r.randint(1000, 999999)}"])
 
     def mrn(self) -> str:
-        return f"{self.r.randint(10000000, 99999999)}"
+        r = self.r
+        return r.choice([f"{r.randint(100000, 9999999)}", f"{r.randint(10, 99)}-{r.randint(100000, 999999)}"])
 
     # --- network ----------------------------------------------------------------------
     def ip(self) -> str:
         r = self.r
-        v4 = f"{r.choice([192, 10, 145, 203, 81, 46])}.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}"
+        v4 = f"{r.randint(11, 223)}.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}"
+        h = lambda: f"{r.randint(0, 0xFFFF):x}"  # noqa: E731
         return r.choice(
             [
-                v4,
-                f"{v4}/{r.choice([24, 28, 32])}",
-                f"[2001:{r.randint(0x4000, 0x4FFF):x}:{r.randint(0, 0xFFFF):x}::{r.randint(1, 0xFFFF):x}]:{r.choice([443, 8883])}",
                 f"::ffff:{v4}",
-                f"fd{r.randint(0, 255):02x}:{r.randint(0, 0xFFFF):x}:{r.randint(0, 0xFFFF):x}:{r.randint(0, 0xFFFF):x}::{r.randint(1, 0xFF):x}",
+                f"{v4}/{r.choice([24, 28, 32])}",
+                f"[fe80::{h()}:{h()}%eth{r.randint(0, 3)}]:{r.randint(1024, 65000)}",
+                f"2a02:{h()}:{h()}::{h()}",
+                f"{v4}:502",
+                f"{h()}:{h()}:{h()}:{h()}:{h()}:{h()}:{h()}:{h()}".upper(),
             ]
         )
 
     def mac(self) -> str:
         r = self.r
-        octets = [r.randint(0, 255) for _ in range(6)]
-        hexs = "".join(f"{o:02X}" for o in octets)
+        octs = [r.randint(0, 255) for _ in range(6)]
+        hx = "".join(f"{o:02x}" for o in octs)
         return r.choice(
             [
-                ":".join(f"{o:02X}" for o in octets),
-                hexs[:6] + "-" + hexs[6:],
-                "-".join(f"{o:02x}" for o in octets),
+                f"{hx[:4]}.{hx[4:8]}.{hx[8:]}",
+                f"{hx[:6]}-{hx[6:]}".upper(),
+                ":".join(f"{o:x}" for o in octs),
+                hx.upper(),
+                hx,
+                "-".join(f"{o:02X}" for o in octs),
             ]
         )
 
     def gps(self) -> str:
         r = self.r
-        lat, lon = r.uniform(-45, 64), r.uniform(-120, 150)
+        lat = r.uniform(-55, 65)
+        lon = r.uniform(-120, 150)
         ns, ew = ("N" if lat >= 0 else "S"), ("E" if lon >= 0 else "W")
-        alat, alon = abs(lat), abs(lon)
-
-        def dms(v: float) -> tuple[int, int, float]:
-            d = int(v)
-            m = int((v - d) * 60)
-            return d, m, ((v - d) * 60 - m) * 60
-
-        (ld, lm, ls), (od, om, osec) = dms(alat), dms(alon)
+        ld, lm, ls = _dms(lat)
+        od, om, os_ = _dms(lon)
         return r.choice(
             [
-                f"{lat:.5f}, {lon:.5f}",
-                f"{lat:.6f} {lon:.6f}",
-                f"{alat:.4f}{ns} {alon:.4f}{ew}",
-                f"{ns} {ld}° {lm + ls / 60:.3f} {ew} {od}° {om + osec / 60:.3f}",
-                f"{ld}°{lm:02d}'{ls:04.1f}\"{ns} {od}°{om:02d}'{osec:04.1f}\"{ew}",
-                f"{ld}d {lm}m {ls:.0f}s {ns}, {od}d {om}m {osec:.0f}s {ew}",
-                f"{'+' if lat >= 0 else '-'}{alat:08.5f}{'+' if lon >= 0 else '-'}{alon:09.5f}/",
-                f"geo:{lat:.5f},{lon:.5f}",
-                f"https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lon:.5f}#map=17/{lat:.5f}/{lon:.5f}",
-                f"https://maps.apple.com/?ll={lat:.6f},{lon:.6f}",
-                f"lat={lat:.5f}&lon={lon:.5f}",
-                f"Lat: {lat:.4f} Long: {lon:.4f}",
-                f"{lat:.5f}°, {lon:.5f}°",
+                f"{ld}°{lm:02d}′{ls:04.1f}″{ns} {od}°{om:02d}′{os_:04.1f}″{ew}",
+                f"{abs(lat):.4f}{ns}, {abs(lon):.4f}{ew}",
+                f"{ns}{ld} {lm + ls / 60:06.3f} {ew}{od:03d} {om + os_ / 60:06.3f}",
+                f"{lat:+08.4f}{lon:+09.4f}/",
+                f"https://www.google.com/maps/@{lat:.6f},{lon:.6f},17z",
+                f'{{"lat": {lat:.5f}, "lng": {lon:.5f}}}',
+                f"{lat:.5f} {lon:.5f}",
+                f"{abs(lat):.3f}° {ns} / {abs(lon):.3f}° {ew}",
             ]
         )
 
-    # --- credentials ------------------------------------------------------------------
     def secret(self) -> str:
         r = self.r
         alnum = string.ascii_letters + string.digits
@@ -914,38 +677,41 @@ class BlindGen(corpus.Gen):
         rnd = lambda n, a=alnum: "".join(r.choice(a) for _ in range(n))  # noqa: E731
         return r.choice(
             [
-                "AKIA" + rnd(16, string.ascii_uppercase + string.digits),
-                f"AZURE_CLIENT_SECRET={rnd(3)}8Q~{rnd(31, alnum + '_-.~')}",
-                "glpat-" + rnd(20, alnum + "_-"),
-                "ghs_" + rnd(36),
-                "xoxb-" + rnd(12, string.digits) + "-" + rnd(13, string.digits) + "-" + rnd(24),
-                "sk_test_" + rnd(24),
-                "SG." + rnd(22, alnum + "_-") + "." + rnd(43, alnum + "_-"),
-                "hf_" + rnd(34),
-                "npm_" + rnd(36),
-                "sk-proj-" + rnd(48, alnum + "_-"),
-                f"redis://:{rnd(20)}@cache{r.randint(1, 9)}.plant.internal:6379/0",
-                f"amqp://scada:{rnd(14)}@broker.line{r.randint(1, 9)}.local:5672/%2F",
-                f"export INFLUX_TOKEN={rnd(86, alnum + '_-')}==",
-                f"Authorization: Bearer {rnd(40, alnum + '._-')}",
-                "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ"
-                + rnd(60)
-                + "\n-----END OPENSSH PRIVATE KEY-----",
-                f'"client_secret": "{rnd(32, hexd)}"',
+                "pypi-AgEIcHlwaS5vcmc" + rnd(60, alnum + "_-"),
+                "hvs." + rnd(24),
+                "shpat_" + rnd(32, hexd),
+                "dapi" + rnd(32, hexd),
+                "AGE-SECRET-KEY-1" + rnd(58, string.ascii_uppercase + "023456789"),
+                "dp.st.prd." + rnd(43),
+                "SK" + rnd(32, hexd),
+                "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9." + rnd(40, alnum + "_-") + "." + rnd(43, alnum + "_-"),
+                f"https://svc-{r.choice(['mes', 'erp', 'scada'])}:{rnd(14)}@{r.choice(['historian', 'erp', 'ftp'])}.plant.internal/",
+                f"DATABASE_URL=mysql://root:{rnd(16)}@10.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}/mes",
             ]
         )
 
     def password(self) -> str:
         r = self.r
-        words = ["maple", "hockey", "poutine", "seoul", "kimchi", "paella", "tortuga", "Sirop", "Castor"]
+        words = [
+            "maple",
+            "orbit",
+            "copper",
+            "falcon",
+            "tundra",
+            "violet",
+            "harbor",
+            "quartz",
+            "lantern",
+            "pepper",
+        ]
         return r.choice(
             [
-                f"{r.choice(words).title()}{r.randint(10, 99)}{r.choice('!?$*')}",
+                f"{r.choice(words)}-{r.choice(words)}-{r.randint(10, 99)}",
+                f"{r.choice(words).title()}{r.randint(1, 9)}{r.choice('!?#$')}{r.choice(words).title()}",
+                _digits(r, r.choice([4, 6, 8])),
                 "".join(
-                    r.choice(string.ascii_letters + string.digits + "!$%&*") for _ in range(r.randint(9, 15))
+                    r.choice(string.ascii_letters + string.digits + "!@#%") for _ in range(r.randint(10, 14))
                 ),
-                f"{r.choice(words)}_{r.choice(words)}_{r.randint(1, 999)}",
-                f"{r.choice(['Usine', 'Fabrica', 'Gongjang'])}@{r.randint(2019, 2027)}",
             ]
         )
 
@@ -953,235 +719,176 @@ class BlindGen(corpus.Gen):
     def condition(self) -> str:
         return self.r.choice(
             [
-                "Crohn's disease",
-                "coeliac disease",
-                "psoriatic arthritis",
-                "narcolepsy",
-                "atrial fibrillation",
-                "glaucoma",
-                "schizophrenia",
-                "an eating disorder",
-                "hepatitis B",
-                "sickle cell anaemia",
+                "sciatica",
+                "long COVID",
                 "tinnitus",
-                "sleep apnoea",
-                "a heart murmur",
-                "endometriosis",
-                "post-traumatic stress disorder",
-                "COPD",
-                "lupus",
+                "carpal tunnel syndrome",
+                "a COPD flare-up",
+                "panic attacks",
+                "type 1 diabetes",
                 "gout",
-                "Parkinson's",
-                "a peanut allergy",
+                "shingles",
+                "a hernia",
+                "pre-eclampsia",
+                "vertigo",
             ]
         )
 
     def injury(self) -> str:
         return self.r.choice(
             [
-                "sprained a wrist catching a falling tote",
-                "burned a hand on the sealing jaw",
-                "cut a finger on the bandsaw",
-                "fell from a stepladder and hit the head",
-                "strained the lower back lifting a coil",
-                "got a chemical splash to the face",
-                "dislocated a shoulder",
-                "broke two ribs in a fall",
-                "got a splinter of glass in the palm",
-                "was stung by a wasp and had a reaction",
+                "trapped two fingers in the roller guard",
+                "got a metal splinter in the eye",
+                "slipped on coolant and cracked a rib",
+                "burned a forearm on the shrink tunnel",
+                "sprained an ankle on the mezzanine stairs",
             ]
         )
 
     def sick(self) -> str:
         return self.r.choice(
             [
+                "is signed off with stress",
+                "has gastroenteritis",
                 "is off after a miscarriage",
-                "is having dialysis three times a week",
-                "is off sick with shingles",
-                "had a stroke last month",
-                "is in rehab for an opioid addiction",
-                "is recovering from a heart bypass",
-                "is on sick leave with depression",
-                "has COVID-19",
+                "is recovering from chemo",
+                "is in hospital with pneumonia",
             ]
         )
 
     def medication(self) -> str:
-        r = self.r
-        return r.choice(
+        return self.r.choice(
             [
-                f"metformin {r.choice([500, 850, 1000])} mg",
-                f"{r.choice([5, 10])} mg ramipril",
+                "sertraline 50 mg",
                 "warfarin",
-                "fluoxetine",
-                "an inhaled steroid",
-                f"prednisolone {r.choice([5, 20, 40])}mg",
-                "antibiotics",
-                "methadone",
-                "an antihistamine",
-                f"omeprazole {r.choice([20, 40])} mg",
+                "a salbutamol inhaler",
+                "levothyroxine",
+                "methotrexate",
+                "insulin glargine",
+                "pregabalin",
             ]
         )
 
     def procedure(self) -> str:
         return self.r.choice(
             [
-                "an endoscopy",
-                "a CT scan of the chest",
-                "a hernia repair",
+                "a colonoscopy",
+                "cataract surgery",
+                "an MRI of the knee",
+                "a hip replacement",
+                "dialysis",
                 "an ECG",
-                "a mammogram",
-                "a blood transfusion",
-                "a hip X-ray",
-                "a gastric band fitting",
-                "a flu jab",
-                "a hearing test",
             ]
         )
 
-    # --- negatives: formats of their own ------------------------------------------------
+    # --- negatives ----------------------------------------------------------------------
     def part(self) -> str:
         r = self.r
         return r.choice(
             [
-                f"1756-L{r.randint(61, 85)}E",
-                f"A5E{r.randint(10000000, 99999999)}",
-                f"{r.randint(100, 999)}-{r.randint(1000, 9999)}-{r.randint(100, 999)}",
-                f"PN {r.randint(1000, 9999)} {r.randint(1000, 9999)} {r.randint(10, 99)}",
-                f"{r.randint(10, 99)}.{r.randint(100, 999)}.{r.randint(100, 999)}.{r.randint(10, 99)}",
+                f"6ES7 {r.randint(100, 999)}-{r.randint(1, 9)}{r.choice('ABCDE')}{r.choice('BCFGH')}{r.randint(10, 99)}-0{r.choice('AX')}B0",
+                f"1756-L{r.randint(60, 85)}",
+                f"SKF {r.randint(6000, 6399)}-2RS",
+                f"GTIN {r.randint(10**13, 10**14 - 1)}",
+                f"({r.randint(10, 99)}) {r.randint(1000, 9999)}-{r.randint(100, 999)}",
             ]
         )
 
     def serial(self) -> str:
         r = self.r
-        imei = _luhn_complete(r.choice(["35", "86", "01"]) + _digits(r, 12))
         return r.choice(
             [
-                f"IMEI {imei}",
-                f"S/N: {r.choice(string.ascii_uppercase)}{r.choice(string.ascii_uppercase)}{_digits(r, 9)}",
-                f"serial {_digits(r, 4)}-{_digits(r, 4)}-{_digits(r, 4)}",
-                f"SN {r.randint(2019, 2026)}{r.randint(1, 12):02d}{_digits(r, 6)}",
+                "".join(r.choice("0123456789ABCDEF") for _ in range(12)),
+                "-".join("".join(r.choice("0123456789abcdef") for _ in range(n)) for n in (8, 4, 4, 4, 12)),
+                "".join(r.choice("0123456789abcdef") for _ in range(40)),
+                f"SN {r.randint(10, 99)}{r.choice('ABC')}{r.randint(1, 9)}-{r.randint(1000, 9999)}-{r.randint(10, 99)}",
             ]
         )
 
     def timestamp(self) -> str:
         r = self.r
-        mo, d, h, mi, s = (
-            r.randint(1, 12),
-            r.randint(1, 28),
-            r.randint(0, 23),
-            r.randint(0, 59),
-            r.randint(0, 59),
-        )
-        mon = _MONTHS["en"][mo - 1][:3]
+        t = dt.datetime(2026, 1, 1) + dt.timedelta(seconds=r.randint(0, 30_000_000))
         return r.choice(
             [
-                f"{mon} {d:2d} {h:02d}:{mi:02d}:{s:02d}",
-                f"2026-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}Z",
-                f"{d:02d}-{mon.upper()}-2026 {h:02d}:{mi:02d}",
-                f"MFG {r.randint(2023, 2026)}-{mo:02d}-{d:02d}",
-                f"EXP {mo:02d}/{r.randint(2026, 2030)}",
-                f"best before {d} {_MONTHS['en'][mo - 1]} 2027",
-                f"{['Sat', 'Sun', 'Mon'][d % 3]}, {d:02d} {mon} 2026 {h:02d}:{mi:02d}:{s:02d} +0100",
-                f"2026{mo:02d}{d:02d}-{h:02d}{mi:02d}{s:02d}",
+                str(int(t.timestamp())),
+                f"CAL DUE {t:%Y-%m-%d}",
+                f"EXP {t:%m/%Y}",
+                f"MFD {t:%d.%m.%Y}",
+                f"{t:%b %d %H:%M:%S}",
+                f"{t:%d/%m/%Y %H:%M}",
             ]
         )
 
     def version(self) -> str:
         r = self.r
-        return r.choice(
-            [
-                f"V{r.randint(1, 9)}.{r.randint(0, 9)} SP{r.randint(1, 5)}",
-                f"build {r.randint(2300, 2699)}.{r.randint(1, 31):02d}",
-                f"{r.randint(1, 4)}.{r.randint(0, 20)}.{r.randint(0, 99)}",
-            ]
-        )
+        return f"v{r.randint(1, 9)}.{r.randint(0, 30)}.{r.randint(0, 40)}-rc{r.randint(1, 5)}"
 
     def lot(self) -> str:
         r = self.r
-        return r.choice(
-            [
-                f"LOT {r.randint(23, 26)}-{r.randint(1, 12):02d}{r.randint(1, 28):02d}",
-                f"CH{r.randint(100000, 999999)}",
-            ]
-        )
+        return f"CH-{r.randint(2019, 2026)}{r.randint(1, 52):02d}-{r.randint(100, 999)}"
 
     def reading(self) -> str:
         r = self.r
         return r.choice(
-            [
-                f"stage offset {r.uniform(-50, 50):.5f}, {r.uniform(-50, 50):.5f}",
-                f"probe at X={r.uniform(0, 600):.3f} Y={r.uniform(0, 400):.3f}",
-                f"{r.uniform(40, 60):.5f}, {r.uniform(5, 15):.5f} mm from datum",
-                f"{r.uniform(20, 90):.1f} %RH",
-                f"{r.uniform(0.1, 9.9):.2f} bar",
-            ]
+            [f"{r.uniform(1, 99):.1f} kPa", f"{r.uniform(-30, 8):.1f} °C", f"{r.randint(600, 3600)} rpm"]
         )
 
     def order(self) -> str:
         r = self.r
-        return r.choice(
-            [
-                f"CMD-{r.randint(10000, 99999)}",
-                f"RMA {r.randint(1000000, 9999999)}",
-                f"#{r.randint(100000, 999999)}",
-            ]
-        )
+        return r.choice([f"SO{r.randint(10**7, 10**8 - 1)}", f"RET-{r.randint(10000, 99999)}"])
 
 
-# Written for the blind set b5 before the detector changes it judges; see the module
-# docstring. New phrasing only: no sentence here appears in the dev templates or b1-b4.
+# Written for the blind set b6 before the detector changes it judges; see the module
+# docstring. New phrasing only: no sentence here appears in the dev templates or b1-b5.
 BLIND_TEMPLATES: dict[str, tuple[str, ...]] = {
     "factory": (
-        "Hand-over, night to early: {person} covered line 4, call {phone_nat} if the palletiser jams again.",
-        "Visitor log — {person}, birthdate {dob}, escorted by {first}, badge {badge}.",
-        "{surname} left the keys to the compressor room with {first} at {ts}.",
-        "Ticket {order}: {person} {injury} near the bandsaw; first responder was {first}.",
-        "Welcome aboard {person}! Payroll needs your {natid} and account {iban} by the 25th.",
-        "Drop pin for the spare-parts van meeting {first}: {gps}",
-        "secrets.yaml committed to the HMI repo: {secret}",
-        "Wi-Fi for the contractors this week is {password} (ask {surname} to rotate it).",
-        "PLC {part} s/n {serial} on {ip}, MAC {mac}, firmware {version}; {reading}.",
-        "{person} asked us to send the P60 to {address}.",
-        "Reimbursement for {person}: card {card} was used for the tool order.",
-        "{person} (born {dob}) {sick}; HR informed, cover from {first}.",
-        "Lot {lot} released by {surname} at {ts}, {reading}.",
-        "Text from {phone}: running late, {first}",
-        "{first} {surname} and {person} swapped to the weekend shift.",
-        "Pick list {order}: {part}, {part}, {serial} — packed by {first}.",
+        "Maintenance window tonight: {person} isolates the press, {first} holds the lock-out key. Questions to {phone_nat}.",
+        "Uniform issue — {person}, {dob}, size L, locker {badge}.",
+        "Radio log 02:14 {first} to {surname}: forklift back on charge, {reading}.",
+        "{person} {injury}; first aid by {first}, RIDDOR form started.",
+        "Payroll row: {person}; {natid}; {iban}",
+        "Contractor {person} ({dob}) signed in with {natid}.",
+        "The code for the tool cage is {password} until Friday.",
+        "AP in bay 3: BSSID {mac}, ether {mac}, lease to {ip}.",
+        "chaddr {mac} asked for {ip} at {ts}",
+        "Spare {part} and {serial} arrived, {lot}, {ts}.",
+        "Meet the crane hire at {gps}",
+        "historian creds leaked in the job log: {secret}",
+        "{first}, {first} and {first} on the late shift; {surname} covers breaks.",
+        "Send the safety boots to {person}, {address}.",
+        "Reach {person} on {phone} while she is in the field.",
+        "Firmware {version} pushed to {serial}; {reading}.",
     ),
     "clinic": (
-        "Telehealth note: {person}, DOB {dob}, chart {mrn}, seen for {condition}; started {med}.",
-        "{person} born on {dob} is scheduled for {procedure}; confirm on {phone}.",
-        "Referral: {first} {surname} ({natid}) — {condition}, plan {procedure}.",
-        "Callback list: {person} {phone_nat}, {person} {phone}.",
-        "Portal login for {email} was reset to {password}",
-        "Billing: {person} paid with {card}; refund to {iban} if the claim goes through.",
-        "Patient {mrn_token} — {person} {sick}.",
-        "Home care visit for {person} at {address}; location {gps}",
-        "HL7 feed credentials: {secret}",
-        "{person}, d.o.b. {dob}, {injury} at work; on {med}.",
-        "Scanner {serial} on {ip} went offline at {ts}.",
-        "Dr {surname} handed over to {first} for the afternoon list.",
-        "Fax from {phone}: results for {person}, MRN {mrn}.",
-        "Please email {person} at {email} about the appointment.",
-        "Next of kin for {person}: {first} {surname}, {phone_nat}.",
+        "Occ-health triage: {person}, {dob}, hospital number {mrn}, reports {condition}.",
+        "{person} {sick}; GP letter says {med}.",
+        "Booked {person} for {procedure} — contact {phone}.",
+        "ID check at reception: {natid}, {person}",
+        "Pharmacy counter: {first} {surname} collected {med}, paid {card}.",
+        "Case no. {mrn} — {first} {surname}, born {dob}.",
+        "{person} ({email}) asked for her results by post to {address}.",
+        "Home visit pin {gps}",
+        "Door code for the dispensary is {password}",
+        "Radiology PACS token: {secret}",
+        "Reach the on-call nurse {first} at {phone_nat}.",
+        "Workstation {serial} ({ip}) rebooted at {ts}, {version}.",
+        "{person}, {dob}, {natid}, {condition}.",
+        "Fridge {part} at {reading}, checked by {first}.",
     ),
     "retail": (
-        "Loyalty desk: {person} updated her birthday to {dob} and phone to {phone}.",
-        "Refund for {person}, paid by {card} on {ts}.",
-        "Chargeback on {card}; customer {email}.",
-        "Click & collect {order} for {person}, {address}, mob {phone_nat}.",
-        "Courier left the parcel at the side door — GPS {gps}",
-        "{first} from returns {injury}; the accident report is filed.",
-        "Till admin password reset to {password} by {surname}.",
-        "Staging env leaked {secret} in the logs.",
-        "Handheld scanner {mac} at {ip} synced {lot} at {ts}.",
-        "New starter {person}, DOB {dob}, NI {natid}, bank {iban}, badge {badge}.",
-        "{person} said she {sick} and can't do Saturday.",
-        "Store safe code changed; {surname} and {first} have it.",
-        "Meeting point for the stocktake crew: {gps} — ask {first}.",
-        "Customer {person} bought {med} and asked for {first}.",
-        "Supplier rep {person} can be reached on {phone} or {email}.",
+        "Returns chat: customer {person}, order {order}, refund to {card}.",
+        "Customer said the card on file should be {card}, email {email}.",
+        "{person} wants the dress sent to {address} instead; phone {phone}.",
+        "Staff discount for {person} (employee {badge}), DOB {dob}.",
+        "Wi-Fi key for the pop-up shop: {password}",
+        "Refund by bank transfer: {person}, {iban}",
+        "Price gun {serial} synced at {ts} from {ip}.",
+        "Delivery van parked at {gps}, driver {first}.",
+        "POS api secret in the ticket: {secret}",
+        "{surname} covering tills, {first} on the floor, {first} on the door.",
+        "{person} fainted at the till — {condition}, ambulance called.",
+        "Card reader {mac} dropped off the network, {reading}.",
+        "Loyalty sign-up: {person}, {dob}, {phone_nat}, {email}",
+        "{part} and {part} out of stock, reorder {order}.",
     ),
 }
