@@ -6,18 +6,21 @@ import re
 from collections.abc import Iterable
 
 from appliance.privacy.addresses import ADDRESS_RULES
-from appliance.privacy.dates import DATE
+from appliance.privacy.dates import DATE, find_dates
 from appliance.privacy.entities import DataClass, Entity, resolve_overlaps
 from appliance.privacy.health import health_spans
 from appliance.privacy.names import NameDetector
 from appliance.privacy.national_ids import NATIONAL_ID_RULES
-from appliance.privacy.phones import phone_rules
+from appliance.privacy.phones import phone_rules, phone_world_ok
 from appliance.privacy.recognizers import RULES, Rule, context_rules
 from appliance.privacy.redact import PLACEHOLDER
 from appliance.privacy.settings import PrivacyConfig
 
 _DATE_AFTER_NAME = re.compile(
     rf"\s*(?:\(\s*(?:b\.|born|\*)?\s*({DATE})\s*[),;]|,\s*({DATE})\s*(?:[,;:)]|$))")
+_NUMBER_AFTER_NAME = re.compile(
+    r"[,:]?\s(\(?\d{1,4}\)?(?:[ .-]?\d{2,5}){1,4})(?![\w-]|[.,/:]\d)")
+_POSTCODE_SHAPE = re.compile(r"\d{5}-\d{3}|\d{3}-\d{4}|\d{4,7}")
 _IDENTIFIERS = frozenset({
     DataClass.PERSON, DataClass.MEDICAL_RECORD, DataClass.NATIONAL_ID, DataClass.EMPLOYEE_ID,
     DataClass.DATE_OF_BIRTH, DataClass.EMAIL, DataClass.PHONE, DataClass.ADDRESS,
@@ -65,6 +68,49 @@ _MACHINE_VALUE = re.compile(r"[\w.@+:/-]{1,128}")
 _MACHINE_RULE_TYPES = frozenset({DataClass.SECRET, DataClass.EMAIL})
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _LOOKS_LIKE_NAME = re.compile(r"^[^\W\d_]+(?:[ '’.-][^\W\d_]+)*\.?$")
+
+
+# A calendar date in a text about a person is taken for a date of birth (fail safe),
+# unless it is stamped on a thing or an event: expiry, manufacture, lot, calibration,
+# delivery, log and visit dates, or a date followed by a clock time.
+_PERSONAL = frozenset({
+    DataClass.PERSON, DataClass.NATIONAL_ID, DataClass.MEDICAL_RECORD, DataClass.EMPLOYEE_ID,
+})
+_THING_DATE_BEFORE = re.compile(
+    r"(?i)(?:\b(?:exp(?:iry|ires|ired)?|mfg|mfd|mfr|manufactured|made|produced|packed|"
+    r"lot|batch|cal(?:ibrat\w*)?|due|until|till|by|before|after|since|from|at|valid|"
+    r"best|use|sell|shipped|delivered|received|dispatched|installed|serviced|inspected|"
+    r"logged|stamp\w*|updated|created|modified|last|next|on|dated|invoice|order|po|"
+    r"week|wk|ts|time|date|eta|etd|start\w*|end\w*|opened|closed|appointment|visit|"
+    r"booked|scheduled|release[sd]?|build|version|fw)\b[\s:.#=-]*|[@#])$")
+_BIRTH_NEAR = re.compile(r"(?i)\b(?:birth\w*|born|dob|d\.o\.b)\W+(?:\w+\W+){0,3}$")
+_CLOCK_AFTER = re.compile(r"[T\s,]*\d{1,2}:\d{2}")
+_YEAR = re.compile(r"(?<!\d)(\d{4}|\d{2})(?!\d)")
+
+
+def _birth_year(value: str) -> bool:
+    years = [y for y in _YEAR.findall(value) if len(y) == 4]
+    if years:
+        return 1900 <= int(years[0]) <= 2015
+    two = _YEAR.findall(value)
+    return bool(two) and 31 < int(two[-1]) <= 99  # 2-digit year: a past century
+
+
+def _dob_in_personal_text(text: str, found: list[Entity]) -> list[Entity]:
+    if not any(e.type in _PERSONAL for e in found):
+        return []
+    out = []
+    for start, end in find_dates(text):
+        value = text[start:end]
+        if not _birth_year(value):
+            continue
+        if (_THING_DATE_BEFORE.search(text, max(0, start - 24), start)
+                and not _BIRTH_NEAR.search(text[max(0, start - 30):start])):
+            continue
+        if _CLOCK_AFTER.match(text, end):
+            continue
+        out.append(Entity(DataClass.DATE_OF_BIRTH, start, end, value, 0.7, "dob_personal"))
+    return out
 
 
 def _norm_key(key: str) -> str:
@@ -119,6 +165,8 @@ class Detector:
             found.extend(rule.find(text))
         found.extend(self.names.find(text, [e.start for e in found if e.type in _NAMED_BY]))
         found.extend(self._dob_after_name(text, found))
+        found.extend(_dob_in_personal_text(text, found))
+        found.extend(self._phone_after_name(text, found))
         found.extend(self._phi(text, found))
         holes = [m.span() for m in PLACEHOLDER.finditer(text)]
         if holes:  # our own placeholders are never findings (the relay re-scans them)
@@ -140,6 +188,27 @@ class Detector:
             if years and 1900 <= int(years[0]) <= 2015:
                 out.append(Entity(DataClass.DATE_OF_BIRTH, m.start(group), m.end(group),
                                   m.group(group), 0.8, "dob_after_name"))
+        return out
+
+    def _phone_after_name(self, text: str, found: list[Entity]) -> list[Entity]:
+        # "Callback list: Anna Berg 0711 230932, ...", "Next of kin: Jan Novak, 22 345274":
+        # a dialable number right after a name is that person's phone (any country's plan)
+        taken = [(e.start, e.end) for e in found if e.type is not DataClass.PERSON]
+        out = []
+        for ent in found:
+            if ent.type is not DataClass.PERSON:
+                continue
+            m = _NUMBER_AFTER_NAME.match(text, ent.end)
+            if m is None:
+                continue
+            start, end = m.span(1)
+            if any(s < end and start < t for s, t in taken):
+                continue
+            value = m.group(1)
+            if _POSTCODE_SHAPE.fullmatch(value) or sum(c.isdigit() for c in value) < 8:
+                continue  # "…, 05478-141" ends an address; 7 bare digits are a postcode as often
+            if phone_world_ok(value, tuple(self.config.phone_regions)):
+                out.append(Entity(DataClass.PHONE, start, end, m.group(1), 0.75, "phone_after_name"))
         return out
 
     def _phi(self, text: str, found: Iterable[Entity]) -> list[Entity]:

@@ -14,7 +14,7 @@ import re
 
 from appliance.privacy import checksums as ck
 from appliance.privacy.entities import DataClass
-from appliance.privacy.recognizers import ID_CONTEXT, PART_VETO, Rule
+from appliance.privacy.recognizers import ID_CONTEXT, ID_VETO, PART_VETO, Rule
 
 
 def _date_ok(day: int, month: int, year: int) -> bool:
@@ -120,6 +120,16 @@ def svnr_ok(text: str) -> bool:
     return total % 11 == int(d[3])
 
 
+def pesel_dated_ok(text: str) -> bool:
+    """PESEL ``YYMMDDZZZXQ``: check digit and a birth date (month + 20/40/60/80 by century)."""
+    d = ck.digits(text)
+    if not ck.pesel_ok(d):
+        return False
+    month = int(d[2:4])
+    offset = {0: 1900, 20: 2000, 40: 2100, 60: 2200, 80: 1800}.get(month // 20 * 20)
+    return offset is not None and _date_ok(int(d[4:6]), month % 20, offset + int(d[:2]))
+
+
 def _c(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
@@ -129,12 +139,20 @@ NATIONAL_ID_RULES: tuple[Rule, ...] = (
          validate=ahv_ok, score=0.95),
     Rule("be_nn", DataClass.NATIONAL_ID,
          _c(r"(?<![\w.-])\d{2}\.\d{2}\.\d{2}[- ]\d{3}\.\d{2}(?![\w.-]?\d)"), validate=be_nn_ok),
+    Rule("be_nn_spaced", DataClass.NATIONAL_ID,  # "681219 344 16", "68121934416"
+         _c(r"(?<![\w.-])\d{6} ?\d{3} ?\d{2}(?![\w.-]?\d)"), validate=be_nn_ok, veto=ID_VETO),
+    Rule("cz_rodne_cislo_bare", DataClass.NATIONAL_ID, _c(r"(?<![\w/+-])\d{10}(?![\w/-])"),
+         validate=rodne_cislo_ok, veto=ID_VETO, score=0.8),
+    Rule("pl_pesel_bare", DataClass.NATIONAL_ID, _c(r"(?<![\w+-])\d{11}(?![\w-])"),
+         validate=pesel_dated_ok, veto=ID_VETO, score=0.8),
     Rule("fi_hetu", DataClass.NATIONAL_ID, _c(r"(?<![\w-])\d{6}[-+A-FU-Y]\d{3}[0-9A-Y](?![\w-])"),
          validate=hetu_ok),
     Rule("cz_rodne_cislo", DataClass.NATIONAL_ID, _c(r"(?<![\w/-])\d{6}/\d{3,4}(?![\w/-])"),
          validate=rodne_cislo_ok, veto=PART_VETO),
     Rule("dk_cpr", DataClass.NATIONAL_ID, _c(r"(?<![\w-])\d{6}-\d{4}(?![\w-])"),
          validate=cpr_ok, veto=PART_VETO),
+    Rule("dk_cpr_ctx", DataClass.NATIONAL_ID, _c(r"(?<![\w-])\d{10}(?![\w-])"),
+         validate=cpr_ok, context=ID_CONTEXT, window=20),
     Rule("ie_ppsn", DataClass.NATIONAL_ID, _c(r"(?<![\w-])\d{7}[A-W][A-IW]?(?![\w-])"),
          validate=ppsn_ok, veto=PART_VETO),
     Rule("no_fnr", DataClass.NATIONAL_ID, _c(r"(?<![\w-])\d{6} ?\d{5}(?![\w-])"),

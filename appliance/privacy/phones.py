@@ -53,6 +53,10 @@ def _valid_international(digits: str) -> bool:
         return False
 
 
+# every region libphonenumber knows: a number after a phone word may be from anywhere
+_WORLD: tuple[str, ...] = tuple(sorted(pn.SUPPORTED_REGIONS))
+
+
 # "0166-6720-61": dashes in 4-4-2 (or 3-4-2) groups are how part numbers are written
 _PART_SHAPE = re.compile(r"\d{3,4}-\d{3,4}-\d{2}")
 
@@ -64,6 +68,13 @@ def _part_number_shape(text: str, start: int, end: int) -> bool:
 
 def _not_a_date(value: str) -> bool:
     return _DATE_START.match(value) is None
+
+
+def phone_world_ok(value: str, regions: tuple[str, ...]) -> bool:
+    """True for 7-13 digits that are a valid number in ``regions`` or any country's plan."""
+    digits = ck.digits(value)
+    return (7 <= len(digits) <= 13 and _not_a_date(value)
+            and (_valid_in(digits, regions) or _valid_in(digits, _WORLD)))
 
 
 def phone_rules(regions: tuple[str, ...]) -> tuple[Rule, ...]:
@@ -81,6 +92,10 @@ def phone_rules(regions: tuple[str, ...]) -> tuple[Rule, ...]:
         digits = ck.digits(value)
         return 7 <= len(digits) <= 12 and _not_a_date(value) and _valid_in(digits, regions)
 
+    def world_ok(value: str) -> bool:
+        # after a phone word: a number valid in any country's plan ("call (11) 96123-4178")
+        return phone_world_ok(value, regions)
+
     return (
         Rule("phone_intl", DataClass.PHONE,
              re.compile(r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(0\))?(?:[ .\-/]?\(?\d{1,5}\)?){1,6}(?![\w-])"),
@@ -90,6 +105,13 @@ def phone_rules(regions: tuple[str, ...]) -> tuple[Rule, ...]:
                         r"(?![\w-])"),
              validate=lambda v: _valid_international(ck.digits(v.replace("(0)", ""))[2:]),
              veto=PART_VETO),
+        Rule("phone_011", DataClass.PHONE,  # the North American international prefix
+             re.compile(r"(?<![\w+./-])011[ .-]?[1-9]\d{0,2}(?:[ .\-/]?\(?\d{1,5}\)?){1,6}(?![\w-])"),
+             validate=lambda v: _valid_international(ck.digits(v)[3:]), veto=PART_VETO),
+        Rule("phone_world_ctx", DataClass.PHONE,  # "call (11) 96123-4178", "mob 0711230932"
+             re.compile(r"(?<![\w+\-./,])(?:\(\d{1,4}\)[ .-]?|\d{1,4}[ .-]?)?\d{2,5}(?:[ .-]?\d{2,5}){1,3}"
+                        r"(?![\w-]|[.,/:]\d)"),
+             validate=world_ok, context=PHONE_CONTEXT, window=25, veto=PART_VETO, score=0.8),
         Rule("phone_nanp", DataClass.PHONE,
              re.compile(r"(?<![\w-])(?:\+?1[ .-]?)?(?:\(\d{3}\)\s?|\d{3}[-. ])\d{3}[-. ]\d{4}(?![\w-])"),
              veto=PART_VETO, validate=lambda v: not ck.ssn_ok(v) or "(" in v),

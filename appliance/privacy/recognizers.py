@@ -77,17 +77,24 @@ def _release_named(text: str, start: int, end: int) -> bool:
 _ID_CTX = _c(r"(?i)\b(?:pesel|ssn|social security|national\s+(?:id|insurance|number)|id\s*(?:no|nr|"
              r"number|card)?|identity|steuer[- ]?id|steuer-?identifikationsnummer|idnr|tax\s*(?:id|"
              r"number|no)|tin|bsn|burgerservicenummer|nir|s[ée]cu(?:rit[ée] sociale)?|"
-             r"personnummer|insurance number|cpr|hetu|henkilötunnus|ahv|avs|rijksregisternummer|"
+             r"personnummer|insurance number|ni|nin|nino|cpr(?:-?nr)?|hetu|henkilötunnus|ahv|avs|"
+             r"rijksregisternummer|"
              r"num[ée]ro national|national number|nif|nipc|contribuinte|ppsn?|pps number|"
              r"f[øo]dselsnummer|rodn[ée] [čc][íi]slo|svnr|sozialversicherungs(?:nummer)?|"
              r"versicherungsnummer|social insurance|personal (?:id|number|code)|passport)\b")
 ID_CONTEXT = _ID_CTX
+# a checked number with no ID word: not a part, serial or order number, nor a phone number
+_ID_VETO = _c(r"(?i)(?:\b(?:p/?n|part|sku|serial|s/?n|lot|batch|order|ref|item|model|rev|fw|"
+              r"firmware|version|ver|build|ticket|wo|po|invoice|asset|imei|ean|gtin|upc|"
+              r"tel|phone|mob(?:ile)?|cell|fax|call|ring|text|whatsapp|sms|on|at|"
+              r"tracking|awb|rma|case|job|run|code)\b[\s#:.no]*|[#+]\s*)$")
+ID_VETO = _ID_VETO
 _DOB_CTX = _c(r"(?i)(?:\bd\.?\s?o\.?\s?b\b\.?|\bdate of birth|\bbirth\s?(?:date|day)|\bborn\b(?:\s+on)?|"
               r"\bgeb(?:oren|urtsdatum)?\b\.?(?:\s+am)?|\bn[ée]e?\s+le|\bbirthday\b|\bage\s+\d+,|"
               r"\bdate de naissance|\bfecha de nacimiento|\bdata di nascita|\bdata de nascimento|"
               r"\bgeboortedatum|\bnacid[oa]\b(?:\s+el)?|\bnato\b(?:\s+il)?|\bnata\b(?:\s+il)?|"
               r"\bfødt\b|\bfödd\b|\bsyntynyt\b|\bur\.|\bb\.)"
-              r"[\s:,-]*(?:on\s+)?$")
+              r"[\s:,-]*(?:(?:on|to|as|is|was|of)\s+)?$")
 _SECRET_CTX = _c(r"(?i)(?<![^\W_])(?:key|secret|token|credentials?|password|passwd|auth|bearer|"
                  r"apikey|sig|signature|webhook|dsn)(?![^\W_])")
 # Field names that hold a credential: "aws_secret_access_key", "MQTT_PASSWORD", "AccountKey"
@@ -153,6 +160,14 @@ def _looks_like_password(value: str) -> bool:
     return len(value) >= 6 and classes >= 2
 
 
+def _password_is_ok(value: str) -> bool:
+    # a password shape, or a PIN / door code of 4-8 digits
+    core = value.rstrip(".")
+    if core.lower() in ("required", "expired", "changed", "disabled", "enabled", "unchanged"):
+        return False
+    return _looks_like_password(core) or (core.isdigit() and 4 <= len(core) <= 8)
+
+
 def _secret_value_ok(value: str) -> bool:
     # a value under a credential-like key: not a count, a flag or a word ("token_count: 2048")
     value = value.rstrip(".")
@@ -199,6 +214,19 @@ _UNIT_AFTER = _c(r"\s*(?:mm|cm|µm|um|in|inch(?:es)?|mil|°C|°F|bar|psi|kPa|hPa
                  r"mA|kW|W|s|ms|%)(?![\w°])")
 
 
+_NETWORK_CTX = _c(r"(?i)\b(?:mac|ether(?:net)?|hw\s?addr(?:ess)?|hardware address|bssid|ssid|"
+                  r"chaddr|lladdr|link/ether|station|wlan\d?|eth\d|nic|adapter|wi-?fi|"
+                  r"access point|AP|client|arp)\b[^.;\n]{0,16}$")
+
+
+def _hex_mac_ok(value: str) -> bool:
+    # six and six hex digits: a MAC when letters are in it and one case throughout
+    hexes = value.replace("-", "")
+    letters = [c for c in hexes if c.isalpha()]
+    return bool(letters) and (value.upper() == value or value.lower() == value) and any(
+        c.isdigit() for c in hexes)
+
+
 def _entropy_ok(value: str) -> bool:
     counts: dict[str, int] = {}
     for ch in value:
@@ -217,6 +245,8 @@ RULES: tuple[Rule, ...] = (
     # --- national identifiers ------------------------------------------------------------
     Rule("us_ssn", DataClass.NATIONAL_ID, _c(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])"),
          validate=ck.ssn_ok, veto=PART_VETO, score=0.95),
+    Rule("us_ssn_spaced", DataClass.NATIONAL_ID, _c(r"(?<![\w-])(?<!\d )\d{3} \d{2} \d{4}(?![\w-]| \d)"),
+         validate=ck.ssn_ok, veto=_ID_VETO, score=0.85),
     Rule("us_ssn_ctx", DataClass.NATIONAL_ID, _c(r"(?<![\w-])\d{3}[ ]?\d{2}[ ]?\d{4}(?![\w-])"),
          validate=ck.ssn_ok, context=_c(r"(?i)\b(?:ssn|social security(?: number| no\.?)?)\b")),
     Rule("uk_nino", DataClass.NATIONAL_ID,
@@ -259,6 +289,14 @@ RULES: tuple[Rule, ...] = (
          _c(r"\b[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}\b")),
     Rule("mac_dotted", DataClass.MAC_ADDRESS,
          _c(r"\b[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\b")),
+    Rule("mac_unpadded", DataClass.MAC_ADDRESS,  # "0:1b:2c:3:4d:5e" (macOS, BSD tools)
+         _c(r"(?<![\w:.])[0-9A-Fa-f]{1,2}(?::[0-9A-Fa-f]{1,2}){5}(?![\w:])"),
+         validate=lambda v: any(len(g) == 1 for g in v.split(":"))),
+    Rule("mac_six_six", DataClass.MAC_ADDRESS,  # "00A0C9-14C829": OUI and NIC halves
+         _c(r"(?<![\w-])[0-9A-Fa-f]{6}-[0-9A-Fa-f]{6}(?![\w-])"),
+         validate=_hex_mac_ok, veto=PART_VETO),
+    Rule("mac_bare", DataClass.MAC_ADDRESS,  # "ether 001a2b3c4d5e" after a network word
+         _c(r"(?<![\w-])[0-9A-Fa-f]{12}(?![\w-])"), context=_NETWORK_CTX, window=30),
     # --- location ----------------------------------------------------------------------
     Rule("gps_decimal", DataClass.GPS,
          _c(r"(?<![\w.])[-+]?(?:[1-8]?\d\.\d{4,}|90\.0{4,})°?\s?[NS]?\s*[,;/ ]\s*[-+]?"
@@ -287,6 +325,15 @@ RULES: tuple[Rule, ...] = (
     Rule("gps_dms_prefix", DataClass.GPS,  # "N 48° 17.641' E 8° 15.204'"
          _c(r"\b[NS]\s?\d{1,2}°\s?\d{1,2}(?:\.\d+)?['′](?:\s?\d{1,2}(?:\.\d+)?[\"″])?,?\s+"
             r"[EW]\s?\d{1,3}°\s?\d{1,2}(?:\.\d+)?['′](?:\s?\d{1,2}(?:\.\d+)?[\"″])?")),
+    Rule("gps_decimal_minutes", DataClass.GPS,  # "S 25° 22.394 W 104° 13.676", "N48 17.641 E008 15.204"
+         _c(r"\b[NS]\s?\d{1,2}°?\s\d{1,2}\.\d{2,}['′]?,?\s+[EW]\s?\d{1,3}°?\s\d{1,2}\.\d{2,}['′]?"
+            r"(?![\w.]|\s?(?:mm|cm|m)\b)")),
+    Rule("gps_dms_letters", DataClass.GPS,  # "17d 30m 12s N, 44d 6m 7s E"
+         _c(r"(?i)\b\d{1,2}\s?d(?:eg)?\s?\d{1,2}\s?m(?:in)?\s?\d{1,2}(?:\.\d+)?\s?s(?:ec)?\s?[NS],?\s+"
+            r"\d{1,3}\s?d(?:eg)?\s?\d{1,2}\s?m(?:in)?\s?\d{1,2}(?:\.\d+)?\s?s(?:ec)?\s?[EW]\b")),
+    Rule("gps_iso6709", DataClass.GPS,  # "+48.1374+011.5755/", "+4808+01134/", with height, CRS
+         _c(r"(?<![\w.+-])[-+]\d{2}(?:\d{2}(?:\d{2})?)?(?:\.\d+)?[-+]\d{3}(?:\d{2}(?:\d{2})?)?"
+            r"(?:\.\d+)?(?:[-+]\d+(?:\.\d+)?)?(?:CRS[\w:]+)?/")),
     # --- addresses ---------------------------------------------------------------------
     Rule("addr_en", DataClass.ADDRESS,
          _c(rf"\b\d{{1,5}}[A-Za-z]?\s+(?:{_CAP}\s+){{1,4}}{_STREET_EN}{_US_TAIL}{_UK_PC}")),
@@ -347,7 +394,7 @@ RULES: tuple[Rule, ...] = (
     Rule("jwt", DataClass.SECRET,
          _c(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"), score=1.0),
     Rule("bearer", DataClass.SECRET, _c(r"(?i)\bbearer\s+([A-Za-z0-9._~+/-]{16,}=*)"), group=1),
-    Rule("url_password", DataClass.SECRET, _c(r"\b[a-z][a-z0-9+.-]*://[^\s:/@]+:([^\s@/]+)@", _I),
+    Rule("url_password", DataClass.SECRET, _c(r"\b[a-z][a-z0-9+.-]*://[^\s:/@]*:([^\s@/]+)@", _I),
          group=1),
     Rule("password_text", DataClass.SECRET,
          _c(r"(?i)\b(?:password|passwd|pwd|pw|passcode|passphrase|"
@@ -364,6 +411,16 @@ RULES: tuple[Rule, ...] = (
             r"(?:wifi|wi-fi|wpa2?|network)\s+key)\s*:?\s+"
             r"(?!is\b|was\b|reset\b|change|expired|policy|manager)([^\s\"',;]{6,})"),
          group=1, validate=_looks_like_password),
+    Rule("password_is", DataClass.SECRET,  # "Wi-Fi for the contractors this week is X",
+         # "portal login for a@b.c was reset to X", "the code for the cage is 4821"
+         _c(r"(?i)\b(?:(wi-?fi|wlan|wpa2?|ssid|password|passwd|pwd|passcode|passphrase|"
+            r"(?<!error )(?<!fault )(?<!status )(?<!zip )(?<!post )(?<!postal )(?<!product )"
+            r"(?<!bar )(?<!qr )(?<!promo )(?<!discount )(?<!area )(?<!country )(?<!dial )"
+            r"(?:door |gate |alarm |safe |lock |key |access |entry )?(?:code|pin))"
+            r"\b(?:[^.;:!?\n]|\.(?=\S)){0,50}?\b(?:is|was|are|=|(?:re)?set to|changed to|now)|"
+            r"(?:login|log-in|logon|account)\b(?:[^.;:!?\n]|\.(?=\S)){0,50}?\b(?:re)?set to)\s+"
+            r"[\"'“‘]?([^\s\"',;“”‘’]{4,})"),
+         group=2, validate=_password_is_ok, veto_around=_position_follows),
     Rule("high_entropy", DataClass.SECRET,
          _c(r"(?<![\w/+=-])[A-Za-z0-9+/_.-]{20,}={0,2}(?![\w/+=-])"),
          validate=_entropy_ok,
@@ -379,7 +436,7 @@ def context_rules(employee_patterns: list[str], mrn_patterns: list[str]) -> tupl
                 r"(?:id|no\.?|nr\.?|number|#)?\s*[:#]?\s*([A-Z]{0,4}-?\d{3,8})\b"), group=1),
         Rule("mrn_ctx", DataClass.MEDICAL_RECORD,
              _c(r"(?i)\b(?:mrn|medical\s+record(?:\s+(?:number|no\.?|nr\.?|#))?|patient\s*(?:id|no\.?|"
-                r"nr\.?|number|#)|chart\s*(?:no\.?|number|#))\s*[:#]?\s*([A-Z]{0,4}-?\d{4,10})\b"),
+                r"nr\.?|number|#)|chart(?:\s*(?:no\.?|number|#))?)\s*[:#]?\s*([A-Z]{0,4}-?\d{4,10})\b"),
              group=1, score=0.95),
     ]
     rules += [Rule(f"employee_pattern_{i}", DataClass.EMPLOYEE_ID, _c(p))

@@ -70,7 +70,8 @@ class PrivacyConfig(BaseModel):
     phone_regions: list[str] = Field(
         default_factory=lambda: list(PHONE_REGIONS),
         description="countries (ISO 3166 codes) whose national phone numbers, written "
-        "without a country code, are recognised",
+        "without a country code, are recognised anywhere; right after a phone word or a "
+        "name, a number valid in any country's plan is recognised too",
     )
     phi_window: int = Field(
         default=160, ge=0, description="health terms this close to an identifier are PHI"

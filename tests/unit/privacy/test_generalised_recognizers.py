@@ -46,7 +46,11 @@ def test_digit_groups_that_are_not_phone_numbers(detector: Detector, text: str) 
 
 def test_phone_regions_are_configurable() -> None:
     us_only = Detector(PrivacyConfig(phone_regions=["US"]))
-    assert ("PHONE", "0171 2345678") not in found(us_only, "Text me on 0171 2345678 today.")
+    # a national number of a region not configured, with no phone word: not a phone here
+    assert ("PHONE", "0171 2345678") not in found(us_only, "Bay 0171 2345678 is clear.")
+    assert ("PHONE", "0171 2345678") in found(Detector(PrivacyConfig()), "Bay 0171 2345678 is clear.")
+    # right after a phone word, a number valid in any country's plan is a phone number
+    assert ("PHONE", "0171 2345678") in found(us_only, "Text me on 0171 2345678 today.")
     with pytest.raises(ValueError, match="unknown phone region"):
         PrivacyConfig(phone_regions=["XX"])
 
