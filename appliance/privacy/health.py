@@ -76,7 +76,8 @@ _PROCEDURES = (
     r"oncologist|cardiologist|neurologist|psychiatrist|gp appointment|"
     r"chemotherapy|chemo|radiotherapy|radiation therapy|dialysis|transfusion|"
     r"blood work|urine (?:test|sample)|drug screen|"
-    r"hiv test|pregnancy test|covid test|pcr test")
+    r"hiv test|pregnancy test|covid test|pcr test|hearing test|eye test|gastric band(?: fitting)?|"
+    r"gastric bypass")
 _INJURIES = (
     r"splash(?:ed)? (?:in|into|on) (?:the|his|her|their|my|one|both)\s+(?:left |right )?eyes?|"
     r"chemical (?:splash|burns?|exposure)|(?:swarf|dust|debris|grit|a chip|metal|a splinter|"
@@ -85,13 +86,13 @@ _INJURIES = (
     r"heatstroke|hypothermia|frostbite|smoke inhalation|inhal(?:ed|ation|ing)|"
     r"overcome by|gash(?:ed)?|wound(?:ed|s)?|puncture|needle[- ]?stick|crush(?:ed|ing)? "
     r"(?:injury|injuries)|crush injury|knocked (?:out|unconscious)|black(?:ed)? out|"
-    r"hit (?:his|her|their|my) head|head injury|whiplash|torn (?:\w+ )?(?:ligament|cuff|"
+    r"hit (?:his|her|their|my|the) head|head injury|whiplash|torn (?:\w+ )?(?:ligament|cuff|"
     r"meniscus|muscle|tendon|cartilage|acl)|rotator cuff|hairline fracture|"
     r"(?:cut|burn(?:ed|t)?|hurt|injured|sprained|twisted|dislocated|bruised|pulled|strained|"
     r"crushed|trapped|scalded|grazed|broke|broken|fractured|jammed|pinched|sliced|"
     r"punctured|tore|torn|smashed|lost) " + _SIDE + r"(?:muscle in " + _SIDE + r")?"
     + r"(?:\w+ )?" + _BODY + r"|"
-    r"(?:fell|fall|falling) (?:from|off|down) (?:a |the |some )?(?:\w+ )?(?:ladder|steps?|stairs|"
+    r"(?:fell|fall|falling) (?:from|off|down) (?:a |the |some )?(?:\w+ )?(?:(?:step)?ladder|steps?|stairs|"
     r"height|roof|platform|scaffold\w*|mezzanine|loading dock)|slipped and fell|tripped and fell|"
     r"hearing damage|noise[- ]induced|vibration white finger|hand-arm vibration|"
     r"occupational (?:asthma|dermatitis|disease)|repetitive strain|back injury|"
