@@ -18,8 +18,10 @@ town, is an address; a lone "Station 4" is not.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from appliance.privacy.entities import DataClass
+from appliance.privacy.entities import DataClass, Entity
 from appliance.privacy.recognizers import Rule
 
 # Upper-case letters of the Latin, Greek and Cyrillic scripts.
@@ -111,7 +113,35 @@ _MID_LOW = (r"(?!(?:from|to|at|in|on|for|by|with|and|or|of|the|a|an|is|was|near|
             r"bed|flat|unit|line|station|gate|shift|ward|door|after|before|since|until|about|"
             r"born|id|tel|phone|mobile|card|ref)\b)[a-zà-ÿā-ž]+")
 
+# "send the P60 to …", "visit for X at …", "lives at …": what follows, up to a postcode, is
+# an address in whatever national form ("H.No. 961, Sarraf Chowk, Ramagundam-352071")
+_SENT_TO = re.compile(
+    r"(?i)(?:\b(?:send|sent|ship|shipped|deliver|delivered|post|posted|mail|mailed|forward|"
+    r"forwarded|return|returned)\b[^.;:\n]{0,30}?\bto|\bvisit\b[^.;:\n]{0,40}?\bat|"
+    r"\b(?:lives|living|resides|residing|moved|relocated)\s+(?:at|to)|"
+    r"\b(?:home|postal|delivery|billing)?\s*address\s*(?:is|:))\s+")
+_CUED_ADDRESS = re.compile(
+    r"[^\s,;:]+(?:[ ][^\s,;:]+){0,6}(?:\s?,\s*[^,;:\n]{2,45}?){0,5}?"
+    r"(?:[ ,-]\s*(?:[A-Z]{1,4}[ -]?)?\d{4,6}(?:-\d{3,4})?|\s+\d{3}\s\d{2})"
+    r"(?:\s+[A-Z][\w'’-]+(?:\s*/\s*[A-Z]{2})?)?(?![\w-])")
+
+
+@dataclass(frozen=True)
+class _CuedAddressRule(Rule):
+    """An address right after a sending or visiting cue, ending at a postcode."""
+
+    def find(self, text: str) -> Iterable[Entity]:
+        for cue in _SENT_TO.finditer(text):
+            m = _CUED_ADDRESS.match(text, cue.end())
+            if m is None or m.end() - m.start() > 120:
+                continue
+            value = m.group()
+            if sum(c.isalpha() for c in value) >= 6:
+                yield Entity(self.type, m.start(), m.end(), value, self.score, self.name)
+
+
 ADDRESS_RULES: tuple[Rule, ...] = (
+    _CuedAddressRule("addr_cued", DataClass.ADDRESS, _CUED_ADDRESS, score=0.6),
     # "17 O'Rafferty Street", "2200 N Commerce Pkwy, Suite 300, Weston, FL 33326"
     Rule("addr_number_first", DataClass.ADDRESS,
          re.compile(rf"(?<![\w.,:/-])\d{{1,5}}[A-Za-z]?,?\s+(?:(?:N|S|E|W|NE|NW|SE|SW)\.?\s+)?"

@@ -78,6 +78,19 @@ _AFTER_VERBS = (
     r"warehouse|lab|ward|agency|counter|desk|floor|store|stores|shop|returns|kitchen|canteen|"
     r"reception|accounts|purchasing|payroll|hr|dispatch|logistics|maintenance|quality|"
     r"security|cleaning|packing|loading|bakery|deli|checkouts?|tills?)\b(?!\s+(?:at|in|on)\b)")
+# Where someone works or what post they hold right now: "Min from the bakery counter",
+# "Quentin on tills", "Lenin on the floor", "Ahmed in purchasing"
+_ROLE_AFTER = re.compile(
+    r"^\s(?:from\s+(?:the\s+)?(?:\w+\s+)?(?:shift|team|crew|department|dept|office|site|"
+    r"warehouse|lab|ward|agency|counter|desk|floor|stores?|shop|returns|kitchen|canteen|"
+    r"reception|accounts|purchasing|payroll|hr|dispatch|logistics|maintenance|quality|"
+    r"security|cleaning|packing|loading|bakery|deli|checkouts?|tills?|room|workshop|yard|"
+    r"depot|dock|gatehouse)|"
+    r"on\s+(?:the\s+)?(?:tills?|floor|door|desk|checkouts?|reception|nights|days|lates|"
+    r"earlies|forklifts?|dock|gate|phones|shop floor|line\s*\d+)|"
+    r"(?:in|at)\s+(?:purchasing|payroll|hr|dispatch|reception|accounts|maintenance|quality|"
+    r"stores|returns|security|logistics|the warehouse|the office))\b",
+    re.IGNORECASE)
 _CUE_AFTER = re.compile(
     r"^\s*(?:\(|,\s*(?:badge|ext|phone|tel|mobile|mrn|dob|born|age|aged|employee|id|from|"
     r"our|the|who|a|an|\d)|['’]s\b|\s(?:\(?badge|ext|phone|tel|mrn|dob|born|aged?|"
@@ -405,7 +418,8 @@ class NameDetector:
         before = text[max(0, start - 30):start]
         after = text[end:end + _AFTER_WINDOW]
         cue_before = bool(_CUE_BEFORE_STRONG.search(before))
-        cue_after = bool(_CUE_AFTER.match(after) or _HUMAN_AFTER.match(after))
+        role_after = bool(_ROLE_AFTER.match(after))
+        cue_after = bool(_CUE_AFTER.match(after) or _HUMAN_AFTER.match(after)) or role_after
         named = sum(k in ("first", "last") for k in kinds)
         if len(kinds) >= 2:
             if kinds.count("initial") == len(kinds):
@@ -432,7 +446,8 @@ class NameDetector:
                 score = 0.5  # "agreed by Potter", "Snow says": a listed name that is also a word
             elif kind == "vocab" and isolated and not article and (
                     (not clause_start and (cue_before or cue_after))
-                    or _HUMAN_AFTER.match(after)):
+                    or _HUMAN_AFTER.match(after)
+                    or (role_after and text[start:end] in self.lex.first)):
                 # A word capitalised mid-sentence is a proper noun; in a name position
                 # ("parts for Hani arrived") or as the subject of a person's verb
                 # ("Imam says") it is taken for a name. Places were sorted out above.
