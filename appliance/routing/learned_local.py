@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from appliance.errors import ApplianceError
 from appliance.routing.learn import Embedder, HeadStore, LearnError
 from appliance.routing.settings import LearnConfig
 
@@ -93,6 +94,10 @@ class LearnedLocal:
             label, conf = head.predict(self.embed([text])[0])[0]
         except LearnError as exc:
             log.warning("task %s: head v%d cannot be used: %s", task, version, exc)
+            return None
+        except ApplianceError as exc:  # the SLM could not embed in time: its own answer stands
+            log.warning("task %s: no embedding for the head (%s); the SLM's answer stands",
+                        task, exc)
             return None
         if label not in self.labels[task]:
             return None

@@ -81,3 +81,17 @@ def test_retraining_follows_retrain_every_once_a_head_exists(tmp_path: Path) -> 
     assert store.current_version() == 2 and store.meta()["examples"] == 24
     got = learned.answer("triage", "ticket about leak at bay 2")
     assert got is not None and got.version == 2
+
+
+def test_an_embedder_that_fails_leaves_the_slm_answer_standing(tmp_path: Path) -> None:
+    from appliance.errors import ApplianceError
+
+    learned = LearnedLocal(tmp_path, LearnConfig(min_examples=10), embed, {"triage": ["low", "high"]})
+    learned.stores["triage"].add_examples(examples("low", 10) + examples("high", 10))
+    learned.stores["triage"].retrain(embed)
+
+    def timed_out(texts: Sequence[str]) -> NDArray[np.float32]:
+        raise ApplianceError("SLM queue full")
+
+    learned.embed = timed_out
+    assert learned.answer("triage", "ticket about smoke") is None
