@@ -120,6 +120,16 @@ def svnr_ok(text: str) -> bool:
     return total % 11 == int(d[3])
 
 
+def se_pnr_ok(text: str) -> bool:
+    """Swedish personnummer ``(CC)YYMMDD-NNNC``: a birth date (or +60 coordination day), Luhn."""
+    d = ck.digits(text)[-10:]
+    if len(d) != 10 or not ck.luhn_ok(d):
+        return False
+    day = int(d[4:6])
+    day = day - 60 if day > 60 else day
+    return any(_date_ok(day, int(d[2:4]), c + int(d[:2])) for c in (1900, 2000))
+
+
 def pesel_dated_ok(text: str) -> bool:
     """PESEL ``YYMMDDZZZXQ``: check digit and a birth date (month + 20/40/60/80 by century)."""
     d = ck.digits(text)
@@ -143,6 +153,10 @@ NATIONAL_ID_RULES: tuple[Rule, ...] = (
          _c(r"(?<![\w.-])\d{6} ?\d{3} ?\d{2}(?![\w.-]?\d)"), validate=be_nn_ok, veto=ID_VETO),
     Rule("cz_rodne_cislo_bare", DataClass.NATIONAL_ID, _c(r"(?<![\w/+-])\d{10}(?![\w/-])"),
          validate=rodne_cislo_ok, veto=ID_VETO, score=0.8),
+    Rule("se_pnr_bare", DataClass.NATIONAL_ID,  # "811218-9876", "19811218-9876": date and Luhn
+         _c(r"(?<![\w-])(?:19|20)?\d{6}[-+]\d{4}(?![\w-])"), validate=se_pnr_ok, veto=ID_VETO),
+    Rule("at_svnr_bare", DataClass.NATIONAL_ID, _c(r"(?<![\w/+-])\d{10}(?![\w/-])"),
+         validate=svnr_ok, veto=ID_VETO, score=0.75),
     Rule("pl_pesel_bare", DataClass.NATIONAL_ID, _c(r"(?<![\w+-])\d{11}(?![\w-])"),
          validate=pesel_dated_ok, veto=ID_VETO, score=0.8),
     Rule("fi_hetu", DataClass.NATIONAL_ID, _c(r"(?<![\w-])\d{6}[-+A-FU-Y]\d{3}[0-9A-Y](?![\w-])"),

@@ -66,6 +66,14 @@ def _part_number_shape(text: str, start: int, end: int) -> bool:
             and PHONE_CONTEXT.search(text, max(0, start - 30), start) is None)
 
 
+def _epoch_stamp(text: str, start: int, end: int) -> bool:
+    # "lost contact at 1759764190": a bare 10- or 13-digit run in the Unix-time range
+    value = text[start:end]
+    return value.isdigit() and (
+        (len(value) == 10 and 1_000_000_000 <= int(value) < 2_200_000_000)
+        or (len(value) == 13 and 1_000_000_000_000 <= int(value) < 2_200_000_000_000))
+
+
 def _not_a_date(value: str) -> bool:
     return _DATE_START.match(value) is None
 
@@ -111,7 +119,8 @@ def phone_rules(regions: tuple[str, ...]) -> tuple[Rule, ...]:
         Rule("phone_world_ctx", DataClass.PHONE,  # "call (11) 96123-4178", "mob 0711230932"
              re.compile(r"(?<![\w+\-./,])(?:\(\d{1,4}\)[ .-]?|\d{1,4}[ .-]?)?\d{2,5}(?:[ .-]?\d{2,5}){1,3}"
                         r"(?![\w-]|[.,/:]\d)"),
-             validate=world_ok, context=PHONE_CONTEXT, window=25, veto=PART_VETO, score=0.8),
+             validate=world_ok, context=PHONE_CONTEXT, window=25, veto=PART_VETO, score=0.8,
+             veto_around=_epoch_stamp),
         Rule("phone_nanp", DataClass.PHONE,
              re.compile(r"(?<![\w-])(?:\+?1[ .-]?)?(?:\(\d{3}\)\s?|\d{3}[-. ])\d{3}[-. ]\d{4}(?![\w-])"),
              veto=PART_VETO, validate=lambda v: not ck.ssn_ok(v) or "(" in v),

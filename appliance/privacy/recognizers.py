@@ -87,7 +87,9 @@ ID_CONTEXT = _ID_CTX
 _ID_VETO = _c(r"(?i)(?:\b(?:p/?n|part|sku|serial|s/?n|lot|batch|order|ref|item|model|rev|fw|"
               r"firmware|version|ver|build|ticket|wo|po|invoice|asset|imei|ean|gtin|upc|"
               r"tel|phone|mob(?:ile)?|cell|fax|call|ring|text|whatsapp|sms|on|at|"
-              r"tracking|awb|rma|case|job|run|code)\b[\s#:.no]*|[#+]\s*)$")
+              r"tracking|awb|rma|case|job|run|code|printer|scanner|device|unit|machine|terminal|"
+              r"plc|sensor|meter|gateway|reader|label|labels|camera|robot|drive|controller|"
+              r"module|tag|pallet|box|carton|bin|batch|lot)\b[\s#:.no]*|[#+]\s*)$")
 ID_VETO = _ID_VETO
 _DOB_CTX = _c(r"(?i)(?:\bd\.?\s?o\.?\s?b\b\.?|\bdate of birth|\bbirth\s?(?:date|day)|\bborn\b(?:\s+on)?|"
               r"\bgeb(?:oren|urtsdatum)?\b\.?(?:\s+am)?|\bn[ée]e?\s+le|\bbirthday\b|\bage\s+\d+,|"
@@ -149,7 +151,15 @@ def _long_card_ok(value: str) -> bool:
     return len(number) >= 15 and ck.card_ok(number)
 
 
+def _ean13_ok(value: str) -> bool:
+    total = sum(int(c) * (3 if i % 2 else 1) for i, c in enumerate(value[:12]))
+    return (10 - total % 10) % 10 == int(value[12])
+
+
 def _not_card_here(text: str, start: int, end: int) -> bool:
+    value = text[start:end]
+    if len(value) == 13 and value.isdigit() and _ean13_ok(value):
+        return True  # a bare EAN-13 barcode (13-digit Visa numbers are long retired)
     return not card_run_ok(text, start, end)
 
 

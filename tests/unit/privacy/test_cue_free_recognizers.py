@@ -164,3 +164,33 @@ def test_postcodes_after_a_name_are_no_phones() -> None:
     detector = Detector(PrivacyConfig())
     text = "Click & collect for Vikas Rao, Calle Las Mosquetas 726, Paiguano, 4772590, today."
     assert "PHONE" not in kinds(detector, text, "4772590")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Payroll row: Anna Berg; 111222333; started Monday.", "111222333"),  # BSN, 11-proof
+        ("Anna Berg gave 811218-9876 at the desk.", "811218-9876"),  # personnummer
+        ("Anna Berg gave 1237 010180 at the desk.", "1237 010180"),  # SVNR
+    ],
+)
+def test_checked_ids_in_a_text_about_a_person(detector: Detector, text: str, value: str) -> None:
+    assert ("NATIONAL_ID", value) in found(detector, text)
+
+
+def test_a_checked_nine_digit_number_with_nobody_named_is_no_id(detector: Detector) -> None:
+    assert not any(t == "NATIONAL_ID" for t, _ in found(detector, "Bin 111222333 is full."))
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Gateway lost contact at 1759764190.", "1759764190"),  # Unix time
+        ("Shelf-edge labels printed for 4219277880185; Anna put them up.", "4219277880185"),
+        ("Printer 6456184130 at the packing bench is jammed.", "6456184130"),
+    ],
+)
+def test_stamps_barcodes_and_device_numbers_stay_out(
+    detector: Detector, text: str, value: str
+) -> None:
+    assert kinds(detector, text, value) == set()
