@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 from appliance.privacy import checksums as ck
 from appliance.privacy.cards import CARD_RUN, card_run_ok
@@ -196,9 +197,21 @@ def _entropy(value: str) -> float:
 
 
 def _random_token_ok(value: str) -> bool:
-    # 32+ characters of mixed case and digits with high entropy: a key, whatever names it
-    return (len(value) >= 32 and any(c.islower() for c in value) and any(c.isupper() for c in value)
-            and sum(c.isdigit() for c in value) >= 2 and _entropy(value) >= 4.2)
+    # 32+ characters of mixed case and digits with high entropy: a key, whatever names it;
+    # from 20 characters when the case changes often and digits are scattered through it
+    lower = sum(c.islower() for c in value)
+    upper = sum(c.isupper() for c in value)
+    digits = sum(c.isdigit() for c in value)
+    if len(value) >= 32:
+        return lower > 0 and upper > 0 and digits >= 2 and _entropy(value) >= 4.2
+    flips = sum(a.isupper() != b.isupper() for a, b in pairwise(value)
+                if a.isalpha() and b.isalpha())
+    return (len(value) >= 20 and lower >= 4 and upper >= 4 and digits >= 3
+            and flips >= len(value) // 4 and not _WORDISH.search(value)
+            and _entropy(value) >= 3.9)
+
+
+_WORDISH = _c(r"[a-z]{5}")  # "LongIdentifier2024": words in camel case, not a random key
 
 
 _POSITION = _c(r"(?i)(?:[-+(@]?\d{1,3}\.\d{3,}|[NS]\s?\d{1,2}[.°]|\d{1,3}°|geo:|https?://|POINT\b)")
@@ -392,7 +405,7 @@ RULES: tuple[Rule, ...] = (
          _c(r"(?i)\b(?:user(?:name)?|account|acct|admin|login)\s*[:=]?\s*[^\s/:]{1,40}\s*/\s*"
             r"([^\s\"',;]{6,})"), group=1, validate=_looks_like_password),
     Rule("random_token", DataClass.SECRET,
-         _c(r"(?<![\w/+=-])[A-Za-z0-9+/_-]{32,}={0,2}(?![\w/+=-])"),
+         _c(r"(?<![\w/+=-])[A-Za-z0-9+/_-]{20,}={0,2}(?![\w/+=-])"),
          validate=_random_token_ok, score=0.8),
     Rule("api_key_prefixed", DataClass.SECRET,
          _c(r"\b(?:sk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|"

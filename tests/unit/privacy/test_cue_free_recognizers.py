@@ -194,3 +194,14 @@ def test_stamps_barcodes_and_device_numbers_stay_out(
     detector: Detector, text: str, value: str
 ) -> None:
     assert kinds(detector, text, value) == set()
+
+
+def test_a_short_random_key_with_no_cue_is_a_secret(detector: Detector) -> None:
+    text = "left in the job log: Q8rfZcVGRkT4mPz9XaW2 oops"
+    assert ("SECRET", "Q8rfZcVGRkT4mPz9XaW2") in found(detector, text)
+
+
+@pytest.mark.parametrize("value", ["ThisIsAVeryLongIdentifier2024", "OrderRef2024AbcDef12",
+                                   "3f2b9c0e-7d41-4a57-9a1e-5b2c8d7e6f10"])
+def test_identifiers_and_uuids_are_no_secrets(detector: Detector, value: str) -> None:
+    assert kinds(detector, f"field {value} set", value) == set()
