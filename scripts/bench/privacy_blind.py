@@ -71,7 +71,6 @@ import privacy_retired_b3 as b3
 import privacy_retired_b4 as b4
 import privacy_retired_b5 as b5
 from build_name_lexicon import GAZETTEER_LOCALES, HELD_OUT_LOCALES
-from faker import Faker
 
 from appliance.privacy import checksums as ck
 
@@ -347,25 +346,13 @@ def _dms(x: float) -> tuple[int, int, float]:
     return d, int(m), (m - int(m)) * 60
 
 
-class BlindGen(corpus.Gen):
+class BlindGen(corpus.LocaleGen):
     """The blind split's values: same classes, pools and formats of its own."""
 
+    group_name = "blind"
+
     def __init__(self, rng: random.Random) -> None:
-        super().__init__(rng)
-        self.pools = blind_names()
-        self.locales = sorted(self.pools)
-        self._fakers: dict[str, Faker] = {}
-
-    def _pool(self) -> tuple[list[str], list[str]]:
-        self.group = "blind"
-        return self.pools[self.r.choice(self.locales)]
-
-    def _faker(self, loc: str) -> Faker:
-        if loc not in self._fakers:
-            self._fakers[loc] = Faker(loc)
-        fake = self._fakers[loc]
-        fake.seed_instance(self.r.randint(0, 2**31))
-        return fake
+        super().__init__(rng, blind_names())
 
     # --- contact -----------------------------------------------------------------------
     def email(self) -> str:

@@ -29,6 +29,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from faker import Faker
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -542,6 +544,30 @@ def fill(template: str, gen: Gen, domain: str) -> Sample:
     parts.append(template[pos:])
     sample.text = "".join(parts)
     return sample
+
+
+class LocaleGen(Gen):
+    """Generators whose names come from per-locale pools: one locale first, then a name
+    (so no single big locale list dominates), and a Faker per locale seeded from ``r``."""
+
+    group_name = ""
+
+    def __init__(self, rng: random.Random, pools: dict[str, tuple[list[str], list[str]]]) -> None:
+        super().__init__(rng)
+        self.pools = pools
+        self.locales = sorted(pools)
+        self._fakers: dict[str, Faker] = {}
+
+    def _pool(self) -> tuple[list[str], list[str]]:
+        self.group = self.group_name
+        return self.pools[self.r.choice(self.locales)]
+
+    def _faker(self, loc: str) -> Faker:
+        if loc not in self._fakers:
+            self._fakers[loc] = Faker(loc)
+        fake = self._fakers[loc]
+        fake.seed_instance(self.r.randint(0, 2**31))
+        return fake
 
 
 def dev_families(rng: random.Random, family: str = "all") -> list[tuple[Gen, dict[str, tuple[str, ...]]]]:

@@ -30,7 +30,6 @@ import privacy_retired_b1 as b1
 import privacy_retired_b2 as b2
 import privacy_retired_b3 as b3
 from build_name_lexicon import GAZETTEER_LOCALES, HELD_OUT_LOCALES
-from faker import Faker
 
 from appliance.privacy import checksums as ck
 
@@ -259,26 +258,13 @@ def _ean_check(digits12: str) -> str:
     return str((10 - total % 10) % 10)
 
 
-class B4Gen(corpus.Gen):
+class B4Gen(corpus.LocaleGen):
     """The b4 values: same classes, pools of their own."""
 
+    group_name = "b4"
+
     def __init__(self, rng: random.Random) -> None:
-        super().__init__(rng)
-        self.pools = b4_names()
-        self.locales = sorted(self.pools)
-        self._fakers: dict[str, Faker] = {}
-
-    def _pool(self) -> tuple[list[str], list[str]]:
-        # one locale first, then a name: no single big locale list dominates
-        self.group = "b4"
-        return self.pools[self.r.choice(self.locales)]
-
-    def _faker(self, loc: str) -> Faker:
-        if loc not in self._fakers:
-            self._fakers[loc] = Faker(loc)
-        fake = self._fakers[loc]
-        fake.seed_instance(self.r.randint(0, 2**31))
-        return fake
+        super().__init__(rng, b4_names())
 
     # --- contact -----------------------------------------------------------------------
     def email(self) -> str:

@@ -31,7 +31,6 @@ import privacy_retired_b2 as b2
 import privacy_retired_b3 as b3
 import privacy_retired_b4 as b4
 from build_name_lexicon import GAZETTEER_LOCALES, HELD_OUT_LOCALES
-from faker import Faker
 
 from appliance.privacy import checksums as ck
 
@@ -474,26 +473,13 @@ _MONTHS = {
 _ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 
 
-class B5Gen(corpus.Gen):
+class B5Gen(corpus.LocaleGen):
     """The blind split's values: same classes, pools of its own."""
 
+    group_name = "b5"
+
     def __init__(self, rng: random.Random) -> None:
-        super().__init__(rng)
-        self.pools = b5_names()
-        self.locales = sorted(self.pools)
-        self._fakers: dict[str, Faker] = {}
-
-    def _pool(self) -> tuple[list[str], list[str]]:
-        # one locale first, then a name: no single big locale list dominates
-        self.group = "b5"
-        return self.pools[self.r.choice(self.locales)]
-
-    def _faker(self, loc: str) -> Faker:
-        if loc not in self._fakers:
-            self._fakers[loc] = Faker(loc)
-        fake = self._fakers[loc]
-        fake.seed_instance(self.r.randint(0, 2**31))
-        return fake
+        super().__init__(rng, b5_names())
 
     # --- contact -----------------------------------------------------------------------
     def email(self) -> str:
