@@ -153,10 +153,6 @@ def record_run(seed: int) -> None:
         fh.write(f"{seed} {time.strftime('%Y-%m-%dT%H:%M:%S%z')} {head or 'unknown'} {BLIND_SET}\n")
 
 
-def _digits(r: random.Random, n: int) -> str:
-    return "".join(str(r.randint(0, 9)) for _ in range(n))
-
-
 def _luhn_complete(body: str) -> str:
     return next(body + c for c in "0123456789" if ck.luhn_ok(body + c))
 
@@ -390,7 +386,7 @@ class BlindGen(corpus.LocaleGen):
         nsn = str(ex.national_number)
         for _ in range(200):
             keep = max(2, len(nsn) - r.randint(3, 6))
-            num = pn.parse(f"+{ex.country_code}{nsn[:keep]}{_digits(r, len(nsn) - keep)}")
+            num = pn.parse(f"+{ex.country_code}{nsn[:keep]}{corpus.digits(r, len(nsn) - keep)}")
             if pn.is_valid_number(num):
                 return num
         return ex
@@ -495,25 +491,25 @@ class BlindGen(corpus.LocaleGen):
             ["cnp", "egn", "ee", "se", "amka", "rut", "aadhaar", "cn", "nie", "pesel", "bsn", "ssn"]
         )
         if kind == "cnp":
-            s = ("1" if b.year < 2000 else "5") + yy + mm + dd + f"{r.randint(1, 52):02d}" + _digits(r, 3)
+            s = ("1" if b.year < 2000 else "5") + yy + mm + dd + f"{r.randint(1, 52):02d}" + corpus.digits(r, 3)
             c = sum(int(a) * int(w) for a, w in zip(s, "279146358279", strict=True)) % 11
             return s + ("1" if c == 10 else str(c))
         if kind == "egn":
-            s = yy + (mm if b.year < 2000 else f"{b.month + 40:02d}") + dd + _digits(r, 3)
+            s = yy + (mm if b.year < 2000 else f"{b.month + 40:02d}") + dd + corpus.digits(r, 3)
             c = sum(int(a) * w for a, w in zip(s, (2, 4, 8, 5, 10, 9, 7, 3, 6), strict=True)) % 11
             return s + ("0" if c == 10 else str(c))
         if kind == "ee":
-            s = ("3" if b.year < 2000 else "5") + yy + mm + dd + _digits(r, 3)
+            s = ("3" if b.year < 2000 else "5") + yy + mm + dd + corpus.digits(r, 3)
             c = sum(int(a) * w for a, w in zip(s, (1, 2, 3, 4, 5, 6, 7, 8, 9, 1), strict=True)) % 11
             if c == 10:
                 c = sum(int(a) * w for a, w in zip(s, (3, 4, 5, 6, 7, 8, 9, 1, 2, 3), strict=True)) % 11 % 10
             return s + str(c)
         if kind == "se":
-            body = yy + mm + dd + _digits(r, 3)
+            body = yy + mm + dd + corpus.digits(r, 3)
             full = _luhn_complete(body)
             return f"{b.year}{mm}{dd}-{full[6:]}" if r.random() < 0.5 else f"{full[:6]}-{full[6:]}"
         if kind == "amka":
-            full = _luhn_complete(dd + mm + yy + _digits(r, 4))
+            full = _luhn_complete(dd + mm + yy + corpus.digits(r, 4))
             return full
         if kind == "rut":
             n = r.randint(5_000_000, 25_000_000)
@@ -524,10 +520,10 @@ class BlindGen(corpus.LocaleGen):
             dv = {11: "0", 10: "K"}.get(v, str(v))
             return f"{n:,}".replace(",", ".") + f"-{dv}"
         if kind == "aadhaar":
-            full = _verhoeff_complete(str(r.randint(2, 9)) + _digits(r, 10))
+            full = _verhoeff_complete(str(r.randint(2, 9)) + corpus.digits(r, 10))
             return f"{full[:4]} {full[4:8]} {full[8:]}"
         if kind == "cn":
-            body = f"{r.choice(['110105', '310104', '440305', '510107'])}{b.year}{mm}{dd}{_digits(r, 3)}"
+            body = f"{r.choice(['110105', '310104', '440305', '510107'])}{b.year}{mm}{dd}{corpus.digits(r, 3)}"
             w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
             return body + "10X98765432"[sum(int(c) * x for c, x in zip(body, w, strict=True)) % 11]
         if kind == "nie":
@@ -538,7 +534,7 @@ class BlindGen(corpus.LocaleGen):
             return super().pesel()
         if kind == "bsn":
             while True:
-                s = _digits(r, 8)
+                s = corpus.digits(r, 8)
                 c = sum(int(a) * w for a, w in zip(s, range(9, 1, -1), strict=True)) % 11
                 if c < 10 and s[0] != "0":
                     full = s + str(c)
@@ -561,7 +557,7 @@ class BlindGen(corpus.LocaleGen):
                 ("4", 19),
             ]
         )
-        full = _luhn_complete(prefix + _digits(r, length - len(prefix) - 1))
+        full = _luhn_complete(prefix + corpus.digits(r, length - len(prefix) - 1))
         sep = r.choice([" ", "-", "", " ", "\u2009"])
         if length == 15:
             return sep.join([full[:4], full[4:10], full[10:]])
@@ -574,18 +570,18 @@ class BlindGen(corpus.LocaleGen):
         up = string.ascii_uppercase
         country, bban = r.choice(
             [
-                ("KW", "".join(r.choice(up) for _ in range(4)) + _digits(r, 22)),
-                ("QA", "".join(r.choice(up) for _ in range(4)) + _digits(r, 21)),
-                ("JO", "".join(r.choice(up) for _ in range(4)) + _digits(r, 22)),
-                ("BH", "".join(r.choice(up) for _ in range(4)) + _digits(r, 14)),
-                ("PK", "".join(r.choice(up) for _ in range(4)) + _digits(r, 16)),
-                ("AZ", "".join(r.choice(up) for _ in range(4)) + _digits(r, 20)),
-                ("KZ", _digits(r, 16)),
-                ("XK", _digits(r, 16)),
-                ("TN", _digits(r, 20)),
-                ("MU", "".join(r.choice(up) for _ in range(4)) + _digits(r, 19) + "MUR"),
-                ("DO", "".join(r.choice(up) for _ in range(4)) + _digits(r, 20)),
-                ("CR", _digits(r, 18)),
+                ("KW", "".join(r.choice(up) for _ in range(4)) + corpus.digits(r, 22)),
+                ("QA", "".join(r.choice(up) for _ in range(4)) + corpus.digits(r, 21)),
+                ("JO", "".join(r.choice(up) for _ in range(4)) + corpus.digits(r, 22)),
+                ("BH", "".join(r.choice(up) for _ in range(4)) + corpus.digits(r, 14)),
+                ("PK", "".join(r.choice(up) for _ in range(4)) + corpus.digits(r, 16)),
+                ("AZ", "".join(r.choice(up) for _ in range(4)) + corpus.digits(r, 20)),
+                ("KZ", corpus.digits(r, 16)),
+                ("XK", corpus.digits(r, 16)),
+                ("TN", corpus.digits(r, 20)),
+                ("MU", "".join(r.choice(up) for _ in range(4)) + corpus.digits(r, 19) + "MUR"),
+                ("DO", "".join(r.choice(up) for _ in range(4)) + corpus.digits(r, 20)),
+                ("CR", corpus.digits(r, 18)),
             ]
         )
         num = int("".join(str(int(c, 36)) for c in bban + country + "00"))
@@ -695,7 +691,7 @@ class BlindGen(corpus.LocaleGen):
             [
                 f"{r.choice(words)}-{r.choice(words)}-{r.randint(10, 99)}",
                 f"{r.choice(words).title()}{r.randint(1, 9)}{r.choice('!?#$')}{r.choice(words).title()}",
-                _digits(r, r.choice([4, 6, 8])),
+                corpus.digits(r, r.choice([4, 6, 8])),
                 "".join(
                     r.choice(string.ascii_letters + string.digits + "!@#%") for _ in range(r.randint(10, 14))
                 ),

@@ -21,6 +21,7 @@ Two splits (``build(..., split=...)``):
 
 from __future__ import annotations
 
+import functools
 import importlib
 import random
 import re
@@ -97,6 +98,11 @@ def name_pools() -> dict[str, tuple[list[str], list[str]]]:
     }
 
 
+def digits(r: random.Random, n: int) -> str:
+    """Return ``n`` random decimal digits."""
+    return "".join(str(r.randint(0, 9)) for _ in range(n))
+
+
 class Gen:
     """Value generators; each returns the string to insert."""
 
@@ -140,7 +146,7 @@ class Gen:
 
     def phone(self) -> str:
         r = self.r
-        d = lambda n: "".join(str(r.randint(0, 9)) for _ in range(n))  # noqa: E731
+        d = functools.partial(digits, r)
         return r.choice(
             [
                 f"+49 151 {d(4)} {d(4)}",
@@ -161,7 +167,7 @@ class Gen:
         )
 
     def phone_national(self) -> str:
-        d = lambda n: "".join(str(self.r.randint(0, 9)) for _ in range(n))  # noqa: E731
+        d = functools.partial(digits, self.r)
         return self.r.choice(
             [f"0151 {d(8)}", f"030 {d(7)}", f"07700 {d(6)}", f"06 {d(2)} {d(2)} {d(2)} {d(2)}"]
         )
@@ -261,7 +267,7 @@ class Gen:
 
     def pesel(self) -> str:
         while True:
-            v = "".join(str(self.r.randint(0, 9)) for _ in range(11))
+            v = digits(self.r, 11)
             if ck.pesel_ok(v):
                 return v
 
@@ -332,7 +338,7 @@ class Gen:
         prefix, length = r.choice(
             [("4", 16), ("51", 16), ("55", 16), ("2221", 16), ("34", 15), ("37", 15), ("6011", 16)]
         )
-        body = prefix + "".join(str(r.randint(0, 9)) for _ in range(length - len(prefix) - 1))
+        body = prefix + digits(r, length - len(prefix) - 1)
         for check in "0123456789":
             if ck.luhn_ok(body + check):
                 num = body + check
@@ -348,13 +354,13 @@ class Gen:
             [("DE", 18), ("FR", 23), ("GB", 18), ("NL", 14), ("PL", 24), ("ES", 20), ("IT", 23)]
         )
         if country == "GB":
-            bban = "NWBK" + "".join(str(r.randint(0, 9)) for _ in range(14))
+            bban = "NWBK" + digits(r, 14)
         elif country == "NL":
-            bban = "ABNA" + "".join(str(r.randint(0, 9)) for _ in range(10))
+            bban = "ABNA" + digits(r, 10)
         elif country == "IT":
-            bban = "X" + "".join(str(r.randint(0, 9)) for _ in range(22))
+            bban = "X" + digits(r, 22)
         else:
-            bban = "".join(str(r.randint(0, 9)) for _ in range(bban_len))
+            bban = digits(r, bban_len)
         num = int("".join(str(int(c, 36)) for c in bban + country + "00"))
         iban = f"{country}{98 - num % 97:02d}{bban}"
         assert ck.iban_ok(iban), iban
@@ -544,6 +550,20 @@ def fill(template: str, gen: Gen, domain: str) -> Sample:
     parts.append(template[pos:])
     sample.text = "".join(parts)
     return sample
+
+
+def fresh_pools(locales: tuple[str, ...],
+                dev_locales: tuple[str, ...]) -> dict[str, tuple[list[str], list[str]]]:
+    """Return ``{locale: (first, last)}`` of ``locales`` minus every name of ``dev_locales``."""
+    dev_first, dev_last = locale_names(dev_locales)
+    dev = set(dev_first) | set(dev_last)
+    pools = {}
+    for loc in locales:
+        first, last = locale_names((loc,))
+        first, last = [n for n in first if n not in dev], [n for n in last if n not in dev]
+        if first and last:
+            pools[loc] = (first, last)
+    return pools
 
 
 class LocaleGen(Gen):

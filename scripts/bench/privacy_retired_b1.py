@@ -10,6 +10,7 @@ is ``privacy_blind.py``.
 
 from __future__ import annotations
 
+import functools
 import random
 import string
 
@@ -40,29 +41,16 @@ assert not set(B1_LOCALES) & (set(GAZETTEER_LOCALES) | set(HELD_OUT_LOCALES))
 
 def b1_names() -> dict[str, tuple[list[str], list[str]]]:
     """Return ``{locale: (first, last)}`` of the b1 names (none in the first dev pools)."""
-    dev_first, dev_last = corpus.locale_names(GAZETTEER_LOCALES + HELD_OUT_LOCALES)
-    dev = set(dev_first) | set(dev_last)
-    pools = {}
-    for loc in B1_LOCALES:
-        first, last = corpus.locale_names((loc,))
-        first, last = [n for n in first if n not in dev], [n for n in last if n not in dev]
-        if first and last:
-            pools[loc] = (first, last)
-    return pools
+    return corpus.fresh_pools(B1_LOCALES, GAZETTEER_LOCALES + HELD_OUT_LOCALES)
 
 
-class B1Gen(corpus.Gen):
+class B1Gen(corpus.LocaleGen):
     """The b1 values: same classes, pools of their own."""
 
-    def __init__(self, rng: random.Random) -> None:
-        super().__init__(rng)
-        self.pools = b1_names()
-        self.locales = sorted(self.pools)
+    group_name = "b1"
 
-    def _pool(self) -> tuple[list[str], list[str]]:
-        # one locale first, then a name: no single big locale list dominates
-        self.group = "b1"
-        return self.pools[self.r.choice(self.locales)]
+    def __init__(self, rng: random.Random) -> None:
+        super().__init__(rng, b1_names())
 
     def email(self) -> str:
         r = self.r
@@ -93,7 +81,7 @@ class B1Gen(corpus.Gen):
 
     def phone(self) -> str:
         r = self.r
-        d = lambda n: "".join(str(r.randint(0, 9)) for _ in range(n))  # noqa: E731
+        d = functools.partial(corpus.digits, r)
         return r.choice(
             [
                 f"+43 664 {d(7)}",
@@ -110,7 +98,7 @@ class B1Gen(corpus.Gen):
         )
 
     def phone_national(self) -> str:
-        d = lambda n: "".join(str(self.r.randint(0, 9)) for _ in range(n))  # noqa: E731
+        d = functools.partial(corpus.digits, self.r)
         return self.r.choice(
             [f"0664 {d(7)}", f"079 {d(3)} {d(2)} {d(2)}", f"087 {d(3)} {d(4)}", f"0171 {d(7)}"]
         )

@@ -38,33 +38,16 @@ assert not set(B2_LOCALES) & set(_DEV_LOCALES)
 
 def b2_names() -> dict[str, tuple[list[str], list[str]]]:
     """Return ``{locale: (first, last)}`` of the b2 names (none in earlier dev pools)."""
-    dev_first, dev_last = corpus.locale_names(_DEV_LOCALES)
-    dev = set(dev_first) | set(dev_last)
-    pools = {}
-    for loc in B2_LOCALES:
-        first, last = corpus.locale_names((loc,))
-        first, last = [n for n in first if n not in dev], [n for n in last if n not in dev]
-        if first and last:
-            pools[loc] = (first, last)
-    return pools
+    return corpus.fresh_pools(B2_LOCALES, _DEV_LOCALES)
 
 
-def _digits(r: random.Random, n: int) -> str:
-    return "".join(str(r.randint(0, 9)) for _ in range(n))
-
-
-class B2Gen(corpus.Gen):
+class B2Gen(corpus.LocaleGen):
     """The b2 values: same classes, pools of their own."""
 
-    def __init__(self, rng: random.Random) -> None:
-        super().__init__(rng)
-        self.pools = b2_names()
-        self.locales = sorted(self.pools)
+    group_name = "b2"
 
-    def _pool(self) -> tuple[list[str], list[str]]:
-        # one locale first, then a name: no single big locale list dominates
-        self.group = "b2"
-        return self.pools[self.r.choice(self.locales)]
+    def __init__(self, rng: random.Random) -> None:
+        super().__init__(rng, b2_names())
 
     def email(self) -> str:
         r = self.r
@@ -95,23 +78,23 @@ class B2Gen(corpus.Gen):
         r = self.r
         return r.choice(
             [
-                f"+57 310 {_digits(r, 3)} {_digits(r, 4)}",
-                f"+1 (514) {_digits(r, 3)}-{_digits(r, 4)}",
-                f"+32 2 {_digits(r, 3)} {_digits(r, 2)} {_digits(r, 2)}",
-                f"+352 621 {_digits(r, 3)} {_digits(r, 3)}",
-                f"+423 {_digits(r, 3)} {_digits(r, 2)} {_digits(r, 2)}",
-                f"+234 803 {_digits(r, 3)} {_digits(r, 4)}",
-                f"+92 300 {_digits(r, 7)}",
-                f"+66 81 {_digits(r, 3)} {_digits(r, 4)}",
-                f"+998 90 {_digits(r, 3)} {_digits(r, 2)} {_digits(r, 2)}",
-                f"+213 5{_digits(r, 2)} {_digits(r, 2)} {_digits(r, 2)} {_digits(r, 2)}",
+                f"+57 310 {corpus.digits(r, 3)} {corpus.digits(r, 4)}",
+                f"+1 (514) {corpus.digits(r, 3)}-{corpus.digits(r, 4)}",
+                f"+32 2 {corpus.digits(r, 3)} {corpus.digits(r, 2)} {corpus.digits(r, 2)}",
+                f"+352 621 {corpus.digits(r, 3)} {corpus.digits(r, 3)}",
+                f"+423 {corpus.digits(r, 3)} {corpus.digits(r, 2)} {corpus.digits(r, 2)}",
+                f"+234 803 {corpus.digits(r, 3)} {corpus.digits(r, 4)}",
+                f"+92 300 {corpus.digits(r, 7)}",
+                f"+66 81 {corpus.digits(r, 3)} {corpus.digits(r, 4)}",
+                f"+998 90 {corpus.digits(r, 3)} {corpus.digits(r, 2)} {corpus.digits(r, 2)}",
+                f"+213 5{corpus.digits(r, 2)} {corpus.digits(r, 2)} {corpus.digits(r, 2)} {corpus.digits(r, 2)}",
             ]
         )
 
     def phone_national(self) -> str:
         r = self.r
         return r.choice(
-            [f"0803 {_digits(r, 3)} {_digits(r, 4)}", f"0300 {_digits(r, 7)}", f"0470 {_digits(r, 2)} {_digits(r, 2)} {_digits(r, 2)}"]
+            [f"0803 {corpus.digits(r, 3)} {corpus.digits(r, 4)}", f"0300 {corpus.digits(r, 7)}", f"0470 {corpus.digits(r, 2)} {corpus.digits(r, 2)} {corpus.digits(r, 2)}"]
         )
 
     def address(self) -> str:
@@ -182,11 +165,11 @@ class B2Gen(corpus.Gen):
         r = self.r
         country, bban = r.choice(
             [
-                ("BE", _digits(r, 12)),
-                ("LU", _digits(r, 3) + "".join(r.choice(string.ascii_uppercase + string.digits) for _ in range(13))),
-                ("LI", _digits(r, 5) + _digits(r, 12)),
-                ("CH", _digits(r, 5) + _digits(r, 12)),
-                ("AT", _digits(r, 16)),
+                ("BE", corpus.digits(r, 12)),
+                ("LU", corpus.digits(r, 3) + "".join(r.choice(string.ascii_uppercase + string.digits) for _ in range(13))),
+                ("LI", corpus.digits(r, 5) + corpus.digits(r, 12)),
+                ("CH", corpus.digits(r, 5) + corpus.digits(r, 12)),
+                ("AT", corpus.digits(r, 16)),
             ]
         )
         num = int("".join(str(int(c, 36)) for c in bban + country + "00"))

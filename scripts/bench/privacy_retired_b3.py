@@ -28,33 +28,16 @@ assert not set(B3_LOCALES) & set(_DEV_LOCALES)
 
 def b3_names() -> dict[str, tuple[list[str], list[str]]]:
     """Return ``{locale: (first, last)}`` of the b3 names (none in earlier dev pools)."""
-    dev_first, dev_last = corpus.locale_names(_DEV_LOCALES)
-    dev = set(dev_first) | set(dev_last)
-    pools = {}
-    for loc in B3_LOCALES:
-        first, last = corpus.locale_names((loc,))
-        first, last = [n for n in first if n not in dev], [n for n in last if n not in dev]
-        if first and last:
-            pools[loc] = (first, last)
-    return pools
+    return corpus.fresh_pools(B3_LOCALES, _DEV_LOCALES)
 
 
-def _digits(r: random.Random, n: int) -> str:
-    return "".join(str(r.randint(0, 9)) for _ in range(n))
-
-
-class B3Gen(corpus.Gen):
+class B3Gen(corpus.LocaleGen):
     """The b3 values: same classes, pools of their own."""
 
-    def __init__(self, rng: random.Random) -> None:
-        super().__init__(rng)
-        self.pools = b3_names()
-        self.locales = sorted(self.pools)
+    group_name = "b3"
 
-    def _pool(self) -> tuple[list[str], list[str]]:
-        # one locale first, then a name: no single big locale list dominates
-        self.group = "b3"
-        return self.pools[self.r.choice(self.locales)]
+    def __init__(self, rng: random.Random) -> None:
+        super().__init__(rng, b3_names())
 
     def email(self) -> str:
         r = self.r
@@ -72,19 +55,19 @@ class B3Gen(corpus.Gen):
         r = self.r
         return r.choice(
             [
-                f"+30 69{_digits(r, 2)} {_digits(r, 3)} {_digits(r, 3)}",
-                f"+380 67 {_digits(r, 3)} {_digits(r, 2)} {_digits(r, 2)}",
-                f"+359 88 {_digits(r, 3)} {_digits(r, 4)}",
-                f"+44 (0)7{_digits(r, 3)} {_digits(r, 6)}",
-                f"+1 {r.randint(201, 989)}.{r.randint(200, 999)}.{_digits(r, 4)}",
-                f"0049 160 {_digits(r, 7)}",
-                f"+40 7{_digits(r, 2)} {_digits(r, 3)} {_digits(r, 3)}",
+                f"+30 69{corpus.digits(r, 2)} {corpus.digits(r, 3)} {corpus.digits(r, 3)}",
+                f"+380 67 {corpus.digits(r, 3)} {corpus.digits(r, 2)} {corpus.digits(r, 2)}",
+                f"+359 88 {corpus.digits(r, 3)} {corpus.digits(r, 4)}",
+                f"+44 (0)7{corpus.digits(r, 3)} {corpus.digits(r, 6)}",
+                f"+1 {r.randint(201, 989)}.{r.randint(200, 999)}.{corpus.digits(r, 4)}",
+                f"0049 160 {corpus.digits(r, 7)}",
+                f"+40 7{corpus.digits(r, 2)} {corpus.digits(r, 3)} {corpus.digits(r, 3)}",
             ]
         )
 
     def phone_national(self) -> str:
         r = self.r
-        return r.choice([f"069{_digits(r, 1)} {_digits(r, 6)}", f"067 {_digits(r, 3)} {_digits(r, 4)}", f"0160 {_digits(r, 7)}"])
+        return r.choice([f"069{corpus.digits(r, 1)} {corpus.digits(r, 6)}", f"067 {corpus.digits(r, 3)} {corpus.digits(r, 4)}", f"0160 {corpus.digits(r, 7)}"])
 
     def address(self) -> str:
         r = self.r
@@ -111,11 +94,11 @@ class B3Gen(corpus.Gen):
         r = self.r
         country, bban = r.choice(
             [
-                ("GR", _digits(r, 7) + _digits(r, 16)),
-                ("BG", "BNBG" + _digits(r, 6) + _digits(r, 8)),
-                ("UA", _digits(r, 6) + _digits(r, 19)),
-                ("PT", _digits(r, 21)),
-                ("RO", "RNCB" + _digits(r, 16)),
+                ("GR", corpus.digits(r, 7) + corpus.digits(r, 16)),
+                ("BG", "BNBG" + corpus.digits(r, 6) + corpus.digits(r, 8)),
+                ("UA", corpus.digits(r, 6) + corpus.digits(r, 19)),
+                ("PT", corpus.digits(r, 21)),
+                ("RO", "RNCB" + corpus.digits(r, 16)),
             ]
         )
         num = int("".join(str(int(c, 36)) for c in bban + country + "00"))

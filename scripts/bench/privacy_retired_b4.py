@@ -194,10 +194,6 @@ def b4_names() -> dict[str, tuple[list[str], list[str]]]:
     return pools
 
 
-def _digits(r: random.Random, n: int) -> str:
-    return "".join(str(r.randint(0, 9)) for _ in range(n))
-
-
 # countries none of the dev sets draws phone numbers from
 PHONE_REGIONS = (
     "PT",
@@ -303,7 +299,7 @@ class B4Gen(corpus.LocaleGen):
         nsn = str(ex.national_number)
         for _ in range(200):
             keep = max(2, len(nsn) - r.randint(4, 6))
-            cand = nsn[:keep] + _digits(r, len(nsn) - keep)
+            cand = nsn[:keep] + corpus.digits(r, len(nsn) - keep)
             num = pn.parse(f"+{ex.country_code}{cand}")
             if pn.is_valid_number(num):
                 return num
@@ -422,12 +418,12 @@ class B4Gen(corpus.LocaleGen):
         dd, mm, yy = f"{b.day:02d}", f"{b.month:02d}", f"{b.year % 100:02d}"
         kind = r.choice(["cpr", "hetu", "ahv", "be", "nif", "ppsn", "fnr", "rc", "svnr"])
         if kind == "cpr":
-            return f"{dd}{mm}{yy}-{_digits(r, 4)}"
+            return f"{dd}{mm}{yy}-{corpus.digits(r, 4)}"
         if kind == "hetu":
             body = f"{dd}{mm}{yy}{r.randint(2, 899):03d}"
             return f"{dd}{mm}{yy}{'-' if b.year < 2000 else 'A'}{body[-3:]}{'0123456789ABCDEFHJKLMNPRSTUVWXY'[int(body) % 31]}"
         if kind == "ahv":
-            d12 = "756" + _digits(r, 9)
+            d12 = "756" + corpus.digits(r, 9)
             s = d12 + _ean_check(d12)
             return f"{s[:3]}.{s[3:7]}.{s[7:11]}.{s[11:]}"
         if kind == "be":
@@ -435,11 +431,11 @@ class B4Gen(corpus.LocaleGen):
             base = int(("2" if b.year >= 2000 else "") + f"{yy}{mm}{dd}{seq}")
             return f"{yy}.{mm}.{dd}-{seq}.{97 - base % 97:02d}"
         if kind == "nif":
-            body = r.choice("12356") + _digits(r, 7)
+            body = r.choice("12356") + corpus.digits(r, 7)
             c = 11 - sum(int(x) * (9 - i) for i, x in enumerate(body)) % 11
             return body + str(0 if c >= 10 else c)
         if kind == "ppsn":
-            body = _digits(r, 7)
+            body = corpus.digits(r, 7)
             total = sum(int(x) * (8 - i) for i, x in enumerate(body))
             return body + "WABCDEFGHIJKLMNOPQRSTUV"[total % 23] + r.choice(["", "", "A", "W"])
         if kind == "fnr":
@@ -485,7 +481,7 @@ class B4Gen(corpus.LocaleGen):
                 ("5", 16, (4, 4, 4, 4)),
             ]
         )
-        body = prefix + _digits(r, length - len(prefix) - 1)
+        body = prefix + corpus.digits(r, length - len(prefix) - 1)
         num = next(body + c for c in "0123456789" if ck.luhn_ok(body + c))
         sep = r.choice([" ", "-", "", " "])
         parts, i = [], 0
@@ -498,24 +494,24 @@ class B4Gen(corpus.LocaleGen):
         r = self.r
         country, bban = r.choice(
             [
-                ("DK", _digits(r, 14)),
-                ("FI", _digits(r, 14)),
-                ("NO", _digits(r, 11)),
-                ("SE", _digits(r, 20)),
-                ("HU", _digits(r, 24)),
-                ("CZ", _digits(r, 20)),
-                ("SK", _digits(r, 20)),
-                ("SI", _digits(r, 15)),
-                ("HR", _digits(r, 17)),
-                ("IE", "AIBK" + _digits(r, 14)),
-                ("LT", _digits(r, 16)),
-                ("EE", _digits(r, 16)),
+                ("DK", corpus.digits(r, 14)),
+                ("FI", corpus.digits(r, 14)),
+                ("NO", corpus.digits(r, 11)),
+                ("SE", corpus.digits(r, 20)),
+                ("HU", corpus.digits(r, 24)),
+                ("CZ", corpus.digits(r, 20)),
+                ("SK", corpus.digits(r, 20)),
+                ("SI", corpus.digits(r, 15)),
+                ("HR", corpus.digits(r, 17)),
+                ("IE", "AIBK" + corpus.digits(r, 14)),
+                ("LT", corpus.digits(r, 16)),
+                ("EE", corpus.digits(r, 16)),
                 ("LV", "HABA" + "".join(r.choice(string.ascii_uppercase + string.digits) for _ in range(13))),
-                ("TR", _digits(r, 5) + "0" + _digits(r, 16)),
+                ("TR", corpus.digits(r, 5) + "0" + corpus.digits(r, 16)),
                 (
                     "MT",
                     "MALT"
-                    + _digits(r, 5)
+                    + corpus.digits(r, 5)
                     + "".join(r.choice(string.ascii_uppercase + string.digits) for _ in range(18)),
                 ),
             ]

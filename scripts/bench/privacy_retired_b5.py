@@ -314,10 +314,6 @@ def b5_names() -> dict[str, tuple[list[str], list[str]]]:
     return pools
 
 
-def _digits(r: random.Random, n: int) -> str:
-    return "".join(str(r.randint(0, 9)) for _ in range(n))
-
-
 def _ordinal(d: int) -> str:
     return "th" if 10 <= d % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(d % 10, "th")
 
@@ -517,7 +513,7 @@ class B5Gen(corpus.LocaleGen):
         nsn = str(ex.national_number)
         for _ in range(200):
             keep = max(2, len(nsn) - r.randint(3, 6))
-            cand = nsn[:keep] + _digits(r, len(nsn) - keep)
+            cand = nsn[:keep] + corpus.digits(r, len(nsn) - keep)
             num = pn.parse(f"+{ex.country_code}{cand}")
             if pn.is_valid_number(num):
                 return num
@@ -637,7 +633,7 @@ class B5Gen(corpus.LocaleGen):
         dd, mm, yy = f"{b.day:02d}", f"{b.month:02d}", f"{b.year % 100:02d}"
         kind = r.choice(["cpr", "hetu", "be", "rc", "ssn", "nino"])
         if kind == "cpr":
-            return f"{dd}{mm}{yy}{_digits(r, 4)}"
+            return f"{dd}{mm}{yy}{corpus.digits(r, 4)}"
         if kind == "hetu":
             body = f"{dd}{mm}{yy}{r.randint(2, 899):03d}"
             return f"{dd}{mm}{yy}{'-' if b.year < 2000 else 'A'}{body[-3:]}{'0123456789ABCDEFHJKLMNPRSTUVWXY'[int(body) % 31]}"
@@ -654,7 +650,7 @@ class B5Gen(corpus.LocaleGen):
                     return f"{nine}{c}"
         if kind == "ssn":
             return f"{r.randint(1, 665):03d} {r.randint(1, 99):02d} {r.randint(1, 9999):04d}"
-        return f"{r.choice('ABCEGHJKLMNPRSTWXYZ')}{r.choice('ABCEGHJKLMNPRSTWXYZ')} {_digits(r, 2)} {_digits(r, 2)} {_digits(r, 2)} {r.choice('ABCD')}"
+        return f"{r.choice('ABCEGHJKLMNPRSTWXYZ')}{r.choice('ABCEGHJKLMNPRSTWXYZ')} {corpus.digits(r, 2)} {corpus.digits(r, 2)} {corpus.digits(r, 2)} {r.choice('ABCD')}"
 
     def card(self) -> str:
         r = self.r
@@ -697,7 +693,7 @@ class B5Gen(corpus.LocaleGen):
             "troy": ("9792", 16),
             "verve": (r.choice(["506099", "5061", "650002"]), r.choice([16, 19])),
         }[brand]
-        num = _luhn_complete(prefix + _digits(r, length - len(prefix) - 1))
+        num = _luhn_complete(prefix + corpus.digits(r, length - len(prefix) - 1))
         groupings = {
             13: [(4, 4, 5), (13,)],
             14: [(4, 6, 4), (14,), (4, 4, 4, 2)],
@@ -720,36 +716,36 @@ class B5Gen(corpus.LocaleGen):
         r = self.r
         country, bban = r.choice(
             [
-                ("GR", _digits(r, 7) + _digits(r, 16)),
+                ("GR", corpus.digits(r, 7) + corpus.digits(r, 16)),
                 (
                     "CY",
-                    _digits(r, 8)
+                    corpus.digits(r, 8)
                     + "".join(r.choice(string.ascii_uppercase + string.digits) for _ in range(16)),
                 ),
                 (
                     "BG",
                     "BNBG"
-                    + _digits(r, 6)
+                    + corpus.digits(r, 6)
                     + "".join(r.choice(string.ascii_uppercase + string.digits) for _ in range(8)),
                 ),
                 ("RO", "RNCB" + "".join(r.choice(string.ascii_uppercase + string.digits) for _ in range(16))),
-                ("IS", _digits(r, 22)),
-                ("BA", _digits(r, 16)),
-                ("ME", _digits(r, 18)),
+                ("IS", corpus.digits(r, 22)),
+                ("BA", corpus.digits(r, 16)),
+                ("ME", corpus.digits(r, 18)),
                 (
                     "AL",
-                    _digits(r, 8)
+                    corpus.digits(r, 8)
                     + "".join(r.choice(string.ascii_uppercase + string.digits) for _ in range(16)),
                 ),
-                ("IL", _digits(r, 19)),
-                ("AE", _digits(r, 19)),
+                ("IL", corpus.digits(r, 19)),
+                ("AE", corpus.digits(r, 19)),
                 (
                     "SA",
-                    _digits(r, 2)
+                    corpus.digits(r, 2)
                     + "".join(r.choice(string.ascii_uppercase + string.digits) for _ in range(18)),
                 ),
-                ("BR", _digits(r, 23) + "P1"),
-                ("GE", "NB" + _digits(r, 16)),
+                ("BR", corpus.digits(r, 23) + "P1"),
+                ("GE", "NB" + corpus.digits(r, 16)),
                 ("MD", "AG" + "".join(r.choice(string.ascii_uppercase + string.digits) for _ in range(18))),
             ]
         )
@@ -975,13 +971,13 @@ class B5Gen(corpus.LocaleGen):
 
     def serial(self) -> str:
         r = self.r
-        imei = _luhn_complete(r.choice(["35", "86", "01"]) + _digits(r, 12))
+        imei = _luhn_complete(r.choice(["35", "86", "01"]) + corpus.digits(r, 12))
         return r.choice(
             [
                 f"IMEI {imei}",
-                f"S/N: {r.choice(string.ascii_uppercase)}{r.choice(string.ascii_uppercase)}{_digits(r, 9)}",
-                f"serial {_digits(r, 4)}-{_digits(r, 4)}-{_digits(r, 4)}",
-                f"SN {r.randint(2019, 2026)}{r.randint(1, 12):02d}{_digits(r, 6)}",
+                f"S/N: {r.choice(string.ascii_uppercase)}{r.choice(string.ascii_uppercase)}{corpus.digits(r, 9)}",
+                f"serial {corpus.digits(r, 4)}-{corpus.digits(r, 4)}-{corpus.digits(r, 4)}",
+                f"SN {r.randint(2019, 2026)}{r.randint(1, 12):02d}{corpus.digits(r, 6)}",
             ]
         )
 
