@@ -32,15 +32,20 @@ def fail(message: str, hint: str = "", code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
+def exit_invalid_config(exc: ConfigError) -> NoReturn:
+    """Print every bad key path of ``exc`` on stderr and exit with 2."""
+    err_console.print(f"[bold red]invalid configuration[/] ({exc.source}):", highlight=False)
+    for key, msg in exc.problems:
+        err_console.print(f"  [cyan]{key}[/]: {msg}", highlight=False)
+    raise typer.Exit(2) from exc
+
+
 def load_config(path: Path | None) -> Config:
     """Load the config or exit with every bad key path listed."""
     try:
         return load(path)
     except ConfigError as exc:
-        err_console.print(f"[bold red]invalid configuration[/] ({exc.source}):", highlight=False)
-        for key, msg in exc.problems:
-            err_console.print(f"  [cyan]{key}[/]: {msg}", highlight=False)
-        raise typer.Exit(2) from exc
+        exit_invalid_config(exc)
 
 
 def setup_logging(level: str, json_format: bool = False) -> None:

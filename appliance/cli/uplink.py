@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from appliance.cli import app
-from appliance.cli.common import ConfigOption, err_console, fail, load_config, setup_logging
+from appliance.cli.common import (
+    ConfigOption,
+    err_console,
+    exit_invalid_config,
+    fail,
+    load_config,
+    setup_logging,
+)
 from appliance.errors import ApplianceError, ConfigError
 from appliance.uplink.keys import DeviceKeyError, init_keys, load_keys
 from appliance.uplink.pki import (
@@ -123,10 +130,7 @@ def _load_cloud(config: Path | None) -> CloudConfig:
     try:
         return load_cloud_config(config)
     except ConfigError as exc:
-        err_console.print(f"[bold red]invalid configuration[/] ({exc.source}):", highlight=False)
-        for key, msg in exc.problems:
-            err_console.print(f"  [cyan]{key}[/]: {msg}", highlight=False)
-        raise typer.Exit(2) from exc
+        exit_invalid_config(exc)
 
 
 @keys_app.command("rotate-relay")
