@@ -153,10 +153,6 @@ def record_run(seed: int) -> None:
         fh.write(f"{seed} {time.strftime('%Y-%m-%dT%H:%M:%S%z')} {head or 'unknown'} {BLIND_SET}\n")
 
 
-def _luhn_complete(body: str) -> str:
-    return next(body + c for c in "0123456789" if ck.luhn_ok(body + c))
-
-
 _VERHOEFF_D = [
     [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
     [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
@@ -506,10 +502,10 @@ class BlindGen(corpus.LocaleGen):
             return s + str(c)
         if kind == "se":
             body = yy + mm + dd + corpus.digits(r, 3)
-            full = _luhn_complete(body)
+            full = corpus.luhn_complete(body)
             return f"{b.year}{mm}{dd}-{full[6:]}" if r.random() < 0.5 else f"{full[:6]}-{full[6:]}"
         if kind == "amka":
-            full = _luhn_complete(dd + mm + yy + corpus.digits(r, 4))
+            full = corpus.luhn_complete(dd + mm + yy + corpus.digits(r, 4))
             return full
         if kind == "rut":
             n = r.randint(5_000_000, 25_000_000)
@@ -557,7 +553,7 @@ class BlindGen(corpus.LocaleGen):
                 ("4", 19),
             ]
         )
-        full = _luhn_complete(prefix + corpus.digits(r, length - len(prefix) - 1))
+        full = corpus.luhn_complete(prefix + corpus.digits(r, length - len(prefix) - 1))
         sep = r.choice([" ", "-", "", " ", "\u2009"])
         if length == 15:
             return sep.join([full[:4], full[4:10], full[10:]])

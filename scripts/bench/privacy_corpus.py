@@ -103,6 +103,11 @@ def digits(r: random.Random, n: int) -> str:
     return "".join(str(r.randint(0, 9)) for _ in range(n))
 
 
+def luhn_complete(body: str) -> str:
+    """Return ``body`` with the check digit that makes it pass Luhn."""
+    return next(body + c for c in "0123456789" if ck.luhn_ok(body + c))
+
+
 class Gen:
     """Value generators; each returns the string to insert."""
 
@@ -338,11 +343,7 @@ class Gen:
         prefix, length = r.choice(
             [("4", 16), ("51", 16), ("55", 16), ("2221", 16), ("34", 15), ("37", 15), ("6011", 16)]
         )
-        body = prefix + digits(r, length - len(prefix) - 1)
-        for check in "0123456789":
-            if ck.luhn_ok(body + check):
-                num = body + check
-                break
+        num = luhn_complete(prefix + digits(r, length - len(prefix) - 1))
         sep = r.choice([" ", "-", ""])
         if length == 15:
             return f"{num[:4]}{sep}{num[4:10]}{sep}{num[10:]}"

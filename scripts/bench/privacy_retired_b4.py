@@ -482,7 +482,7 @@ class B4Gen(corpus.LocaleGen):
             ]
         )
         body = prefix + corpus.digits(r, length - len(prefix) - 1)
-        num = next(body + c for c in "0123456789" if ck.luhn_ok(body + c))
+        num = corpus.luhn_complete(body)
         sep = r.choice([" ", "-", "", " "])
         parts, i = [], 0
         for g in groups:

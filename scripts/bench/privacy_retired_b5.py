@@ -318,10 +318,6 @@ def _ordinal(d: int) -> str:
     return "th" if 10 <= d % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(d % 10, "th")
 
 
-def _luhn_complete(body: str) -> str:
-    return next(body + c for c in "0123456789" if ck.luhn_ok(body + c))
-
-
 # countries none of the dev sets (nor b4) draws phone numbers from
 PHONE_REGIONS = (
     "IS",
@@ -693,7 +689,7 @@ class B5Gen(corpus.LocaleGen):
             "troy": ("9792", 16),
             "verve": (r.choice(["506099", "5061", "650002"]), r.choice([16, 19])),
         }[brand]
-        num = _luhn_complete(prefix + corpus.digits(r, length - len(prefix) - 1))
+        num = corpus.luhn_complete(prefix + corpus.digits(r, length - len(prefix) - 1))
         groupings = {
             13: [(4, 4, 5), (13,)],
             14: [(4, 6, 4), (14,), (4, 4, 4, 2)],
@@ -971,7 +967,7 @@ class B5Gen(corpus.LocaleGen):
 
     def serial(self) -> str:
         r = self.r
-        imei = _luhn_complete(r.choice(["35", "86", "01"]) + corpus.digits(r, 12))
+        imei = corpus.luhn_complete(r.choice(["35", "86", "01"]) + corpus.digits(r, 12))
         return r.choice(
             [
                 f"IMEI {imei}",
