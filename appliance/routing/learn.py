@@ -16,6 +16,7 @@ import json
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -177,16 +178,37 @@ class HeadStore:
         self._head: LogisticHead | None = None
         self._head_version: int | None = None
         self._training = False
+        # Labels of examples.jsonl, counted once and kept up to date by add_examples while
+        # the file's size is the one counted (another process appending makes it recount).
+        self._counts: Counter[str] | None = None
+        self._counted_size = -1
 
     # --- examples -------------------------------------------------------------------------
     def add_examples(self, pairs: Sequence[tuple[str, str]], source: str = "label") -> int:
         """Append examples; return the total number held for the task."""
-        with self._lock, (self.dir / "examples.jsonl").open("a", encoding="utf-8") as fh:
-            for text, label in pairs:
-                fh.write(json.dumps({"text": text, "label": label, "source": source,
-                                     "at": time.time()}, ensure_ascii=False) + "\n")
+        path = self.dir / "examples.jsonl"
+        with self._lock:
+            with path.open("a", encoding="utf-8") as fh:
+                unchanged = fh.tell() == self._counted_size
+                for text, label in pairs:
+                    fh.write(json.dumps({"text": text, "label": label, "source": source,
+                                         "at": time.time()}, ensure_ascii=False) + "\n")
+                end = fh.tell()
             self._since_train += len(pairs)
-        return len(self.examples())
+            if self._counts is not None and unchanged:
+                self._counts.update(label for _, label in pairs)
+                self._counted_size = end
+        return sum(self.label_counts().values())
+
+    def label_counts(self) -> Counter[str]:
+        """Return how many examples each label has (without rereading an unchanged file)."""
+        path = self.dir / "examples.jsonl"
+        size = path.stat().st_size if path.exists() else 0
+        with self._lock:
+            if self._counts is None or size != self._counted_size:
+                self._counts = Counter(label for _, label in self.examples())
+                self._counted_size = size
+            return Counter(self._counts)
 
     def add_escalation(self, redacted_text: str, cloud_label: str) -> bool:
         """Keep an escalation's redacted text and the cloud's label; True when retraining is due."""

@@ -131,8 +131,8 @@ class LearnedLocal:
             return None
         due = store.add_escalation(redacted_text, label)
         if store.current_version() is None:  # the first head waits for enough examples
-            examples = store.examples()
-            if len(examples) < self.config.min_examples or len({lbl for _, lbl in examples}) < 2:
+            counts = store.label_counts()
+            if sum(counts.values()) < self.config.min_examples or len(counts) < 2:
                 return None
         elif not due:
             return None

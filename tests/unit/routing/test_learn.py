@@ -127,3 +127,15 @@ def test_bad_examples_line_is_named(tmp_path: Path) -> None:
     path.write_text(json.dumps({"text": "ok", "label": "a"}) + "\n{\"text\": \"x\"}\n")
     with pytest.raises(LearnError, match=r"ex.jsonl:2"):
         read_examples(path)
+
+
+def test_label_counts_follow_this_store_and_other_writers(tmp_path: Path) -> None:
+    from appliance.routing.settings import LearnConfig
+
+    store = HeadStore(tmp_path, "t", LearnConfig())
+    assert store.label_counts() == {}
+    assert store.add_examples([("a", "x"), ("b", "y")]) == 2
+    assert store.add_examples([("c", "x")]) == 3
+    other = HeadStore(tmp_path, "t", LearnConfig())  # e.g. `appliance learn` beside the daemon
+    other.add_examples([("d", "z")])
+    assert store.label_counts() == {"x": 2, "y": 1, "z": 1}
