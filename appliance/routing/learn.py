@@ -366,11 +366,15 @@ class HeadStore:
     def head(self) -> LogisticHead | None:
         """Return the current head (loaded once per version), or None when untrained."""
         v = self.current_version()
-        if v is None:
-            return None
-        if self._head is None or self._head_version != v:
-            self._head, self._head_version = LogisticHead.load(self.dir / f"v{v:04d}.npz"), v
-        return self._head
+        return None if v is None else self.head_version(v)
+
+    def head_version(self, version: int) -> LogisticHead:
+        """Return head ``version`` (loaded once); raises LearnError if it is gone."""
+        head, loaded = self._head, self._head_version  # a retrain may reset them meanwhile
+        if head is None or loaded != version:
+            head = LogisticHead.load(self.dir / f"v{version:04d}.npz")
+            self._head, self._head_version = head, version
+        return head
 
     def classify(self, embedding: Array) -> tuple[str, float] | None:
         """Return ``(label, calibrated confidence)`` for one embedding, or None when untrained."""

@@ -88,9 +88,7 @@ class LearnedLocal:
         version, threshold = usable
         store = self.stores[task]
         try:
-            head = store.head()
-            if head is None:
-                return None
+            head = store.head_version(version)  # the version whose threshold was just read
             label, conf = head.predict(self.embed([text])[0])[0]
         except LearnError as exc:
             log.warning("task %s: head v%d cannot be used: %s", task, version, exc)
