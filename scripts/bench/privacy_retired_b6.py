@@ -1,13 +1,14 @@
 # ruff: noqa: E501 - sentence templates and value formats read best on one line
-"""The BLIND split of the privacy corpus (set ``b6``). DO NOT TUNE THE DETECTOR ON THIS.
+"""Retired blind set ``b6`` of the privacy corpus: now part of the DEV split.
 
-Everything here was written before the detector changes it is used to judge, and
-must never be looked at through the detector's eyes while developing: no running
-the detector on these texts to find misses, no adding words, cues or rules because
-a blind text needed them. A blind set is run once per report, on a seed never run
-before; once its misses have been looked at and tuned on, it is retired into the
-dev split (as ``b1`` to ``b5`` were: ``privacy_retired_b*.py``) and a new set is
-written.
+It was the blind split until its one blind run: seed 8447 on commit ab56c9d
+(``privacy_blind_seeds.txt``). The detector is tuned on its misses from now on, so
+its figures are dev figures. The current blind set is ``privacy_blind.py``.
+
+Changes since the blind run (ground truth only, disclosed here): none so far; the
+module was renamed (``BlindGen`` -> ``B6Gen``, ``BLIND_TEMPLATES`` -> ``B6_TEMPLATES``,
+``BLIND_LOCALES`` -> ``B6_LOCALES``, ``blind_names`` -> ``b6_names``, group ``blind`` ->
+``b6``) and its seed log helpers moved to the current blind set.
 
 What the earlier blind sets kept revealing is values in forms the recognizers had
 never seen and values with no cue word beside them; this set leans on both.
@@ -59,9 +60,6 @@ import datetime as dt
 import importlib
 import random
 import string
-import subprocess
-import time
-from pathlib import Path
 
 import phonenumbers as pn
 import privacy_corpus as corpus
@@ -74,10 +72,7 @@ from build_name_lexicon import GAZETTEER_LOCALES, HELD_OUT_LOCALES
 
 from appliance.privacy import checksums as ck
 
-BLIND_SET = "b6"
-BLIND_SEED_MIN = 1000
-BLIND_LOG = Path(__file__).with_name("privacy_blind_seeds.txt")
-BLIND_LOCALES = ("gu_IN", "bn_BD", "or_IN", "ta_IN")
+B6_LOCALES = ("gu_IN", "bn_BD", "or_IN", "ta_IN")
 _DEV_LOCALES = (
     GAZETTEER_LOCALES
     + HELD_OUT_LOCALES
@@ -87,7 +82,7 @@ _DEV_LOCALES = (
     + b4.B4_LOCALES
     + b5.B5_LOCALES
 )
-assert not set(BLIND_LOCALES) & set(_DEV_LOCALES)
+assert not set(B6_LOCALES) & set(_DEV_LOCALES)
 
 # Brahmic scripts share Devanagari's layout: the same letter sits at the same offset
 _OFFSET = {"gu_IN": 0x180, "bn_BD": 0x80, "or_IN": 0x200, "ta_IN": 0x280}
@@ -99,14 +94,14 @@ def _romanise(name: str, loc: str) -> str:
     return b5._devanagari(dev)
 
 
-def blind_names() -> dict[str, tuple[list[str], list[str]]]:
+def b6_names() -> dict[str, tuple[list[str], list[str]]]:
     """Return ``{locale: (first, last)}`` of blind names never seen in development."""
     dev_first, dev_last = corpus.locale_names(_DEV_LOCALES)
     dev = set(dev_first) | set(dev_last)
     for f5, l5 in b5.b5_names().values():  # b5's romanised names are dev names now
         dev |= set(f5) | set(l5)
     pools = {}
-    for loc in BLIND_LOCALES:
+    for loc in B6_LOCALES:
         p = importlib.import_module(f"faker.providers.person.{loc}").Provider
         firsts = list(getattr(p, "first_names", ())) or list(p.first_names_male) + list(p.first_names_female)
         pairs = []
@@ -130,27 +125,6 @@ def blind_names() -> dict[str, tuple[list[str], list[str]]]:
     return pools
 
 
-def seed_runs(seed: int) -> list[str]:
-    """Return the log lines of earlier runs of blind ``seed`` (empty: still blind)."""
-    if not BLIND_LOG.exists():
-        return []
-    return [ln for ln in BLIND_LOG.read_text().splitlines() if ln.split(" ", 1)[0] == str(seed)]
-
-
-def record_run(seed: int) -> None:
-    """Append ``seed`` to the blind log (with the time, the commit it ran on, the set)."""
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=False,
-            cwd=Path(__file__).parent,
-        ).stdout.strip()
-    except OSError:
-        head = ""
-    with BLIND_LOG.open("a", encoding="utf-8") as fh:
-        fh.write(f"{seed} {time.strftime('%Y-%m-%dT%H:%M:%S%z')} {head or 'unknown'} {BLIND_SET}\n")
 
 
 _VERHOEFF_D = [
@@ -338,13 +312,13 @@ def _dms(x: float) -> tuple[int, int, float]:
     return d, int(m), (m - int(m)) * 60
 
 
-class BlindGen(corpus.LocaleGen):
+class B6Gen(corpus.LocaleGen):
     """The blind split's values: same classes, pools and formats of its own."""
 
-    group_name = "blind"
+    group_name = "b6"
 
     def __init__(self, rng: random.Random) -> None:
-        super().__init__(rng, blind_names())
+        super().__init__(rng, b6_names())
 
     # --- contact -----------------------------------------------------------------------
     def email(self) -> str:
@@ -817,9 +791,8 @@ class BlindGen(corpus.LocaleGen):
         return r.choice([f"SO{r.randint(10**7, 10**8 - 1)}", f"RET-{r.randint(10000, 99999)}"])
 
 
-# Written for the blind set b6 before the detector changes it judges; see the module
-# docstring. New phrasing only: no sentence here appears in the dev templates or b1-b5.
-BLIND_TEMPLATES: dict[str, tuple[str, ...]] = {
+# Written for the blind set b6 before the detector changes it judged. New phrasing only: no sentence here appears in the dev templates or b1-b5.
+B6_TEMPLATES: dict[str, tuple[str, ...]] = {
     "factory": (
         "Maintenance window tonight: {person} isolates the press, {first} holds the lock-out key. Questions to {phone_nat}.",
         "Uniform issue — {person}, {dob}, size L, locker {badge}.",
