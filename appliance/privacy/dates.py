@@ -4,11 +4,13 @@ Dates alone are not personal data; a date is a date of birth next to a birth or 
 cue (``DOB``, ``born``, ``geb.``, ``née le``, ``fecha de nacimiento``) or right after a
 name (see :mod:`appliance.privacy.detect`). The grammar covers the forms people write:
 
-* numeric day-first, month-first and year-first with ``/ . -`` or spaces, two- or
-  four-digit years, ISO ``1981-05-03`` and compact ``19810503``;
-* month names and abbreviations in English, German, French, Spanish, Italian, Dutch
-  and Portuguese, any case, with ordinals (``3rd of May 1981``, ``May 3rd, 1981``,
-  ``3. Mai 1981``, ``1er mai 1981``, ``3 de mayo de 1981``, ``06-NOV-1991``);
+* numeric day-first, month-first and year-first with ``/ . -`` (spaced or not) or
+  spaces, two- or four-digit years, ISO ``1981-05-03`` and compact ``19810503``;
+* month names and abbreviations of 48 languages (``months.toml``, built from the
+  Unicode CLDR by ``scripts/build_month_names.py``), any case, with or without
+  diacritics, with ordinals (``3rd of May 1981``, ``May 3rd, 1981``, ``3. Mai 1981``,
+  ``1er mai 1981``, ``3 de mayo de 1981``, ``06-NOV-1991``, ``26 stycznia 1944``,
+  ``1999. június 29.``, ``the 3rd day of May, 1981``, ``1981 May 3``, ``03MAY1981``);
 * Roman-numeral months (``7/XI/1969``, ``3.V.1981``, ``1981-V-03``).
 """
 
@@ -16,31 +18,31 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tomllib
+from pathlib import Path
 
-_MONTH_NAMES: dict[str, int] = {}
-for _names in (
-    "january february march april may june july august september october november december",
-    "januar februar märz april mai juni juli august september oktober november dezember",
-    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
-    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
-    "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre",
-    "januari februari maart april mei juni juli augustus september oktober november december",
-    "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro",
-):
-    for _i, _name in enumerate(_names.split(), start=1):
-        _MONTH_NAMES.setdefault(_name, _i)
-        _MONTH_NAMES.setdefault(_name[:3], _i)
-        if len(_name) > 4:
-            _MONTH_NAMES.setdefault(_name[:4], _i)  # "Sept", "Janv", "Febr"
-for _abbr, _i in (("mrt", 3), ("mär", 3), ("mae", 3), ("okt", 10), ("dez", 12), ("ene", 1),
-                  ("dic", 12), ("ago", 8), ("set", 9), ("out", 10), ("fév", 2), ("avr", 4),
-                  ("déc", 12), ("gen", 1), ("mag", 5), ("giu", 6), ("lug", 7)):
-    _MONTH_NAMES.setdefault(_abbr, _i)
+MONTHS_FILE = Path(__file__).with_name("months.toml")
+
+
+def _month_names() -> dict[str, frozenset[int]]:
+    with MONTHS_FILE.open("rb") as fh:
+        table: dict[str, list[int]] = tomllib.load(fh)["months"]
+    names = {name: frozenset(months) for name, months in table.items()}
+    for name, months in list(names.items()):  # "Sept", "Janv", "Febr": cut-off wide names
+        if len(name) > 5:
+            for cut in (name[:3], name[:4]):
+                names.setdefault(cut, months)
+    return names
+
+
+_MONTH_NAMES = _month_names()
 _ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 _ROMAN = {r: i for i, r in enumerate(_ROMAN_MONTHS, start=1)}
+_FILLERS = frozenset({"the", "day", "of", "de", "del"})
 
-_MON = ("(?:" + "|".join(sorted((re.escape(n) for n in _MONTH_NAMES), key=len, reverse=True))
-        + r")\.?")
+# any word may stand for the month: ``date_ok`` looks it up (an alternation of 900 names
+# would cost more than the lookup)
+_MON = r"[^\W\d_]{3,12}\.?"
 _ROM = r"(?:XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)"
 _ORD = r"(?:st|nd|rd|th|er|e|º|°|\.)?"
 _D = r"(?:3[01]|[12]\d|0?[1-9])"
@@ -53,16 +55,20 @@ DATE = (
     "(?:"
     rf"{_Y4}-{_M}-{_D}|{_Y4}/{_M}/{_D}|{_Y4}\.{_M}\.{_D}\.?|"  # 1981-05-03, 1981.05.03.
     + "|".join(rf"{_D}{s}{_D}{s}{_Y}" for s in _SEPS)  # 03/05/1981, 5/3/81, 03-05-81
+    + "|" + "|".join(rf"{_D} {s} {_D} {s} {_Y4}" for s in _SEPS)  # 18 - 01 - 1946
     + rf"|{_D} {_M} {_Y4}|"  # 03 05 1981
     rf"(?:19|20)\d{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])|"  # 19810503
     + "|".join(rf"{_D}\s?{s}\s?{_ROM}\s?{s}\s?{_Y}" for s in (*_SEPS, " "))  # 7/XI/1969
     + rf"|{_Y4}-{_ROM}-{_D}|"  # 1981-V-03
     rf"(?i:the\s+)?{_D}(?i:{_ORD})(?i:\s+of|\s+de)?(?:\s+|-)(?i:{_MON})(?i:\s+de)?(?:\s+|-|,\s*){_Y}|"
-    rf"(?i:{_MON})(?:\s+|-){_D}(?i:{_ORD}),?(?:\s+|-){_Y4}"  # May 3rd, 1981; MAY 03 1981
+    rf"(?i:{_MON})(?:\s+|-){_D}(?i:{_ORD}),?(?:\s+|-){_Y4}|"  # May 3rd, 1981; MAY 03 1981
+    rf"(?i:the\s+)?{_D}(?i:{_ORD})\s+(?i:day\s+of)\s+(?i:{_MON}),?\s+{_Y4}|"  # the 3rd day of May, 1981
+    rf"{_Y4}\.?\s+(?i:{_MON})\s+{_D}\b\.?|"  # 1981 May 3, 1981. május 3.
+    rf"(?:0[1-9]|[12]\d|3[01])[A-Za-z]{{3}}{_Y4}"  # 03MAY1981
     ")"
 )
 _DATE_RE = re.compile(rf"(?<![\w.:/-]){DATE}(?![\w:]|[./-]\d)")
-_PARTS = re.compile(r"(?i)[a-zäöüéèûçº°]+\.?|\d+")
+_PARTS = re.compile(r"[^\W\d_]+\.?|[º°]|\d+")
 
 
 def find_dates(text: str) -> list[tuple[int, int]]:
@@ -75,21 +81,23 @@ def date_ok(value: str) -> bool:
     if value.isdigit() and len(value) == 8:  # compact, year first
         return _real(int(value[:4]), int(value[4:6]), int(value[6:]))
     nums: list[int] = []
-    month = 0
+    months: frozenset[int] = frozenset()
     for tok in _PARTS.findall(value):
         if tok.isdigit():
             nums.append(int(tok))
             continue
-        word = tok.rstrip(".").lower()
-        if tok.rstrip(".").upper() in _ROMAN and tok.rstrip(".").isupper():
-            month = _ROMAN[tok.rstrip(".").upper()]
-        elif word in _MONTH_NAMES:
-            month = _MONTH_NAMES[word]
-    if month:
+        word = tok.rstrip(".")
+        if word in _ROMAN:
+            months = frozenset({_ROMAN[word]})
+        elif word.lower() in _MONTH_NAMES:
+            months = _MONTH_NAMES[word.lower()]
+        elif word.isalpha() and len(word) >= 3 and word.lower() not in _FILLERS:
+            return False  # a word between a day and a year that names no month
+    if months:
         if len(nums) != 2:
             return False
         day, year = (nums[1], nums[0]) if nums[0] > 31 else (nums[0], nums[1])
-        return _real(year, month, day)
+        return any(_real(year, month, day) for month in months)
     if len(nums) != 3:
         return False
     a, b, c = nums

@@ -10,6 +10,7 @@ from appliance.privacy.checksums import bsn_ok, steuer_id_ok
 from appliance.privacy.dates import DATE, find_dates
 from appliance.privacy.entities import DataClass, Entity, resolve_overlaps
 from appliance.privacy.health import health_spans
+from appliance.privacy.id_numbers import find_id_numbers
 from appliance.privacy.names import NameDetector
 from appliance.privacy.national_ids import NATIONAL_ID_RULES, pt_nif_ok
 from appliance.privacy.phones import phone_rules, phone_world_ok
@@ -138,6 +139,17 @@ def _ids_in_personal_text(text: str, found: list[Entity]) -> list[Entity]:
     return out
 
 
+def _id_numbers(text: str, found: list[Entity]) -> list[Entity]:
+    personal = any(e.type in _PERSONAL or e.type is DataClass.DATE_OF_BIRTH for e in found)
+    out = []
+    for ent in find_id_numbers(text, personal,
+                               lambda start: bool(ID_VETO.search(text, max(0, start - 20), start))):
+        if ent.score < 0.9 and any(e.start < ent.end and ent.start < e.end for e in found):
+            continue  # a weakly evidenced number another recognizer claimed stays theirs
+        out.append(ent)
+    return out
+
+
 def _norm_key(key: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", _CAMEL.sub("_", key).lower()).strip("_")
 
@@ -193,6 +205,7 @@ class Detector:
         found.extend(_dob_in_personal_text(text, found))
         found.extend(self._phone_after_name(text, found))
         found.extend(_ids_in_personal_text(text, found))
+        found.extend(_id_numbers(text, found))
         found.extend(self._phi(text, found))
         holes = [m.span() for m in PLACEHOLDER.finditer(text)]
         if holes:  # our own placeholders are never findings (the relay re-scans them)

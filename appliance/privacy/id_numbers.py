@@ -1,0 +1,229 @@
+"""Personal identity numbers of many countries, found by shape and checked by python-stdnum.
+
+Rather than one hand-written pattern per country, any run of digit groups (with the
+separators people write: spaces, dots, dashes, slashes) is split into its groups and
+every contiguous stretch of them is offered to the national-ID validators of
+`python-stdnum <https://arthurdejong.org/python-stdnum/>`_ whose length it has: a
+Romanian CNP, a Chinese resident ID, a Chilean RUT and a Dutch BSN are found the same
+way, whatever the spelling.
+
+How much evidence a valid number needs depends on how often a random number of its
+length passes the check (measured: ``scripts/bench/id_check_rates.py``):
+
+* ``BARE`` (under 0.5 % pass by chance, or letters in fixed places): enough on its own,
+  unless a part, order or phone word stands right before it;
+* ``PERSONAL`` (under 3 %): in a text that already names a person or one of their
+  identifiers, or after an ID word;
+* ``CUE`` (a mod-10/mod-11 check only): after an ID word, or written in the kind's own
+  official grouping (``12.345.678-5``, ``2345 6789 0123``) in a text about a person.
+
+One deliberate exception: nine digits pass the US SSN check 88 % of the time, yet a bare
+nine-digit number in a text about a person, with no part, order or phone word before
+it, is taken for an SSN (``PERSONAL``): failing safe costs a part number's redaction,
+failing open an identity number.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import IntEnum
+from functools import cache
+from types import ModuleType
+
+from appliance.privacy.entities import DataClass, Entity
+
+
+class Evidence(IntEnum):
+    """How much a valid number needs besides its check (lower: less)."""
+
+    BARE = 0
+    PERSONAL = 1
+    CUE = 2
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One national identifier: its stdnum module, compact lengths and evidence tier."""
+
+    module: str
+    lengths: tuple[int, ...]
+    evidence: Evidence
+    words: tuple[str, ...] = ()  # the kind's own names, read as ID words before it
+    letters: bool = False  # the compact form holds letters
+    check: Callable[[str], bool] | None = None  # instead of the module's is_valid
+
+    @property
+    def mod(self) -> ModuleType:
+        return _module(self.module)
+
+
+@cache
+def _module(name: str) -> ModuleType:
+    return importlib.import_module(f"stdnum.{name}")
+
+
+def _ric_ok(compact: str) -> bool:
+    """Chinese resident ID: birth date and ISO 7064 check character. stdnum also wants the
+    birth place in its own county list, which misses many districts (Shenzhen's 440305)."""
+    ric = _module("cn.ric")
+    ric.get_birth_date(compact)  # raises on an impossible date
+    return bool(compact[:17].isdigit() and ric.calc_check_digit(compact) == compact[17])
+
+
+_B, _P, _C = Evidence.BARE, Evidence.PERSONAL, Evidence.CUE
+KINDS: tuple[Kind, ...] = (  # sorted by evidence: the first valid kind names the match
+    Kind("ro.cnp", (13,), _B, ("cnp",)),
+    Kind("cn.ric", (18,), _B, ("ric", "resident identity", "身份证"), letters=True, check=_ric_ok),
+    Kind("za.idnr", (13,), _B),
+    Kind("kr.rrn", (13,), _B, ("rrn", "resident registration")),
+    Kind("si.emso", (13,), _B, ("emšo", "emso")),
+    Kind("ch.ssn", (13,), _B, ("ahv", "avs", "avs/ahv")),
+
+    Kind("be.nn", (11,), _B, ("rijksregisternummer", "numéro national", "nn", "niss")),
+    Kind("be.bis", (11,), _B, ("bis",)),
+    Kind("ee.ik", (11,), _B, ("isikukood",)),
+    Kind("gr.amka", (11,), _B, ("amka",)),
+    Kind("no.fodselsnummer", (11,), _B, ("fødselsnummer", "fodselsnummer", "fnr")),
+
+    Kind("is_.kennitala", (10,), _B, ("kennitala", "kt")),
+    Kind("se.personnummer", (10, 12), _B, ("personnummer", "pnr")),
+    Kind("fi.hetu", (11,), _B, ("hetu", "henkilötunnus"), letters=True),
+    Kind("it.codicefiscale", (16,), _B, ("codice fiscale", "cf"), letters=True),
+    Kind("mx.curp", (18,), _B, ("curp",), letters=True),
+    Kind("es.dni", (9,), _B, ("dni",), letters=True),
+    Kind("es.nie", (9,), _B, ("nie",), letters=True),
+    Kind("ie.pps", (8, 9), _B, ("pps", "ppsn"), letters=True),
+    Kind("in_.pan", (10,), _B, ("pan",), letters=True),
+    Kind("fr.nir", (15,), _P, ("nir", "insee", "sécurité sociale", "securite sociale"), letters=True),
+    Kind("de.idnr", (11,), _P, ("idnr", "steuer-id", "steuerid", "steuer-identifikationsnummer")),
+    Kind("tr.tckimlik", (11,), _P, ("tc kimlik", "tckn", "kimlik")),
+    Kind("bg.egn", (10,), _P, ("egn", "егн")),
+    Kind("br.cpf", (11,), _P, ("cpf",)),
+    Kind("cz.rc", (10,), _P, ("rodné číslo", "rodne cislo", "rč", "rc")),
+    Kind("dk.cpr", (10,), _P, ("cpr", "cpr-nr", "personnummer")),
+    Kind("lt.asmens", (11,), _P, ("asmens kodas", "ak")),
+    Kind("pl.pesel", (11,), _P, ("pesel",)),
+    Kind("my.nric", (12,), _P, ("nric", "mykad")),
+    Kind("ec.ci", (10,), _P, ("cédula", "cedula")),
+    Kind("id.nik", (16,), _P, ("nik",)),
+    Kind("cz.rc", (9,), _C, ("rodné číslo", "rodne cislo", "rč", "rc")),  # issued before 1954
+    Kind("gb.nhs", (10,), _C, ("nhs", "nhs number", "nhs no")),
+    Kind("at.vnr", (10,), _C, ("svnr", "vsnr", "sozialversicherungsnummer", "versicherungsnummer")),
+    Kind("nl.bsn", (8, 9), _C, ("bsn", "burgerservicenummer", "sofinummer")),
+    Kind("pt.nif", (9,), _C, ("nif", "contribuinte")),
+    Kind("hr.oib", (11,), _C, ("oib",)),
+    Kind("cl.rut", (8, 9), _C, ("rut", "run"), letters=True),
+    Kind("in_.aadhaar", (12,), _C, ("aadhaar", "uidai")),
+    Kind("th.pin", (13,), _C, ("thai id",)),
+    Kind("ca.sin", (9,), _C, ("sin", "social insurance")),
+    Kind("au.tfn", (8, 9), _C, ("tfn", "tax file number")),
+    Kind("il.idnr", (8, 9), _C, ("teudat zehut", "zehut")),
+    Kind("jp.in_", (12,), _C, ("my number", "individual number")),
+    Kind("lv.pvn", (11,), _C, ("personas kods",)),
+    Kind("bg.pnf", (10,), _C, ("lnch", "pnf")),
+    Kind("us.ssn", (9,), _P, ("ssn", "social security")),
+)
+
+_BY_LENGTH: dict[int, tuple[Kind, ...]] = {
+    n: tuple(k for k in KINDS if n in k.lengths) for n in {n for k in KINDS for n in k.lengths}
+}
+
+# A group: digits and capitals with at least one digit ("308T", "RSSMRA85T10A562S"),
+# or a lone check letter after a dash ("-K").
+_GROUP = r"[A-Z]{0,6}\d[0-9A-Z]*"
+_RUN = re.compile(
+    rf"(?<![\w.+/@:#-])\+?{_GROUP}"
+    rf"(?:(?:[ ./-]|\. ){_GROUP}){{0,6}}(?:-[0-9Kk])?(?![\w@:]|[./-]\w)")
+# a number after a time word is a time stamp ("arrived 1704733170", "from 1781208328")
+_TIME_BEFORE = re.compile(
+    r"(?i)\b(?:from|since|until|till|arrived|left|departed|ts|time|timestamp|epoch|unix)"
+    r"\s*[:=]?\s*$")
+_SPLIT = re.compile(r"[ ./-]+")
+_ID_WORDS = (
+    r"id|i\.d\.|id\s*(?:no|nr|number|card|#)|identity(?:\s+(?:card|number|no))?|national\s+(?:id|number)|"
+    r"personal\s+(?:id|number|code|no)|citizen(?:ship)?\s+(?:id|number)|tax\s+(?:id|number|no|code)|"
+    r"tin|passport|residence\s+permit|social\s+(?:security|insurance)(?:\s+(?:number|no))?")
+_CUE = re.compile(
+    r"(?i)(?<![^\W\d_])(?:" + _ID_WORDS + "|"
+    + "|".join(sorted({re.escape(w) for k in KINDS for w in k.words}, key=len, reverse=True))
+    + r")(?![^\W\d_])\.?(?:\s*(?:no|nr|number|#)\.?)?[\s:=#(]*(?:is\s+)?$")
+
+
+def _valid(kind: Kind, compact: str) -> bool:
+    try:  # stdnum raises ValidationError, and on rare inputs other errors: never propagate
+        if kind.check is not None:
+            return kind.check(compact)
+        return bool(kind.mod.is_valid(compact))
+    except Exception:  # any failure of a validator means "not this kind"
+        return False
+
+
+def _official(kind: Kind, value: str, compact: str) -> bool:
+    """True when ``value`` is written in the kind's own grouping (its stdnum ``format``)."""
+    fmt: Callable[[str], str] | None = getattr(kind.mod, "format", None)
+    if fmt is None:
+        return False
+    try:
+        official = fmt(compact)
+    except Exception:  # see _valid
+        return False
+    return official != compact and official.upper() == value.upper()
+
+
+def _groups(run: str) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    for sep in _SPLIT.finditer(run):
+        spans.append((pos, sep.start()))
+        pos = sep.end()
+    spans.append((pos, len(run)))
+    return [(s, e) for s, e in spans if e > s]
+
+
+def find_id_numbers(text: str, personal: bool,
+                    vetoed: Callable[[int], bool]) -> Iterable[Entity]:
+    """Yield national identity numbers in ``text``.
+
+    ``personal``: the text already names a person or one of their identifiers;
+    ``vetoed(start)``: a part, order or phone word stands right before ``start``.
+    """
+    for m in _RUN.finditer(text):
+        if m.group().startswith("+"):
+            continue  # an international phone number
+        groups = _groups(m.group())
+        found = _best(text, m.start(), m.group(), groups, personal, vetoed)
+        if found is not None:
+            yield found
+
+
+def _best(text: str, base: int, run: str, groups: list[tuple[int, int]], personal: bool,
+          vetoed: Callable[[int], bool]) -> Entity | None:
+    n = len(groups)
+    for size in range(n, 0, -1):  # longest stretch first
+        for i in range(n - size + 1):
+            s, e = groups[i][0], groups[i + size - 1][1]
+            value = run[s:e]
+            compact = re.sub(r"[ ./-]", "", value).upper()
+            start = base + s
+            for kind in _BY_LENGTH.get(len(compact), ()):
+                if not kind.letters and not compact.isdigit():
+                    continue
+                if not _valid(kind, compact):
+                    continue
+                cue = bool(_CUE.search(text, max(0, start - 40), start))
+                if not cue and (vetoed(start) or _TIME_BEFORE.search(text, max(0, start - 20), start)):
+                    continue
+                need = kind.evidence
+                if (need is not Evidence.BARE and value != compact
+                        and not _official(kind, value, compact)):
+                    continue  # a weak check in another grouping: a part or order number
+                if need is Evidence.PERSONAL and not (personal or cue):
+                    continue
+                if need is Evidence.CUE and not (cue or (personal and _official(kind, value, compact))):
+                    continue
+                score = 0.9 if cue or need is Evidence.BARE else 0.7
+                return Entity(DataClass.NATIONAL_ID, start, start + len(value), value, score,
+                              f"id:{kind.module}")
+    return None
