@@ -47,8 +47,10 @@ def card_ok(number: str) -> bool:
 
 
 def iban_ok(text: str) -> bool:
-    """Return True if ``text`` (spaces allowed) is an IBAN of the right length whose mod-97 is 1."""
-    iban = re.sub(r"\s", "", text).upper()
+    """Return True if ``text`` (spaces or dashes allowed) is an IBAN of the right length whose
+    mod-97 is 1. The national check digits inside the BBAN are not checked: an account number
+    with a typo there is still one person's account."""
+    iban = re.sub(r"[\s-]", "", text).upper()
     if len(iban) < 15 or not iban[:2].isalpha() or not iban[2:4].isdigit():
         return False
     expected = _IBAN_LENGTHS.get(iban[:2])

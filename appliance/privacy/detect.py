@@ -13,7 +13,7 @@ from appliance.privacy.health import health_spans
 from appliance.privacy.id_numbers import find_id_numbers
 from appliance.privacy.names import NameDetector
 from appliance.privacy.national_ids import NATIONAL_ID_RULES, pt_nif_ok
-from appliance.privacy.phones import phone_rules, phone_world_ok
+from appliance.privacy.phones import PHONE_CONTEXT, phone_region_ok, phone_rules, phone_world_ok
 from appliance.privacy.recognizers import ID_VETO, RULES, Rule, context_rules
 from appliance.privacy.redact import PLACEHOLDER
 from appliance.privacy.settings import PrivacyConfig
@@ -22,6 +22,12 @@ _DATE_AFTER_NAME = re.compile(
     rf"\s*(?:\(\s*(?:b\.|born|\*)?\s*({DATE})\s*[),;]|,\s*({DATE})\s*(?:[,;:)]|$))")
 _NUMBER_AFTER_NAME = re.compile(
     r"[,:]?\s(\(?\d{1,4}\)?(?:[ .-]?\d{2,5}){1,4})(?![\w-]|[.,/:]\d)")
+_DIALABLE = re.compile(
+    r"(?<![\w+\-./,:#])(?:\(\d{1,5}\)\s?)?\d{1,5}(?:\s?[./-]\s?\d{1,8}|\s\(?\d{1,8}\)?){0,4}"
+    r"(?![\w-]|[.,/:]\d)")
+# "2.19.0.119" (a version), "5732-403-57" (a part number): one-digit dotted groups, and
+# dashes only, are not how phone numbers are written
+_NOT_DIALED = re.compile(r"(?:^|\.)\d\.|\.\d$|^[\d-]+$")
 _POSTCODE_SHAPE = re.compile(r"\d{5}-\d{3}|\d{3}-\d{4}|\d{4,7}")
 _IDENTIFIERS = frozenset({
     DataClass.PERSON, DataClass.MEDICAL_RECORD, DataClass.NATIONAL_ID, DataClass.EMPLOYEE_ID,
@@ -206,6 +212,7 @@ class Detector:
         found.extend(self._phone_after_name(text, found))
         found.extend(_ids_in_personal_text(text, found))
         found.extend(_id_numbers(text, found))
+        found.extend(self._phone_in_personal_text(text, found))
         found.extend(self._phi(text, found))
         holes = [m.span() for m in PLACEHOLDER.finditer(text)]
         if holes:  # our own placeholders are never findings (the relay re-scans them)
@@ -248,6 +255,29 @@ class Detector:
                 continue  # "…, 05478-141" ends an address; 7 bare digits are a postcode as often
             if phone_world_ok(value, tuple(self.config.phone_regions)):
                 out.append(Entity(DataClass.PHONE, start, end, m.group(1), 0.75, "phone_after_name"))
+        return out
+
+    def _phone_in_personal_text(self, text: str, found: list[Entity]) -> list[Entity]:
+        # "Questions to 506 / 23450-60", "Loyalty sign-up: Ana Pop, 3.2.1979, 0664123741":
+        # in a text about a person, a dialable number no other recognizer claimed and no
+        # part, order or time word explains is a phone number (fail safe)
+        if not any(e.type in _PERSONAL for e in found):
+            return []
+        out = []
+        for m in _DIALABLE.finditer(text):
+            start, end = m.span()
+            if any(e.start < end and start < e.end for e in found):
+                continue
+            if (ID_VETO.search(text, max(0, start - 20), start) and not
+                    PHONE_CONTEXT.search(text, max(0, start - 30), start)):
+                continue
+            value = m.group()
+            if _NOT_DIALED.search(value):
+                continue
+            regions = tuple(self.config.phone_regions)
+            cued = PHONE_CONTEXT.search(text, max(0, start - 30), start) is not None
+            if phone_world_ok(value, regions) if cued else phone_region_ok(value, regions):
+                out.append(Entity(DataClass.PHONE, start, end, value, 0.6, "phone_personal"))
         return out
 
     def _phi(self, text: str, found: Iterable[Entity]) -> list[Entity]:

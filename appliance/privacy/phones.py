@@ -78,6 +78,12 @@ def _not_a_date(value: str) -> bool:
     return _DATE_START.match(value) is None
 
 
+def phone_region_ok(value: str, regions: tuple[str, ...]) -> bool:
+    """True for 7-13 digits that are a valid national number in one of ``regions``."""
+    digits = ck.digits(value)
+    return 7 <= len(digits) <= 13 and _not_a_date(value) and _valid_in(digits, regions)
+
+
 def phone_world_ok(value: str, regions: tuple[str, ...]) -> bool:
     """True for 7-13 digits that are a valid number in ``regions`` or any country's plan."""
     digits = ck.digits(value)

@@ -90,7 +90,8 @@ _ID_VETO = _c(r"(?i)(?:\b(?:p/?n|part|sku|serial|s/?n|lot|batch|order|ref|item|m
               r"tel|phone|mob(?:ile)?|cell|fax|call|ring|text|whatsapp|sms|on|at|"
               r"tracking|awb|rma|case|job|run|code|printer|scanner|device|unit|machine|terminal|"
               r"plc|sensor|meter|gateway|reader|label|labels|camera|robot|drive|controller|"
-              r"module|tag|pallet|box|carton|bin|batch|lot)\b[\s#:.no]*|[#+]\s*)$")
+              r"module|tag|pallet|box|carton|bin|batch|lot|fridge|freezer|pump|motor|valve|"
+              r"compressor|boiler|fan|conveyor|press|oven|tank)\b[\s#:.no]*|[#+]\s*)$")
 ID_VETO = _ID_VETO
 _DOB_CTX = _c(r"(?i)(?:\bd\.?\s?o\.?\s?b\b\.?|\bdate of birth|\bbirth\s?(?:date|day)|\bborn\b(?:\s+on)?|"
               r"\bgeb(?:oren|urtsdatum)?\b\.?(?:\s+am)?|\bn[ée]e?\s+le|\bbirthday\b|\bage\s+\d+,|"
@@ -262,6 +263,11 @@ RULES: tuple[Rule, ...] = (
     # --- email --------------------------------------------------------------------------
     Rule("email", DataClass.EMAIL,
          _c(r"(?<![\w.+-])[\w.%+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24}\b")),
+    # written to dodge scrapers: "ana.k [at] mail [dot] com", "ana(at)mail.cz", "ana at mail dot com"
+    Rule("email_obfuscated", DataClass.EMAIL,
+         _c(r"(?i)(?<![\w.+-])[\w.%+-]+\s*(?:[\[({<]\s*at\s*[\])}>]|\s@\s|\s+at\s+(?=[\w-]+\s+dot\s))"
+            r"\s*[A-Za-z0-9-]+(?:\s*(?:[\[({<]\s*dot\s*[\])}>]|\s+dot\s+|\.)\s*[A-Za-z0-9-]+)*"
+            r"(?:\s*(?:[\[({<]\s*dot\s*[\])}>]|\s+dot\s+|\.)\s*[A-Za-z]{2,24})\b")),
     # --- dates of birth (a date is a DOB only next to a birth word) ----------------------
     Rule("dob", DataClass.DATE_OF_BIRTH, _c(rf"(?<![\w.:/-]){DATE}(?![\w:]|[./-]\d)"),
          validate=date_ok, context=_DOB_CTX, window=30),
@@ -300,7 +306,7 @@ RULES: tuple[Rule, ...] = (
     Rule("card_any", DataClass.PAYMENT_CARD, CARD_RUN,  # any grouping: Luhn and a card IIN
          veto_around=_not_card_here, score=0.9),
     Rule("iban", DataClass.IBAN,
-         _c(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b"), validate=ck.iban_ok),
+         _c(r"\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,4})?\b"), validate=ck.iban_ok),
     # --- network -------------------------------------------------------------------------
     Rule("ipv4", DataClass.IP_ADDRESS,
          _c(r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
@@ -459,7 +465,10 @@ def context_rules(employee_patterns: list[str], mrn_patterns: list[str]) -> tupl
                 r"(?:id|no\.?|nr\.?|number|#)?\s*[:#]?\s*([A-Z]{0,4}-?\d{3,8})\b"), group=1),
         Rule("mrn_ctx", DataClass.MEDICAL_RECORD,
              _c(r"(?i)\b(?:mrn|medical\s+record(?:\s+(?:number|no\.?|nr\.?|#))?|patient\s*(?:id|no\.?|"
-                r"nr\.?|number|#)|chart(?:\s*(?:no\.?|number|#))?)\s*[:#]?\s*([A-Z]{0,4}-?\d{4,10})\b"),
+                r"nr\.?|number|#)|chart(?:\s*(?:no\.?|number|#))?|"
+                r"(?:hospital|clinic|case|admission|encounter|episode|unit|record|accession|"
+                r"health\s+record|nhs|chi|ehr|emr)\s*(?:id|no\.?|nr\.?|number|#))\s*[:#]?\s*"
+                r"([A-Z]{0,4}-?\d(?:[\d/-]{2,14}\d)?)(?![\w-]|[.,/]\d)"),
              group=1, score=0.95),
     ]
     rules += [Rule(f"employee_pattern_{i}", DataClass.EMPLOYEE_ID, _c(p))
