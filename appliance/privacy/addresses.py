@@ -126,18 +126,34 @@ _CUED_ADDRESS = re.compile(
     r"(?:\s+[A-Z][\w'’-]+(?:\s*/\s*[A-Z]{2})?)?(?![\w-])")
 
 
+# With no postcode ("Villa 26, Street 33, Al Barsha 2, Dubai", "Flat D, 9/F, Tai Koo Shing
+# Block 11, Sha Tin, Hong Kong"): a unit word or a house number, then at least two more
+# comma-separated parts, up to the end of the clause.
+_CUED_NO_POSTCODE = re.compile(
+    r"(?<![\w-])(?:(?:Flat|Villa|Apartment|Apt|Unit|Suite|House|Block|Room|Plot|Holding|Plot|"
+    r"Lot|Door|Shop|Office|Floor|Level)\b\.?(?:\s+No\.?)?\s*[\w/-]{1,6}|\d{1,5}[A-Za-z]?(?:/\d{1,4})?)"
+    r"(?:,\s*[\w/'’.-]+(?:\s+[\w/'’.-]+){0,5}){2,6}"
+    r"(?=\s*(?:[.;!?\n]|$)|\s+(?:instead|for|and|by|on|before|after|until|please)\b|,\s+(?:phone|tel|email)\b)")
+
+
 @dataclass(frozen=True)
 class _CuedAddressRule(Rule):
-    """An address right after a sending or visiting cue, ending at a postcode."""
+    """An address right after a sending or visiting cue, ending at a postcode, or at the
+    end of the clause when it starts with a unit word or a house number."""
 
     def find(self, text: str) -> Iterable[Entity]:
         for cue in _SENT_TO.finditer(text):
             m = _CUED_ADDRESS.match(text, cue.end())
             if m is None or m.end() - m.start() > 120:
-                continue
-            value = m.group()
+                m = _CUED_NO_POSTCODE.search(text, cue.end(), min(len(text), cue.end() + 200))
+                if m is None or m.start() - cue.end() > 60 or m.end() - m.start() > 120:
+                    continue
+            start, end = m.span()
+            if text[start:end].endswith(".") and text[end:end + 1] in ("", " ", "\n"):
+                end -= 1  # the full stop ends the sentence
+            value = text[start:end]
             if sum(c.isalpha() for c in value) >= 6:
-                yield Entity(self.type, m.start(), m.end(), value, self.score, self.name)
+                yield Entity(self.type, start, end, value, self.score, self.name)
 
 
 ADDRESS_RULES: tuple[Rule, ...] = (

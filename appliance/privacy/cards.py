@@ -32,7 +32,10 @@ _IIN: tuple[tuple[str, str, tuple[int, ...]], ...] = (
 )
 
 # a run of 12-19 digits in groups of 2-7 separated by one space, a dash, a dot or two spaces
-CARD_RUN = re.compile(r"(?<![\w+.,/-])(?<!\d[ .-])\d{2,19}(?:(?:[ .-]| {2})\d{2,13}){0,5}(?![\w-]|[.,]\d)")
+# groups apart by spaces (also the thin and no-break spaces typesetting puts in), dots, dashes
+CARD_RUN = re.compile(
+    r"(?<![\w+.,/-])(?<!\d[ .-])\d{2,19}(?:(?:[ .\u00a0\u2009\u202f-]| {2})\d{2,13}){0,5}"
+    r"(?![\w-]|[.,]\d)")
 _NOT_A_CARD = re.compile(
     r"(?i)\b(?:imei|imsi|iccid|meid|esn|serial|s/?n|sn|ean|gtin|upc|barcode|tracking|"
     r"order|invoice|part|p/?n|lot|batch|ref|ticket|po|so|wo|asset|tag|sku|item|article|model|"

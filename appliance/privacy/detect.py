@@ -156,6 +156,23 @@ def _id_numbers(text: str, found: list[Entity]) -> list[Entity]:
     return out
 
 
+def _person_out_of_address(text: str, found: list[Entity]) -> list[Entity]:
+    """"Send the boots to Ana Pop, Flat 9, ...": the addressee opens a cued address;
+    the address starts after the name."""
+    starts = {e.start: e for e in found if e.type is DataClass.PERSON}
+    out = []
+    for ent in found:
+        person = starts.get(ent.start) if ent.type is DataClass.ADDRESS else None
+        if person is not None and person.end < ent.end and text.startswith(",", person.end):
+            start = person.end + 1
+            start += len(text[start:ent.end]) - len(text[start:ent.end].lstrip())
+            out.append(Entity(ent.type, start, ent.end, text[start:ent.end], ent.score,
+                              ent.recognizer))
+            continue
+        out.append(ent)
+    return out
+
+
 def _norm_key(key: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", _CAMEL.sub("_", key).lower()).strip("_")
 
@@ -214,6 +231,7 @@ class Detector:
         found.extend(_id_numbers(text, found))
         found.extend(self._phone_in_personal_text(text, found))
         found.extend(self._phi(text, found))
+        found = _person_out_of_address(text, found)
         holes = [m.span() for m in PLACEHOLDER.finditer(text)]
         if holes:  # our own placeholders are never findings (the relay re-scans them)
             found = [e for e in found if not any(s < e.end and e.start < t for s, t in holes)]

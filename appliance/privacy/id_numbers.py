@@ -142,6 +142,7 @@ _TIME_BEFORE = re.compile(
     r"(?i)\b(?:from|since|until|till|arrived|left|departed|ts|time|timestamp|epoch|unix)"
     r"\s*[:=]?\s*$")
 _SPLIT = re.compile(r"[ ./-]+")
+_DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _ID_WORDS = (
     r"id|i\.d\.|id\s*(?:no|nr|number|card|#)|identity(?:\s+(?:card|number|no))?|national\s+(?:id|number)|"
     r"personal\s+(?:id|number|code|no)|citizen(?:ship)?\s+(?:id|number)|tax\s+(?:id|number|no|code)|"
@@ -190,8 +191,8 @@ def find_id_numbers(text: str, personal: bool,
     ``vetoed(start)``: a part, order or phone word stands right before ``start``.
     """
     for m in _RUN.finditer(text):
-        if m.group().startswith("+"):
-            continue  # an international phone number
+        if m.group().startswith("+") or _DOTTED_QUAD.fullmatch(m.group()):
+            continue  # an international phone number; an IPv4 address or a version
         groups = _groups(m.group())
         found = _best(text, m.start(), m.group(), groups, personal, vetoed)
         if found is not None:

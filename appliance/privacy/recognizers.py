@@ -117,7 +117,8 @@ _SERVICE_PREFIXES = (
     r"SK[0-9a-f]{32}|key-[0-9a-f]{32}|gl(?:pat|dt|ptt|rt|soat|cbt)-[A-Za-z0-9_-]{20,}|"
     r"glsa_[A-Za-z0-9_]{32,}|sntry[su]_[A-Za-z0-9_=+/-]{30,}|lin_api_[A-Za-z0-9]{30,}|"
     r"secret_[A-Za-z0-9]{40,}|figd_[A-Za-z0-9_-]{30,}|AGPA[A-Z0-9]{16}|AIDA[A-Z0-9]{16}|"
-    r"AROA[A-Z0-9]{16}|ANPA[A-Z0-9]{16}|\d{8,10}:AA[A-Za-z0-9_-]{32,}")
+    r"AROA[A-Z0-9]{16}|ANPA[A-Z0-9]{16}|\d{8,10}:AA[A-Za-z0-9_-]{32,}|"
+    r"hv[sbr]\.[A-Za-z0-9_-]{20,}|AGE-SECRET-KEY-1[0-9A-Z]{50,}")
 
 _STREET_EN = (r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Boulevard|Blvd|Way|Court|Ct|"
               r"Place|Pl|Terrace|Close|Crescent|Parkway|Pkwy|Highway|Hwy|Square|Sq|Soi)\b\.?(?:\s(?:N|S|E|W|NE|NW|SE|SW)\b)?")
@@ -215,7 +216,8 @@ def _random_token_ok(value: str) -> bool:
 _WORDISH = _c(r"[a-z]{5}")  # "LongIdentifier2024": words in camel case, not a random key
 
 
-_POSITION = _c(r"(?i)(?:[-+(@]?\d{1,3}\.\d{3,}|[NS]\s?\d{1,2}[.°]|\d{1,3}°|geo:|https?://|POINT\b)")
+_POSITION = _c(r"(?i)(?:[-+(@]?\d{1,3}\.\d{3,}|[NS]\s?\d{1,2}[.°]|\d{1,3}°|geo:|https?://|POINT\b|"
+                r"lat(?:itude)?\s*[=:])")
 
 
 def _position_follows(text: str, start: int, end: int) -> bool:
@@ -341,6 +343,11 @@ RULES: tuple[Rule, ...] = (
     Rule("gps_labelled_lon_first", DataClass.GPS,
          _c(r"(?i)\b(?:lon|lng|long(?:itude)?)\.?[\"']?\s*[:=]\s*[\"']?[-+]?\d{1,3}\.\d+[\"']?\s*"
             r"(?:[,;&/|]|and)?\s*[\"']?lat(?:itude)?\.?[\"']?\s*[:=]\s*[\"']?[-+]?\d{1,2}\.\d+")),
+    Rule("gps_decimal_hemisphere", DataClass.GPS,  # "9.964° S / 99.014° W", "48.137 N, 11.575 E"
+         _c(r"(?<![\w.])\d{1,2}\.\d{2,}\s?°?\s?[NS]\s*[/,;]?\s*\d{1,3}\.\d{2,}\s?°?\s?[EW]\b")),
+    Rule("gps_map_link", DataClass.GPS,  # ".../maps/@-42.542466,72.005753,17z", "?q=48.13,11.57"
+         _c(r"(?i)\bhttps?://\S*?(?:[@/=]|%40)[-+]?\d{1,2}\.\d{3,},\s?[-+]?\d{1,3}\.\d{3,}"
+            r"(?:,\d+(?:\.\d+)?[zm])?[^\s,;)]*")),
     Rule("gps_wkt", DataClass.GPS,  # "POINT(8.54170 47.37690)": longitude first
          _c(r"(?i)\bPOINT\s*Z?\s*\(\s*[-+]?\d{1,3}\.\d+\s+[-+]?\d{1,2}\.\d+(?:\s+[-+]?\d+(?:\.\d+)?)?\s*\)")),
     Rule("gps_dms_spaced", DataClass.GPS,  # "47 22 36.8 N, 8 32 30.1 E"
@@ -446,8 +453,9 @@ RULES: tuple[Rule, ...] = (
             r"(?<!error )(?<!fault )(?<!status )(?<!zip )(?<!post )(?<!postal )(?<!product )"
             r"(?<!bar )(?<!qr )(?<!promo )(?<!discount )(?<!area )(?<!country )(?<!dial )"
             r"(?:door |gate |alarm |safe |lock |key |access |entry )?(?:code|pin))"
-            r"\b(?:[^.;:!?\n]|\.(?=\S)){0,50}?\b(?:is|was|are|=|(?:re)?set to|changed to|now)|"
-            r"(?:login|log-in|logon|account)\b(?:[^.;:!?\n]|\.(?=\S)){0,50}?\b(?:re)?set to)\s+"
+            r"\b(?:[^.;:!?\n]|\.(?=\S)){0,50}?(?:\b(?:is|was|are|(?:re)?set to|changed to|now)\s|"
+            r"\s*(?::\s+|=\s*))|"  # "... is X", "Wi-Fi key for the pop-up shop: X"
+            r"(?:login|log-in|logon|account)\b(?:[^.;:!?\n]|\.(?=\S)){0,50}?\b(?:re)?set to\s)\s*"
             r"[\"'“‘]?([^\s\"',;“”‘’]{4,})"),
          group=2, validate=_password_is_ok, veto_around=_position_follows),
     Rule("high_entropy", DataClass.SECRET,
