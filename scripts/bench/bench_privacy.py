@@ -302,9 +302,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=13, help="dev split seed")
     ap.add_argument(
         "--dev-templates",
-        choices=["all", "first", "second", "b1", "b2", "b3", "b4", "b5", "b6"],
+        choices=["all", "first", "second", "b1", "b2", "b3", "b4", "b5", "b6", "b7"],
         default="all",
-        help="dev template family (second: once held out; b1-b6: retired blind sets; all)",
+        help="dev template family (second: once held out; b1-b7: retired blind sets; all)",
     )
     ap.add_argument(
         "--blind-seed",
@@ -318,6 +318,8 @@ def main() -> None:
     logging.basicConfig(level=logging.ERROR)
     if args.blind_seed is not None and args.blind_seed < blind.BLIND_SEED_MIN:
         ap.error(f"--blind-seed must be >= {blind.BLIND_SEED_MIN}")
+    if args.blind_seed is not None and not blind.BLIND_TEMPLATES:
+        ap.error("no blind set is written (the last one was retired): see scripts/bench/privacy_blind.py")
 
     config = PrivacyConfig()
     t0 = time.perf_counter()
