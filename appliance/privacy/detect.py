@@ -47,7 +47,7 @@ _KEY_CLASSES: tuple[tuple[re.Pattern[str], DataClass], ...] = tuple(
          r"patient_(?:no|number)", DataClass.MEDICAL_RECORD),
         (r"ssn|national_id|pesel|nino|tax_id|steuer_id|bsn|nir|dni|nie|personnummer|"
          r"social_security(?:_number)?|passport(?:_no|_number)?", DataClass.NATIONAL_ID),
-        (r"badge|badge_id|badge_no|employee_id|employee_no|staff_id|operator_id|worker_id|"
+        (r"badge|badge_id|badge_no|employee_id|employee_no|staff|staff_id|staff_no|operator_id|worker_id|"
          r"personnel_(?:no|number)", DataClass.EMPLOYEE_ID),
         (r"e_?mail|email_address", DataClass.EMAIL),
         (r"phone|tel|telephone|mobile|cell_phone|fax|msisdn|phone_number", DataClass.PHONE),
@@ -156,6 +156,42 @@ def _id_numbers(text: str, found: list[Entity]) -> list[Entity]:
     return out
 
 
+# Key/value pairs inside free text: JSON fragments ('"badge": "P244024"'), log fields
+# ("staff=03224262;"), form lines ("Employee no.: W/1577"). A telling key marks its value as
+# it does in a structured payload; identifiers need a digit, names a name's shape.
+_EMBEDDED_FIELD = re.compile(
+    r"\"([A-Za-z][\w .-]{0,30})\"\s*:\s*\"([^\"\n]{1,120})\"|"
+    r"(?<![\w/])([A-Za-z][\w/]*(?:[ .][A-Za-z]\w*){0,3}\.?)\s*(?::|=)\s*"
+    r"([^\s;,&\"]+(?: (?![A-Za-z][\w/]*\s*[:=])[^\s;,&\"]+){0,3})")
+_EMBEDDED_IDS = frozenset({DataClass.EMPLOYEE_ID, DataClass.MEDICAL_RECORD, DataClass.NATIONAL_ID})
+
+
+def _embedded_fields(text: str) -> list[Entity]:
+    out = []
+    for m in _EMBEDDED_FIELD.finditer(text):
+        key_group, value_group = (1, 2) if m.group(1) is not None else (3, 4)
+        cls = key_class(m.group(key_group))
+        value = m.group(value_group).rstrip(".")
+        start = m.start(value_group)
+        identifier = cls in _EMBEDDED_IDS and any(c.isdigit() for c in value)
+        name = (cls is DataClass.PERSON and value[:1].isupper()
+                and _LOOKS_LIKE_NAME.match(value) is not None)
+        if cls is not None and (identifier or name):
+            out.append(Entity(cls, start, start + len(value), value, 0.9, "embedded_field"))
+    return out
+
+
+def _no_dates_as_addresses(text: str, found: list[Entity]) -> list[Entity]:
+    """"at Fri 10 Jul 2026 15:07": a weekday, day, month and year read as a street, a
+    number and a postcode; an address holds no calendar date."""
+    addresses = [e for e in found if e.type is DataClass.ADDRESS]
+    if not addresses:
+        return found
+    dates = find_dates(text)
+    return [e for e in found if e.type is not DataClass.ADDRESS
+            or not any(e.start <= s and t <= e.end for s, t in dates)]
+
+
 def _person_out_of_address(text: str, found: list[Entity]) -> list[Entity]:
     """"Send the boots to Ana Pop, Flat 9, ...": the addressee opens a cued address;
     the address starts after the name."""
@@ -223,6 +259,7 @@ class Detector:
             rules = self._machine_rules
         for rule in rules:
             found.extend(rule.find(text))
+        found.extend(_embedded_fields(text))
         found.extend(self.names.find(text, [e.start for e in found if e.type in _NAMED_BY]))
         found.extend(self._dob_after_name(text, found))
         found.extend(_dob_in_personal_text(text, found))
@@ -231,7 +268,7 @@ class Detector:
         found.extend(_id_numbers(text, found))
         found.extend(self._phone_in_personal_text(text, found))
         found.extend(self._phi(text, found))
-        found = _person_out_of_address(text, found)
+        found = _no_dates_as_addresses(text, _person_out_of_address(text, found))
         holes = [m.span() for m in PLACEHOLDER.finditer(text)]
         if holes:  # our own placeholders are never findings (the relay re-scans them)
             found = [e for e in found if not any(s < e.end and e.start < t for s, t in holes)]
@@ -271,6 +308,8 @@ class Detector:
             value = m.group(1)
             if _POSTCODE_SHAPE.fullmatch(value) or sum(c.isdigit() for c in value) < 8:
                 continue  # "…, 05478-141" ends an address; 7 bare digits are a postcode as often
+            if ID_VETO.search(text, max(0, start - 20), start):
+                continue  # "Fridge (74) 5767-395": the "name" is a thing with a part number
             if phone_world_ok(value, tuple(self.config.phone_regions)):
                 out.append(Entity(DataClass.PHONE, start, end, m.group(1), 0.75, "phone_after_name"))
         return out
