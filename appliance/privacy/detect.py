@@ -68,10 +68,13 @@ _KEY_CLASSES: tuple[tuple[re.Pattern[str], DataClass], ...] = tuple(
          r"surname|full_?name|person|given_name|family_name", DataClass.PERSON),
     )
 )
-# Fields a machine fills with versions, hashes and digests ("model_version": "det@1.2.3.4",
-# a 16-hex config version): a one-token value there is no IP, card or phone number.
-# Secrets, e-mail addresses and names are still looked for.
-_MACHINE_KEY = re.compile(r"(?:^|_)(?:version|sha\d*|hash|digest|checksum|etag|revision)$")
+# Fields a machine fills with versions, hashes, digests, sizes, counts, serials and stamps
+# ("model_version": "det@1.2.3.4", "disk_free_bytes": 52345678912, "certificate_serial"):
+# a one-token value there is no IP, card, ID or phone number, whatever check digit it
+# happens to pass. Secrets, e-mail addresses and names are still looked for.
+_MACHINE_KEY = re.compile(
+    r"(?:^|_)(?:version|sha\d*|hash|digest|checksum|etag|revision|bytes|size|count|free|used|"
+    r"total|uptime|seconds|secs|ms|pid|port|serial|offset|length|epoch|timestamp|ts)$")
 _MACHINE_VALUE = re.compile(r"[\w.@+:/-]{1,128}")
 _MACHINE_RULE_TYPES = frozenset({DataClass.SECRET, DataClass.EMAIL})
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -253,20 +256,20 @@ class Detector:
                                               _LOOKS_LIKE_NAME.match(value)):
                 lead = len(text) - len(text.lstrip())
                 found.append(Entity(cls, lead, lead + len(value), value, 1.0, f"key:{field}"))
-        rules = self.rules
-        if (field is not None and _MACHINE_KEY.search(_norm_key(field))
-                and _MACHINE_VALUE.fullmatch(text)):
-            rules = self._machine_rules
-        for rule in rules:
+        machine = (field is not None and _MACHINE_KEY.search(_norm_key(field)) is not None
+                   and _MACHINE_VALUE.fullmatch(text) is not None)
+        for rule in self._machine_rules if machine else self.rules:
             found.extend(rule.find(text))
-        found.extend(_embedded_fields(text))
+        if not machine:
+            found.extend(_embedded_fields(text))
         found.extend(self.names.find(text, [e.start for e in found if e.type in _NAMED_BY]))
-        found.extend(self._dob_after_name(text, found))
-        found.extend(_dob_in_personal_text(text, found))
-        found.extend(self._phone_after_name(text, found))
-        found.extend(_ids_in_personal_text(text, found))
-        found.extend(_id_numbers(text, found))
-        found.extend(self._phone_in_personal_text(text, found))
+        if not machine:
+            found.extend(self._dob_after_name(text, found))
+            found.extend(_dob_in_personal_text(text, found))
+            found.extend(self._phone_after_name(text, found))
+            found.extend(_ids_in_personal_text(text, found))
+            found.extend(_id_numbers(text, found))
+            found.extend(self._phone_in_personal_text(text, found))
         found.extend(self._phi(text, found))
         found = _no_dates_as_addresses(text, _person_out_of_address(text, found))
         holes = [m.span() for m in PLACEHOLDER.finditer(text)]

@@ -492,3 +492,15 @@ def test_versions_and_part_numbers_in_a_text_naming_a_person_are_no_phones(
 ) -> None:
     assert ("PERSON", "Anna Berg") in found(detector, text)
     assert "PHONE" not in kinds_at(detector, text, value)
+
+
+@pytest.mark.parametrize("field", ["disk_free_bytes", "certificate_serial", "uptime_seconds"])
+def test_a_number_a_machine_filled_in_is_no_identifier_whatever_check_it_passes(
+    detector: Detector, field: str
+) -> None:
+    # 11 digits with an Estonian birth date and check digit: found in free text
+    number = "3900101000" + ik.calc_check_digit("3900101000")
+    assert ik.is_valid(number)
+    assert [e.type.value for e in detector.detect(f"ID {number}")] == ["NATIONAL_ID"]
+    assert detector.detect(number, field) == []
+    assert [e.type.value for e in detector.detect(number, "patient_note")] == ["NATIONAL_ID"]
