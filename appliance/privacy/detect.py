@@ -100,6 +100,8 @@ _YEAR = re.compile(r"(?<!\d)(\d{4}|\d{2})(?!\d)")
 
 
 def _birth_year(value: str) -> bool:
+    if value.isdigit() and len(value) == 8:  # compact, year first: "19730216"
+        return 1900 <= int(value[:4]) <= 2015
     years = [y for y in _YEAR.findall(value) if len(y) == 4]
     if years:
         return 1900 <= int(years[0]) <= 2015
@@ -153,8 +155,9 @@ def _id_numbers(text: str, found: list[Entity]) -> list[Entity]:
     out = []
     for ent in find_id_numbers(text, personal,
                                lambda start: bool(ID_VETO.search(text, max(0, start - 20), start))):
-        if ent.score < 0.9 and any(e.start < ent.end and ent.start < e.end for e in found):
-            continue  # a weakly evidenced number another recognizer claimed stays theirs
+        if any(e.start < ent.end and ent.start < e.end
+               and (ent.score < 0.9 or e.type in _SITE_IDS) for e in found):
+            continue  # a weakly evidenced number, or a cued record or badge number, stays theirs
         out.append(ent)
     return out
 
@@ -167,6 +170,7 @@ _EMBEDDED_FIELD = re.compile(
     r"(?<![\w/])([A-Za-z][\w/]*(?:[ .][A-Za-z]\w*){0,3}\.?)\s*(?::|=)\s*"
     r"([^\s;,&\"]+(?: (?![A-Za-z][\w/]*\s*[:=])[^\s;,&\"]+){0,3})")
 _EMBEDDED_IDS = frozenset({DataClass.EMPLOYEE_ID, DataClass.MEDICAL_RECORD, DataClass.NATIONAL_ID})
+_SITE_IDS = frozenset({DataClass.EMPLOYEE_ID, DataClass.MEDICAL_RECORD})
 
 
 def _embedded_fields(text: str) -> list[Entity]:
@@ -176,6 +180,11 @@ def _embedded_fields(text: str) -> list[Entity]:
         cls = key_class(m.group(key_group))
         value = m.group(value_group).rstrip(".")
         start = m.start(value_group)
+        if cls is DataClass.PERSON and any(c.isdigit() for c in value):
+            # "patient=7903635", "operator: E-4471": a person's field holding a number
+            # holds their record or badge number
+            key = _norm_key(m.group(key_group))
+            cls = DataClass.MEDICAL_RECORD if "patient" in key else DataClass.EMPLOYEE_ID
         identifier = cls in _EMBEDDED_IDS and any(c.isdigit() for c in value)
         name = (cls is DataClass.PERSON and value[:1].isupper()
                 and _LOOKS_LIKE_NAME.match(value) is not None)

@@ -48,7 +48,7 @@ class Evidence(IntEnum):
 class Kind:
     """One national identifier: its stdnum module, compact lengths and evidence tier."""
 
-    module: str
+    module: str  # "stdnum.<module>", or a name of ours when ``check`` is given
     lengths: tuple[int, ...]
     evidence: Evidence
     words: tuple[str, ...] = ()  # the kind's own names, read as ID words before it
@@ -71,6 +71,42 @@ def _ric_ok(compact: str) -> bool:
     ric = _module("cn.ric")
     ric.get_birth_date(compact)  # raises on an impossible date
     return bool(compact[:17].isdigit() and ric.calc_check_digit(compact) == compact[17])
+
+
+def _nric_ok(compact: str) -> bool:
+    """Singapore NRIC/FIN ``S1234567D``: weighted digits, a check letter per prefix."""
+    if len(compact) != 9 or compact[0] not in "STFG" or not compact[1:8].isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(compact[1:8], (2, 7, 6, 5, 4, 3, 2), strict=True))
+    total += 4 if compact[0] in "TG" else 0
+    letters = "JZIHGFEDCBA" if compact[0] in "ST" else "XWUTRQPNMLK"
+    return letters[total % 11] == compact[8]
+
+
+def _hkid_ok(compact: str) -> bool:
+    """Hong Kong identity card ``A123456(3)``: one or two letters, six digits, mod-11 check."""
+    m = re.fullmatch(r"([A-Z]{1,2})(\d{6})([0-9A])", compact)
+    if m is None:
+        return False
+    letters = m.group(1).rjust(2)
+    values = [36 if c == " " else ord(c) - 55 for c in letters] + [int(d) for d in m.group(2)]
+    total = sum(v * w for v, w in zip(values, range(9, 1, -1), strict=True))
+    check = (11 - total % 11) % 11
+    return ("A" if check == 10 else str(check)) == m.group(3)
+
+
+_TW_LETTERS = dict(zip("ABCDEFGHJKLMNPQRSTUVXYWZIO", range(10, 36), strict=True))
+
+
+def _tw_id_ok(compact: str) -> bool:
+    """Taiwan national ID ``A123456789``: a region letter, sex digit, weighted mod 10."""
+    if len(compact) != 10 or compact[0] not in _TW_LETTERS or compact[1] not in "12" \
+            or not compact[1:].isdigit():
+        return False
+    code = _TW_LETTERS[compact[0]]
+    digits = [code // 10, code % 10] + [int(d) for d in compact[1:]]
+    weights = (1, 9, 8, 7, 6, 5, 4, 3, 2, 1, 1)
+    return sum(d * w for d, w in zip(digits, weights, strict=True)) % 10 == 0
 
 
 _B, _P, _C = Evidence.BARE, Evidence.PERSONAL, Evidence.CUE
@@ -100,6 +136,9 @@ KINDS: tuple[Kind, ...] = (  # sorted by evidence: the first valid kind names th
     Kind("fr.nir", (15,), _P, ("nir", "insee", "sécurité sociale", "securite sociale"), letters=True),
     Kind("de.idnr", (11,), _P, ("idnr", "steuer-id", "steuerid", "steuer-identifikationsnummer")),
     Kind("tr.tckimlik", (11,), _P, ("tc kimlik", "tckn", "kimlik")),
+    Kind("own.sg_nric", (9,), _P, ("nric", "fin"), letters=True, check=_nric_ok),
+    Kind("own.hk_id", (8, 9), _P, ("hkid", "hong kong identity"), letters=True, check=_hkid_ok),
+    Kind("own.tw_id", (10,), _P, ("身分證", "national id"), letters=True, check=_tw_id_ok),
     Kind("bg.egn", (10,), _P, ("egn", "егн")),
     Kind("br.cpf", (11,), _P, ("cpf",)),
     Kind("cz.rc", (10,), _P, ("rodné číslo", "rodne cislo", "rč", "rc")),
@@ -136,17 +175,20 @@ _BY_LENGTH: dict[int, tuple[Kind, ...]] = {
 _GROUP = r"[A-Z]{0,6}\d[0-9A-Z]*"
 _RUN = re.compile(
     rf"(?<![\w.+/@:#-])\+?{_GROUP}"
-    rf"(?:(?:[ ./-]|\. ){_GROUP}){{0,6}}(?:-[0-9Kk])?(?![\w@:]|[./-]\w)")
+    rf"(?:(?:[ ./-]|\. ){_GROUP}){{0,6}}(?:-[0-9Kk]|\([0-9A]\))?(?![\w@:]|[./-]\w)")
 # a number after a time word is a time stamp ("arrived 1704733170", "from 1781208328")
 _TIME_BEFORE = re.compile(
     r"(?i)\b(?:from|since|until|till|arrived|left|departed|ts|time|timestamp|epoch|unix)"
     r"\s*[:=]?\s*$")
-_SPLIT = re.compile(r"[ ./-]+")
+_SPLIT = re.compile(r"[ ./()-]+")
 _DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _ID_WORDS = (
     r"id|i\.d\.|id\s*(?:no|nr|number|card|#)|identity(?:\s+(?:card|number|no))?|national\s+(?:id|number)|"
     r"personal\s+(?:id|number|code|no)|citizen(?:ship)?\s+(?:id|number)|tax\s+(?:id|number|no|code)|"
-    r"tin|passport|residence\s+permit|social\s+(?:security|insurance)(?:\s+(?:number|no))?")
+    r"tin|passport|residence\s+permit|social\s+(?:security|insurance)(?:\s+(?:number|no))?|"
+    r"id[_ ]?no|document(?:o)?(?:\s+(?:de\s+)?identi\w+)?|pi[eè]ce\s+d['’]identit[eé]|"
+    r"carta\s+d['’]identit[aà]|(?:personal)?ausweis(?:nummer)?|dow[oó]d(?:\s+osobisty)?|"
+    r"c[ée]dula|identiteitskaart|henkilöllisyystodistus|ic|nric|fin|hkid|身分證")
 _CUE = re.compile(
     r"(?i)(?<![^\W\d_])(?:" + _ID_WORDS + "|"
     + "|".join(sorted({re.escape(w) for k in KINDS for w in k.words}, key=len, reverse=True))
@@ -164,6 +206,8 @@ def _valid(kind: Kind, compact: str) -> bool:
 
 def _official(kind: Kind, value: str, compact: str) -> bool:
     """True when ``value`` is written in the kind's own grouping (its stdnum ``format``)."""
+    if kind.module.startswith("own."):
+        return "(" in value  # "A123456(3)": the check digit in brackets, as printed
     fmt: Callable[[str], str] | None = getattr(kind.mod, "format", None)
     if fmt is None:
         return False
@@ -205,8 +249,10 @@ def _best(text: str, base: int, run: str, groups: list[tuple[int, int]], persona
     for size in range(n, 0, -1):  # longest stretch first
         for i in range(n - size + 1):
             s, e = groups[i][0], groups[i + size - 1][1]
+            if run[e:e + 1] == ")":
+                e += 1  # "K095011(4)": the bracketed check digit belongs to the number
             value = run[s:e]
-            compact = re.sub(r"[ ./-]", "", value).upper()
+            compact = re.sub(r"[ ./()-]", "", value).upper()
             start = base + s
             for kind in _BY_LENGTH.get(len(compact), ()):
                 if not kind.letters and not compact.isdigit():

@@ -36,7 +36,11 @@ _ROLES = (r"patient|operator|technician|tech|driver|supervisor|foreman|forewoman
           r"guard|agent|shopper|client|resident|caller|member|associate|lead|intern|apprentice|"
           r"holder|cardholder|account holder|tenant|applicant|claimant|recipient|payee|"
           r"beneficiary|witness|pilot|locum|passenger|student|volunteer|assignee|requester|"
-          r"approver|cleaner|porter|receptionist|therapist|physio|midwife|carer|paramedic")
+          r"approver|cleaner|porter|receptionist|therapist|physio|midwife|carer|paramedic|"
+          # the same roles in the languages of the sites served
+          r"paziente|patientin|patiënt|paciente|pacjent|pacient|potilas|beteg|hasta|"
+          r"mitarbeiter|mitarbeiterin|dipendente|empleado|empleada|employé|employée|"
+          r"medewerker|pracownik|zaměstnanec|kunde|kundin|cliente|klant|klient")
 _BY_AGENT = (r"(?:\w+ed|seen|found|done|made|taken|given|written|driven|brought|caught|sent|"
              r"paid|held|kept|led|told|run|rung|set|put|shut|hit|cut|reset|signed off)\s+by")
 # Cues that name a person, not a place or thing: "raised by", "Dr", "ask", "thanks".

@@ -96,7 +96,8 @@ ID_VETO = _ID_VETO
 _DOB_CTX = _c(r"(?i)(?:\bd\.?\s?o\.?\s?b\b\.?|\bdate of birth|\bbirth\s?(?:date|day)|\bborn\b(?:\s+on)?|"
               r"\bgeb(?:oren|urtsdatum)?\b\.?(?:\s+am)?|\bn[ée]e?\s+le|\bbirthday\b|\bage\s+\d+,|"
               r"\bdate de naissance|\bfecha de nacimiento|\bdata di nascita|\bdata de nascimento|"
-              r"\bgeboortedatum|\bnacid[oa]\b(?:\s+el)?|\bnato\b(?:\s+il)?|\bnata\b(?:\s+il)?|"
+              r"\bgeboortedatum|\bnacid[oa](?:/[oa])?\b(?:\s+el)?|\bnat[oa](?:/[oa])?\b(?:\s+il)?|"
+              r"\bn[ée](?:\(e\)|e)?\s+le|"
               r"\bfødt\b|\bfödd\b|\bsyntynyt\b|\bur\.|\bb\.)"
               r"[\s:,-]*(?:(?:on|to|as|is|was|of)\s+)?$")
 _SECRET_CTX = _c(r"(?i)(?<![^\W_])(?:key|secret|token|credentials?|password|passwd|auth|bearer|"
@@ -117,7 +118,7 @@ _SERVICE_PREFIXES = (
     r"SK[0-9a-f]{32}|key-[0-9a-f]{32}|gl(?:pat|dt|ptt|rt|soat|cbt)-[A-Za-z0-9_-]{20,}|"
     r"glsa_[A-Za-z0-9_]{32,}|sntry[su]_[A-Za-z0-9_=+/-]{30,}|lin_api_[A-Za-z0-9]{30,}|"
     r"secret_[A-Za-z0-9]{40,}|figd_[A-Za-z0-9_-]{30,}|AGPA[A-Z0-9]{16}|AIDA[A-Z0-9]{16}|"
-    r"AROA[A-Z0-9]{16}|ANPA[A-Z0-9]{16}|\d{8,10}:AA[A-Za-z0-9_-]{32,}|"
+    r"AROA[A-Z0-9]{16}|ANPA[A-Z0-9]{16}|\d{8,10}:AA[A-Za-z0-9_-]{32,}|[0-9a-f]{32}-us\d{1,2}|"
     r"hv[sbr]\.[A-Za-z0-9_-]{20,}|AGE-SECRET-KEY-1[0-9A-Z]{50,}")
 
 _STREET_EN = (r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Boulevard|Blvd|Way|Court|Ct|"
@@ -444,7 +445,8 @@ RULES: tuple[Rule, ...] = (
     Rule("password_bare", DataClass.SECRET,  # "pass doggo22XX", "PIN 4821#", "WPA key x7Rt…"
          _c(r"(?i)\b(?:password|passwd|pwd|pw|pass|passcode|passphrase|kennwort|passwort|"
             r"mot de passe|contraseña|hasło|heslo|salasana|jelszó|lösenord|adgangskode|passord|"
-            r"(?:wifi|wi-fi|wpa2?|network)\s+key)\s*:?\s+"
+            r"(?:wifi|wi-fi|wpa2?|network)\s+key|"
+            r"(?:key\s*safe|keysafe|door|gate|alarm|safe|lock|entry|access|security|wi-?fi)\s+code)\s*:?\s+"
             r"(?!is\b|was\b|reset\b|change|expired|policy|manager)([^\s\"',;]{6,})"),
          group=1, validate=_looks_like_password),
     Rule("password_is", DataClass.SECRET,  # "Wi-Fi for the contractors this week is X",
@@ -474,9 +476,10 @@ def context_rules(employee_patterns: list[str], mrn_patterns: list[str]) -> tupl
         Rule("mrn_ctx", DataClass.MEDICAL_RECORD,
              _c(r"(?i)\b(?:mrn|medical\s+record(?:\s+(?:number|no\.?|nr\.?|#))?|patient\s*(?:id|no\.?|"
                 r"nr\.?|number|#)|chart(?:\s*(?:no\.?|number|#))?|"
-                r"(?:hospital|clinic|case|admission|encounter|episode|unit|record|accession|"
-                r"health\s+record|nhs|chi|ehr|emr)\s*(?:id|no\.?|nr\.?|number|#))\s*[:#]?\s*"
-                r"([A-Z]{0,4}-?\d(?:[\d/-]{2,14}\d)?)(?![\w-]|[.,/]\d)"),
+                r"(?:hosp(?:ital)?\.?|clinic|case|admission|encounter|episode|unit|record|accession|"
+                r"health\s+record|nhs|chi|ehr|emr)\s*(?:id|no\.?|nr\.?|number|#)|"
+                r"patient(?=\s*[=:]?\s*[A-Z]{0,4}-?\d{4}))\s*[:#=]?\s*"
+                r"(\d{3} \d{3} \d{4}|[A-Z]{0,4}-?\d(?:[\d/-]{2,14}\d)?)(?![\w-]|[.,/]\d)"),
              group=1, score=0.95),
     ]
     rules += [Rule(f"employee_pattern_{i}", DataClass.EMPLOYEE_ID, _c(p))

@@ -504,3 +504,38 @@ def test_a_number_a_machine_filled_in_is_no_identifier_whatever_check_it_passes(
     assert [e.type.value for e in detector.detect(f"ID {number}")] == ["NATIONAL_ID"]
     assert detector.detect(number, field) == []
     assert [e.type.value for e in detector.detect(number, "patient_note")] == ["NATIONAL_ID"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Insurance check for Ana Pop, born 21 May 1974, ID S1234567D.", "S1234567D"),  # SG NRIC
+        ("Ana Pop, HKID A123456(3), seen today.", "A123456(3)"),  # the card's own printed form
+        ("Ana Pop, national ID A123456789, seen today.", "A123456789"),  # Taiwan
+    ],
+)
+def test_asian_identity_cards_checked_by_their_own_check_characters(
+    detector: Detector, text: str, value: str
+) -> None:
+    assert ("NATIONAL_ID", value) in found(detector, text)
+    wrong = value[:-2] + ("0" if value[-2] != "0" else "1") + value[-1]  # one digit off
+    assert ("NATIONAL_ID", wrong) not in found(detector, text.replace(value, wrong))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("audit user=x action=view_record patient=7903635 src=10.0.0.1", ("MRN", "7903635")),
+        ('{"operator": "Ana Pop", "badge": "W/2077"}', ("EMPLOYEE_ID", "W/2077")),
+        ("Next of kin: Ana Pop (son). Patient K3260150.", ("MRN", "K3260150")),
+        ("Ward round: Ana Pop, hosp. no. 1110008341. Known IBS.", ("MRN", "1110008341")),
+        ("Paziente Ana Pop, nato/a il 10 March 1983, documento A123456789.", ("DOB", "10 March 1983")),
+        ("Ana Pop, 19730216 - a peanut allergy", ("DOB", "19730216")),
+        ("District nurse visit: Ana Pop, key safe code Monkey2025!, location 52.98, 3.11.",
+         ("SECRET", "Monkey2025!")),
+    ],
+)
+def test_record_badge_birth_and_code_forms_from_retired_blind_set_b7(
+    detector: Detector, text: str, expected: tuple[str, str]
+) -> None:
+    assert expected in found(detector, text)
