@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-_BODY = (r"(?:hands?|arms?|forearms?|fingers?|thumbs?|wrists?|elbows?|shoulders?|knees?|ankles?|"
+_BODY = (r"(?:hands?|palms?|arms?|forearms?|fingers?|thumbs?|wrists?|elbows?|shoulders?|knees?|ankles?|"
          r"feet|foot|toes?|legs?|back|neck|head|face|eyes?|hips?|ribs?|chest|forehead|"
          r"shins?|calf|calves|hamstring|groin|skull|spine|jaw|nose|ears?)")
 _SIDE = r"(?:(?:left|right|lower|upper|both|one|his|her|their|my|the|a|an)\s+){0,2}"
@@ -127,9 +127,11 @@ _GENERAL = (
     r"tendinitis|tendonitis|carpal tunnel|rsi|bruis(?:e|ed|ing)|(?:minor |major )?burns? to|"
     r"cuts? to the \w+|"
     r"(?:cut|burn(?:ed|t)|hurt|injured|sprained|twisted|dislocated|bruised|pulled|strained|"
-    r"crushed|trapped|scalded|grazed) (?:a |an |his |her |their |my |one |two |both )?"
+    r"crushed|trapped|scalded|grazed|caught|jammed|pinched|banged|smashed|broke) "
+    r"(?:a |an |his |her |their |my |one |two |both )?"
     rf"(?:left |right |lower |upper )?(?:muscle in (?:his|her|their|my|the) )?{_BODY}|"
     r"splinter|"
+    rf"(?:hit|struck|knocked|bumped|a bump) on the {_BODY}|went down hard|"
     rf"(?:fractured|broke|broken) (?:a |an |his |her |their |my |two |both )?(?:left |right )?{_BODY}|"
     r"(?:first|second|third)[- ]degree burns?|amputat(?:ion|ed)|prosthe(?:sis|tic)|"
     r"transplant|injur(?:y|ies|ed)|sick (?:leave|note)|off sick|signed off|medical (?:leave|"
@@ -201,9 +203,22 @@ _NOT_MEDICAL = frozenset({"diagnosis", "prognosis", "osmosis", "symbiosis", "emp
                           "apathy", "telepathy"})
 
 
+# What follows a diagnosis word is a condition, in whatever language or shorthand it is
+# written ("Diagnosis hipertensión arterial", "Known T2DM", "suivi pour CKD stage 3"), up
+# to the end of the clause.
+_DIAGNOSED = re.compile(
+    r"(?i)\b(?:diagnos(?:is|ed with|e|i|tic[oa]?)|diagnóstico|known(?: case of| history of)?|"
+    r"history of|hx of|dx|suffers? from|suffering from|treated for|under treatment for|"
+    r"suivi pour|traité pour|in terapia per|affetto da|affetta da|leidet an|behandelt wegen|"
+    r"rozpoznanie|befund)\s*[:\-]?\s+"
+    r"((?-i:[A-Z]\d{2}(?:\.\d{1,3})?\s+)?[^\W\d_][\w'’-]*(?:\s+(?!(?:currently|and|with|on|since|"
+    r"for|plan|taking|in|at|but|who|which|referred|was|is)\b)[\w'’-]+){0,5})")
+
+
 def health_spans(text: str) -> list[tuple[int, int]]:
     """Return the ``(start, end)`` of every health term in ``text``."""
     spans = [m.span() for m in HEALTH_TERMS.finditer(text)]
+    spans += [m.span(1) for m in _DIAGNOSED.finditer(text)]
     for m in _WORD.finditer(text):
         word = m.group().lower()
         if word.endswith(_ENDINGS) and word not in _NOT_MEDICAL:

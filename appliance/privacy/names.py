@@ -24,6 +24,8 @@ from appliance.privacy.entities import DataClass, Entity
 LEXICON = Path(__file__).with_name("lexicon.toml")
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]{2,}|-[^\W\d_]+)*\.?")
+_SURNAME_FIRST = re.compile(
+    r"(?<![\w-])((?-i:[A-Z][A-Z'’-]{3,}))\s+((?-i:[A-Z][a-z]{2,}))(?:\s+[A-Z]\.)?(?![\w-])")
 _PARTICLES = frozenset({
     "van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "le", "la", "bin", "ibn",
     "al", "ter", "ten", "dos", "das", "y", "zu", "af",
@@ -307,8 +309,26 @@ class NameDetector:
         if any(not c.entity for c in candidates) and (
                 identifiers or any(c.entity for c in candidates)):
             self._propagate(text, candidates, frozenset(identifiers))
-        return [c.entity for c in candidates
-                if c.entity is not None and not _calendar(text, c.entity.start, c.entity.end)]
+        found = [c.entity for c in candidates
+                 if c.entity is not None and not _calendar(text, c.entity.start, c.entity.end)]
+        return found + self._surname_first(text, found)
+
+    def _surname_first(self, text: str, found: list[Entity]) -> list[Entity]:
+        """"WIJESINHA Lulitha", "MENDIS Sachini A.": the surname in capitals before the given
+        name, as forms, rosters and hospital systems write it. The capitals must not be an
+        English word or a known acronym, the given name must be a name or unknown word."""
+        out = []
+        for m in _SURNAME_FIRST.finditer(text):
+            surname, given = m.group(1), m.group(2)
+            if any(e.start < m.end() and m.start() < e.end for e in found):
+                continue
+            lower = surname.lower()
+            if lower in self.lex.vocab or lower in _STOP or lower in _ROLE_WORDS:
+                continue
+            if self._kind(given) not in ("first", "last", "unknown", "amb"):
+                continue
+            out.append(Entity(DataClass.PERSON, m.start(), m.end(), m.group(), 0.7, "names"))
+        return out
 
     def _judge(self, text: str, run: list[Token]) -> list[_Candidate]:
         words = self._word_run(text, run)

@@ -539,3 +539,31 @@ def test_record_badge_birth_and_code_forms_from_retired_blind_set_b7(
     detector: Detector, text: str, expected: tuple[str, str]
 ) -> None:
     assert expected in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Witness: HETTIARACHCHI Marwin. First aid given by Ana.", ("PERSON", "HETTIARACHCHI Marwin")),
+        ("Klant JAYASURIYA Uditha wil het geld terug.", ("PERSON", "JAYASURIYA Uditha")),
+        ("Return-to-work form: Ana Pop, DOB 12/30/1970. Diagnosis hipertensión arterial, currently "
+         "taking prednisolone.", ("HEALTH", "hipertensión arterial")),
+        ("Ward round: Ana Pop, hosp. no. 5997968. Known T2DM. Plan: continue.", ("HEALTH", "T2DM")),
+        ("Incident report - Ana Pop caught her thumb in the pallet wrapper at the slitter.",
+         ("HEALTH", "caught her thumb")),
+    ],
+)
+def test_surname_first_names_and_conditions_after_a_diagnosis_word(
+    detector: Detector, text: str, expected: tuple[str, str]
+) -> None:
+    assert expected in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Ana Pop signed the SOP HMI Update form.", "Ana Pop checked the PLC Cabinet twice."],
+)
+def test_capitalised_acronyms_before_a_word_are_not_a_surname_first_name(
+    detector: Detector, text: str
+) -> None:
+    assert {v for k, v in found(detector, text) if k == "PERSON"} == {"Ana Pop"}
