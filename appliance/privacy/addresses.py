@@ -181,6 +181,12 @@ ADDRESS_RULES: tuple[Rule, ...] = (
     Rule("addr_postal", DataClass.ADDRESS,
          re.compile(rf"\b{_NOT_STREET}{_WORD}(?:\s+(?:{_WORD}|{_PARTICLE}(?=\s)|{_MID_LOW})){{0,3}}"
                     rf"\s+{_HOUSE}{_UNIT}{_POSTAL_TAIL}{_TAIL}")),
+    # Korean and Japanese forms: "439 Olympic-ro, Gangnam-gu, Seoul 09516",
+    # "4-4-6 Shiba, Minato-ku, Tokyo 105-6998": a number, a road or block, a district
+    Rule("addr_east_asia", DataClass.ADDRESS,
+         re.compile(r"(?<![\w.,:/-])\d{1,5}(?:-\d{1,4}){0,2}\s+[A-Z][\w'’]*(?:-(?:ro|gil|daero|dong|"
+                    r"cho|machi|dori))?(?:\s+\d{1,3}(?:-gil)?)?,\s*[A-Z][\w'’]*-(?:gu|ku|si|shi|gun|"
+                    r"ward|cho)\b(?:,\s*[A-Z][\w'’]+(?:[ -][A-Z][\w'’]+)?(?:\s+\d{3}-?\d{2,4})?)?")),
     # "PO Box 4471, Boise, ID 83702", "Postfach 10 20 30, 80001 München"
     Rule("addr_po_box", DataClass.ADDRESS,
          re.compile(rf"\b(?:P\.?\s?O\.?\s?Box|Post Office Box|Postfach|Boîte Postale|BP|Apartado|"

@@ -193,6 +193,25 @@ def _embedded_fields(text: str) -> list[Entity]:
     return out
 
 
+# "Payroll query from Ana Pop (P161853)": a code in brackets right after a name is that
+# person's staff number (a phone number there has spaces or a leading +)
+_BADGE_AFTER_NAME = re.compile(r"\s*\(((?:[A-Z]{1,3}[-/]?)?\d{4,8}|[A-Z]{1,3}-\d{4}-\d{3,5})\)")
+
+
+def _badge_after_name(text: str, found: list[Entity]) -> list[Entity]:
+    taken = [(e.start, e.end) for e in found if e.type is not DataClass.PERSON]
+    out = []
+    for ent in found:
+        if ent.type is not DataClass.PERSON:
+            continue
+        m = _BADGE_AFTER_NAME.match(text, ent.end)
+        if m is None or any(s < m.end(1) and m.start(1) < t for s, t in taken):
+            continue
+        out.append(Entity(DataClass.EMPLOYEE_ID, m.start(1), m.end(1), m.group(1), 0.7,
+                          "badge_after_name"))
+    return out
+
+
 def _no_dates_as_addresses(text: str, found: list[Entity]) -> list[Entity]:
     """"at Fri 10 Jul 2026 15:07": a weekday, day, month and year read as a street, a
     number and a postcode; an address holds no calendar date."""
@@ -275,6 +294,7 @@ class Detector:
         if not machine:
             found.extend(self._dob_after_name(text, found))
             found.extend(_dob_in_personal_text(text, found))
+            found.extend(_badge_after_name(text, found))
             found.extend(self._phone_after_name(text, found))
             found.extend(_ids_in_personal_text(text, found))
             found.extend(_id_numbers(text, found))

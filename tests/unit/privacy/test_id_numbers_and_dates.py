@@ -567,3 +567,24 @@ def test_capitalised_acronyms_before_a_word_are_not_a_surname_first_name(
     detector: Detector, text: str
 ) -> None:
     assert {v for k, v in found(detector, text) if k == "PERSON"} == {"Ana Pop"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Payroll query from Ana Pop (P161853): the slip is wrong.", ("EMPLOYEE_ID", "P161853")),
+        ("Payroll query from Ana Pop (HR-2023-9607): the slip is wrong.", ("EMPLOYEE_ID", "HR-2023-9607")),
+        ("Send it to Ana Pop, 439 Olympic-ro, Gangnam-gu, Seoul 09516.",
+         ("ADDRESS", "439 Olympic-ro, Gangnam-gu, Seoul 09516")),
+        ("Nurse visit: Ana Pop, 4-4-6 Shiba, Minato-ku, Tokyo 105-6998, code 1234.",
+         ("ADDRESS", "4-4-6 Shiba, Minato-ku, Tokyo 105-6998")),
+    ],
+)
+def test_staff_numbers_after_a_name_and_east_asian_addresses(
+    detector: Detector, text: str, expected: tuple[str, str]
+) -> None:
+    assert expected in found(detector, text)
+
+
+def test_a_phone_number_in_brackets_after_a_name_stays_a_phone(detector: Detector) -> None:
+    assert kinds_at(detector, "Callback: Anna Berg (0711 230932) today.", "0711 230932") == {"PHONE"}
