@@ -1,4 +1,4 @@
-"""Build ``appliance/privacy/months.toml``: month names of the languages the appliance meets.
+"""Build ``appliance/privacy/months.toml``: month and weekday names of the languages the appliance meets.
 
 The date grammar (``appliance/privacy/dates.py``) matches any word between a day and a
 year and accepts it only if it is a month name listed here. The names come from the
@@ -7,6 +7,9 @@ wide and abbreviated forms, in both the formatting (``3 stycznia``, genitive) an
 stand-alone (``styczeń``) context, lower-cased, with and without diacritics
 (``kasim`` for ``kasım``, ``brezna`` for ``března``) or with German umlauts spelled
 out (``maerz``, ``mae``), since people type all of them.
+
+Weekday names (``Samstag``, ``sobota``) are listed too: the name detector does not take a
+capitalised weekday for a person unless the gazetteer knows it as a name (``Domingo``).
 
 A word that names different months in different languages (``listopad``: November in
 Polish and Czech, October in Croatian) keeps every month it names.
@@ -53,6 +56,20 @@ def month_names() -> dict[str, set[int]]:
     return names
 
 
+def weekday_names() -> set[str]:
+    """Return the weekday names (wide and abbreviated, both contexts) of every language."""
+    names: set[str] = set()
+    for code in LANGUAGES:
+        days = Locale.parse(code).days
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for name in days[context][width].values():
+                    word = name.lower().rstrip(".")
+                    if len(word) >= 3 and word.replace(" ", "").isalpha():
+                        names |= {word, _plain(word).replace("ı", "i")}
+    return names
+
+
 def main() -> None:
     names = month_names()
     lines = [
@@ -61,6 +78,9 @@ def main() -> None:
         "[months]",
     ]
     lines += [f'"{name}" = {sorted(nums)}' for name, nums in sorted(names.items())]
+    lines += ["", "[weekdays]", "names = ["]
+    lines += [f'    "{day}",' for day in sorted(weekday_names())]
+    lines += ["]"]
     OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {len(names)} month names of {len(LANGUAGES)} languages to {OUT}")
 

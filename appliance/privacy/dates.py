@@ -36,6 +36,13 @@ def _month_names() -> dict[str, frozenset[int]]:
 
 
 _MONTH_NAMES = _month_names()
+
+
+def calendar_words() -> frozenset[str]:
+    """Return the month and weekday names of every language listed (lower case)."""
+    with MONTHS_FILE.open("rb") as fh:
+        table = tomllib.load(fh)
+    return frozenset(table["months"]) | frozenset(table["weekdays"]["names"])
 _ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 _ROMAN = {r: i for i, r in enumerate(_ROMAN_MONTHS, start=1)}
 _FILLERS = frozenset({"the", "day", "of", "de", "del"})

@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from appliance.privacy.dates import calendar_words
 from appliance.privacy.entities import DataClass, Entity
 
 LEXICON = Path(__file__).with_name("lexicon.toml")
 
+_CALENDAR = frozenset(w for w in calendar_words() if len(w) >= 4)  # not "Jun", "Mai", "Min"
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]{2,}|-[^\W\d_]+)*\.?")
 _SURNAME_FIRST = re.compile(
     r"(?<![\w-])((?-i:[A-Z][A-Z'’-]{3,}))\s+((?-i:[A-Z][a-z]{2,}))(?:\s+[A-Z]\.)?(?![\w-])")
@@ -257,6 +259,8 @@ class NameDetector:
             return "first"
         if word in self.lex.last:
             return "last"
+        if lower in _CALENDAR:
+            return "stop"  # "Samstag", "Mart": a weekday or month, unless listed as a name
         if word in self.lex.place:
             return "place"
         if lower in self.lex.vocab or self._inflected(lower):
