@@ -181,6 +181,7 @@ _TIME_BEFORE = re.compile(
     r"(?i)\b(?:from|since|until|till|arrived|left|departed|ts|time|timestamp|epoch|unix)"
     r"\s*[:=]?\s*$")
 _SPLIT = re.compile(r"[ ./()-]+")
+_SEPARATORS = re.compile(r"[ ./()-]")
 _DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _ID_WORDS = (
     r"id|i\.d\.|id\s*(?:no|nr|number|card|#)|identity(?:\s+(?:card|number|no))?|national\s+(?:id|number)|"
@@ -246,31 +247,50 @@ def find_id_numbers(text: str, personal: bool,
 def _best(text: str, base: int, run: str, groups: list[tuple[int, int]], personal: bool,
           vetoed: Callable[[int], bool]) -> Entity | None:
     n = len(groups)
+    cues: dict[int, bool] = {}
     for size in range(n, 0, -1):  # longest stretch first
         for i in range(n - size + 1):
             s, e = groups[i][0], groups[i + size - 1][1]
             if run[e:e + 1] == ")":
                 e += 1  # "K095011(4)": the bracketed check digit belongs to the number
             value = run[s:e]
-            compact = re.sub(r"[ ./()-]", "", value).upper()
+            compact = _SEPARATORS.sub("", value).upper()
+            kinds = _BY_LENGTH.get(len(compact))
+            if not kinds:
+                continue
             start = base + s
-            for kind in _BY_LENGTH.get(len(compact), ()):
-                if not kind.letters and not compact.isdigit():
-                    continue
-                if not _valid(kind, compact):
-                    continue
+            if start not in cues:  # the context checks cost less than the validators
                 cue = bool(_CUE.search(text, max(0, start - 40), start))
-                if not cue and (vetoed(start) or _TIME_BEFORE.search(text, max(0, start - 20), start)):
-                    continue
-                need = kind.evidence
-                if (need is not Evidence.BARE and value != compact
-                        and not _official(kind, value, compact)):
-                    continue  # a weak check in another grouping: a part or order number
-                if need is Evidence.PERSONAL and not (personal or cue):
-                    continue
-                if need is Evidence.CUE and not (cue or (personal and _official(kind, value, compact))):
-                    continue
-                score = 0.9 if cue or need is Evidence.BARE else 0.7
+                cues[start] = cue or not (
+                    vetoed(start) or _TIME_BEFORE.search(text, max(0, start - 20), start))
+                cues[-start - 1] = cue
+            if not cues[start]:
+                continue  # a part, order, phone or time word before it, and no ID word
+            found = _first_kind(kinds, value, compact, personal, cues[-start - 1])
+            if found is not None:
+                kind, score = found
                 return Entity(DataClass.NATIONAL_ID, start, start + len(value), value, score,
                               f"id:{kind.module}")
+    return None
+
+
+def _first_kind(kinds: tuple[Kind, ...], value: str, compact: str, personal: bool,
+                cue: bool) -> tuple[Kind, float] | None:
+    digits_only = compact.isdigit()
+    for kind in kinds:
+        if not kind.letters and not digits_only:
+            continue
+        need = kind.evidence
+        if need is Evidence.PERSONAL and not (personal or cue):
+            continue
+        if need is Evidence.CUE and not (cue or (personal and value != compact)):
+            continue
+        if not _valid(kind, compact):
+            continue
+        if (need is not Evidence.BARE and value != compact
+                and not _official(kind, value, compact)):
+            continue  # a weak check in another grouping: a part or order number
+        if need is Evidence.CUE and not cue and not _official(kind, value, compact):
+            continue
+        return kind, (0.9 if cue or need is Evidence.BARE else 0.7)
     return None
