@@ -195,7 +195,16 @@ def _embedded_fields(text: str) -> list[Entity]:
 
 # "Payroll query from Ana Pop (P161853)": a code in brackets right after a name is that
 # person's staff number (a phone number there has spaces or a leading +)
-_BADGE_AFTER_NAME = re.compile(r"\s*\(((?:[A-Z]{1,3}[-/]?)?\d{4,8}|[A-Z]{1,3}-\d{4}-\d{3,5})\)")
+_BADGE_AFTER_NAME = re.compile(
+    r"\s*\(((?:[A-Z]{1,3}[-/]?)?\d{4,8}|[A-Z]{1,3}-\d{4}-\d{3,5})\)|"
+    # "bank details for Ana Pop, 50512158: new account ...": a code between a name and a colon
+    r",\s*((?:ID\s)?(?:[A-Z]{1,3}[-/]?)?\d{4,9}(?:[-/]\d{2,6})?)(?=\s*:)|"
+    # "Discharge summary: Ana Pop, E1616177, admitted ...": letters and digits between commas
+    r",\s*((?:[A-Z]{1,3}[-/]?)\d{4,9}(?:[-/][0-9A-Z]{1,6})?)(?=\s*[,;|])")
+# a text about care: a code next to a name there is a record number, not a staff number
+_CLINICAL = re.compile(
+    r"(?i)\b(?:patient|admitted|admission|discharge[ds]?|ward|clinic|hospital|diagnos\w*|"
+    r"surgery|underwent|prescri\w+|allerg\w+|treatment|GP|nurse|doctor)\b")
 
 
 def _badge_after_name(text: str, found: list[Entity]) -> list[Entity]:
@@ -205,10 +214,13 @@ def _badge_after_name(text: str, found: list[Entity]) -> list[Entity]:
         if ent.type is not DataClass.PERSON:
             continue
         m = _BADGE_AFTER_NAME.match(text, ent.end)
-        if m is None or any(s < m.end(1) and m.start(1) < t for s, t in taken):
+        if m is None:
             continue
-        out.append(Entity(DataClass.EMPLOYEE_ID, m.start(1), m.end(1), m.group(1), 0.7,
-                          "badge_after_name"))
+        g = next(i for i in (1, 2, 3) if m.group(i) is not None)
+        if any(s < m.end(g) and m.start(g) < t for s, t in taken):
+            continue
+        cls = DataClass.MEDICAL_RECORD if _CLINICAL.search(text) else DataClass.EMPLOYEE_ID
+        out.append(Entity(cls, m.start(g), m.end(g), m.group(g), 0.7, "badge_after_name"))
     return out
 
 

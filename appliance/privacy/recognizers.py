@@ -471,8 +471,11 @@ def context_rules(employee_patterns: list[str], mrn_patterns: list[str]) -> tupl
     """Return the site-configurable rules: badge / employee numbers and medical records."""
     rules = [
         Rule("badge_ctx", DataClass.EMPLOYEE_ID,
-             _c(r"(?i)\b(?:badge|employee|staff|personnel|operator|worker)\s*"
-                r"(?:id|no\.?|nr\.?|number|#)?\s*[:#]?\s*([A-Z]{0,4}-?\d{3,8})\b"), group=1),
+             _c(r"(?i)(?:\b(?:badge|employee|staff(?:\s+discount)?|personnel|operator|worker|payroll|"
+                r"mitarbeiter|personal|matricule|matricola|empleado|pracownik)\s*"
+                r"(?:id|no\.?|nr\.?|number|nummer|#|card|code)?|รหัสพนักงาน)\s*[:#]?\s*"
+                r"((?-i:ID\s)?(?:(?-i:[A-Z]{1,4})[-/]?\d{2,8}|\d{3,8})(?:[-/]\d{2,6})?)(?![\w-]|[/.]\d)"),
+             group=1),
         Rule("mrn_ctx", DataClass.MEDICAL_RECORD,
              _c(r"(?i)\b(?:mrn|medical\s+record(?:\s+(?:number|no\.?|nr\.?|#))?|patient\s*(?:id|no\.?|"
                 r"nr\.?|number|#)|chart(?:\s*(?:no\.?|number|#))?|"
@@ -482,6 +485,10 @@ def context_rules(employee_patterns: list[str], mrn_patterns: list[str]) -> tupl
                 r"(\d{3} \d{3} \d{4}|[A-Z]{0,4}-?\d(?:[\d/-]{2,14}\d)?)(?![\w-]|[.,/]\d)"),
              group=1, score=0.95),
     ]
+    # record numbers that carry their own prefix: "URN700004", "HN 30-81536", "MR#685034"
+    rules.append(Rule("mrn_prefixed", DataClass.MEDICAL_RECORD,
+                      _c(r"(?<![\w#-])(?:URN|UR|HN|MRN?#?|MR-)\s?-?[A-Z]?\d{2,}(?:[-/ ]\d{2,})*(?![\w-])"),
+                      score=0.9))
     rules += [Rule(f"employee_pattern_{i}", DataClass.EMPLOYEE_ID, _c(p))
               for i, p in enumerate(employee_patterns)]
     rules += [Rule(f"mrn_pattern_{i}", DataClass.MEDICAL_RECORD, _c(p), score=0.95)

@@ -588,3 +588,22 @@ def test_staff_numbers_after_a_name_and_east_asian_addresses(
 
 def test_a_phone_number_in_brackets_after_a_name_stays_a_phone(detector: Detector) -> None:
     assert kinds_at(detector, "Callback: Anna Berg (0711 230932) today.", "0711 230932") == {"PHONE"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Occupational referral: Ana Pop, staff H51/4791, is on stress leave.", ("EMPLOYEE_ID", "H51/4791")),
+        ("Staff discount card PN-57870 belongs to Ana Pop.", ("EMPLOYEE_ID", "PN-57870")),
+        ("Please update the bank details for Ana Pop, 50512158: new account.", ("EMPLOYEE_ID", "50512158")),
+        ("Discharge summary: Ana Pop, E1616177, admitted with a stomach ulcer.", ("MRN", "E1616177")),
+        ("patients.csv row: URN700004;Ana Pop;2/23/1973", ("MRN", "URN700004")),
+        ("HN 30-81536 | Ana Pop | penicillin allergy", ("MRN", "HN 30-81536")),
+        ("Contractor induction done: Ana Pop, born 02JUL89, company van.", ("DOB", "02JUL89")),
+        ("Contractor induction done: Ana Pop, born 1964年10月7日, company van.", ("DOB", "1964年10月7日")),
+    ],
+)
+def test_staff_and_record_numbers_and_dates_from_retired_blind_set_b8(
+    detector: Detector, text: str, expected: tuple[str, str]
+) -> None:
+    assert expected in found(detector, text)
