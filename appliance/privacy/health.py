@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 
-_BODY = (r"(?:hands?|palms?|arms?|forearms?|fingers?|thumbs?|wrists?|elbows?|shoulders?|knees?|ankles?|"
+_BODY = (r"(?:hands?|palms?|lips?|chin|cheeks?|mouth|teeth|tooth|nails?|arms?|forearms?|fingers?|"
+         r"thumbs?|wrists?|elbows?|shoulders?|knees?|ankles?|"
          r"feet|foot|toes?|legs?|back|neck|head|face|eyes?|hips?|ribs?|chest|forehead|"
          r"shins?|calf|calves|hamstring|groin|skull|spine|jaw|nose|ears?)")
 _SIDE = r"(?:(?:left|right|lower|upper|both|one|his|her|their|my|the|a|an)\s+){0,2}"
@@ -38,6 +39,8 @@ _MEDICINES = (
     r"loratadine|fexofenadine|amoxicillin|penicillin|flucloxacillin|doxycycline|"
     r"clarithromycin|azithromycin|ciprofloxacin|trimethoprim|nitrofurantoin|metronidazole|"
     r"antivirals?|antiretrovirals?|truvada|contraceptive pill|the pill|hrt|"
+    r"tenofovir|isoniazid|rifampicin|allopurinol|insulin glargine|jardiance|levetiracetam|"
+    r"lamotrigine|valproate|carbamazepine|phenytoin|euthyrox|eltroxin|"
     r"hormone replacement|testosterone|oestrogen|estrogen|tamoxifen|letrozole|"
     r"levetiracetam|lamotrigine|valproate|carbamazepine|phenytoin|anticonvulsants?|"
     r"nicotine patch(?:es)?|disulfiram|naltrexone")
@@ -58,7 +61,11 @@ _CONDITIONS = (
     r"long covid|covid|coronavirus|hiv positive|hiv|positive test|tested positive|"
     r"blood (?:clot|sugar|pressure|count|results?|alcohol)|hba1c|cholesterol|"
     r"pregnan(?:t|cy)|expecting a baby|maternity|miscarr\w+|stillbirth|ivf|fertility|"
-    r"menopaus\w+|postnatal|antenatal|prenatal|c-section|caesarean|cesarean")
+    r"menopaus\w+|postnatal|antenatal|prenatal|c-section|caesarean|cesarean|"
+    r"dengue|malaria|typhoid|cholera|zika|chikungunya|mpox|monkeypox|rsv|norovirus|"
+    r"gastroenteritis|food poisoning|chickenpox|mumps|rubella|whooping cough|scarlet fever|"
+    r"strep throat|tonsillitis|conjunctivitis|\w+ intolerance|\w+ deficiency|"
+    r"gerd|gord|acid reflux|reflux|t1dm|t2dm|ckd|chf|afib|dm")
 _EPONYMS = (
     r"[A-Z][a-zà-ÿ]+(?:-[A-Z][a-zà-ÿ]+)?['’]s?\s+(?:disease|syndrome|thyroiditis|palsy|sarcoma|"
     r"lymphoma|disorder|contracture|ataxia|chorea|dystrophy|neuroma|encephalopathy)")
@@ -77,6 +84,9 @@ _PROCEDURES = (
     r"chemotherapy|chemo|radiotherapy|radiation therapy|dialysis|transfusion|"
     r"blood work|urine (?:test|sample)|drug screen|"
     r"hiv test|pregnancy test|covid test|pcr test|hearing test|eye test|gastric band(?: fitting)?|"
+    r"(?:bone density|pregnancy|dexa|cardiac|brain) scan|(?:dental|tooth|wisdom tooth) "
+    r"(?:extraction|removal)|holter(?: monitor)?(?: fitting)?|echo(?:cardiogram)?|stress echo|"
+    r"spirometry|cataract (?:operation|surgery)|angiogram|angioplasty|cabg|stent|"
     r"gastric bypass")
 _INJURIES = (
     r"splash(?:ed)? (?:in|into|on) (?:the|his|her|their|my|one|both)\s+(?:left |right )?eyes?|"
@@ -97,7 +107,14 @@ _INJURIES = (
     r"hearing damage|noise[- ]induced|vibration white finger|hand-arm vibration|"
     r"occupational (?:asthma|dermatitis|disease)|repetitive strain|back injury|"
     r"bleed(?:ing)?|bled|blood loss|lost consciousness|seizure|fit at work|"
-    r"allergic reaction|anaphylactic|bee sting|stung|bitten|dog bite|animal bite")
+    r"allergic reaction|anaphylactic|bee sting|stung|bitten|dog bite|animal bite|"
+    # how an accident is reported: "was struck by a swinging hook", "a graze on both palms"
+    r"(?:was |got |been )(?:scalded|struck|hit|burn(?:ed|t)|bitten|stung|crushed|trapped|"
+    r"knocked down|run over|pinned) by|"
+    r"(?:a |an )?(?:swollen|sprained|twisted|bruised|broken|split|cut|grazed|dislocated|"
+    r"fractured|burnt|burned|bleeding) " + _SIDE + _BODY + r"|"
+    r"(?:a |an )?(?:graze|cut|bruise|burn|gash|laceration|bump|blister|sprain|fracture|wound) "
+    r"(?:on|to) " + _SIDE + _BODY)
 _ABSENCE = (
     r"(?:phoned|called|rang|calling|phoning) in sick|(?:is|was|been|went|goes|go|feels?|felt|"
     r"getting|got|fell|off|home) (?:off )?(?:sick|ill|unwell|poorly)|sick (?:day|days|pay|leave|"
@@ -207,10 +224,11 @@ _NOT_MEDICAL = frozenset({"diagnosis", "prognosis", "osmosis", "symbiosis", "emp
 # written ("Diagnosis hipertensión arterial", "Known T2DM", "suivi pour CKD stage 3"), up
 # to the end of the clause.
 _DIAGNOSED = re.compile(
-    r"(?i)\b(?:diagnos(?:is|ed with|e|i|tic[oa]?)|diagnóstico|known(?: case of| history of)?|"
+    r"(?i)(?:\b(?:diagnos(?:is|ed with|e|i|tic[oa]?)|diagnóstico|diagnóza|chẩn đoán|admitted with|"
+    r"known(?: case of| history of)?|"
     r"history of|hx of|dx|suffers? from|suffering from|treated for|under treatment for|"
     r"suivi pour|traité pour|in terapia per|affetto da|affetta da|leidet an|behandelt wegen|"
-    r"rozpoznanie|befund)\s*[:\-]?\s+"
+    r"rozpoznanie|befund)|โรคประจำตัว|ป่วยเป็น)\s*[:\-]?\s*"
     r"((?-i:[A-Z]\d{2}(?:\.\d{1,3})?\s+)?[^\W\d_][\w'’-]*(?:\s+(?!(?:currently|and|with|on|since|"
     r"for|plan|taking|in|at|but|who|which|referred|was|is)\b)[\w'’-]+){0,5})")
 

@@ -174,6 +174,19 @@ def _looks_like_password(value: str) -> bool:
     return len(value) >= 6 and classes >= 2
 
 
+_VERSION_LIKE = _c(r"(?i)v?\d+(?:\.\d+)+(?:[-+][\w.]+)?")
+_EMAIL_LIKE = _c(r"\w@[\w-]+\.\w")
+
+
+def _typed_code_ok(value: str) -> bool:
+    # "KX37pDrXkH", "asdf4285", "correct-monsoon-cloud-27": has lower case and a digit or
+    # symbol, is no version, no e-mail, no URL
+    if _VERSION_LIKE.fullmatch(value) or _EMAIL_LIKE.search(value) or "://" in value:
+        return False
+    lower = any(c.islower() for c in value)
+    return lower and (any(c.isdigit() for c in value) or any(not c.isalnum() for c in value))
+
+
 def _password_is_ok(value: str) -> bool:
     # a password shape, or a PIN / door code of 4-8 digits
     core = value.rstrip(".")
@@ -440,15 +453,21 @@ RULES: tuple[Rule, ...] = (
             r"kennwort|passwort|"
             r"mot de passe|secret|api[_ -]?key|access[_ -]?key|token|client[_ -]?secret)"
             r"(?:\s+(?:for|on|of|to|at)\s+[^.,;:\n]{1,40}?)?"  # "password on the historian box is"
-            r"(?:\s+(?:is|was|=|:)|\s*[:=])\s*[\"']?([^\s\"',;]{4,})"), group=1,
+            r"(?:\s+(?:is|was|=|:)|\s*[:=])\s*[\"']?((?:[^\s\"',;]|;(?=\S)){4,})"), group=1,
          veto_around=_position_follows),
     Rule("password_bare", DataClass.SECRET,  # "pass doggo22XX", "PIN 4821#", "WPA key x7Rt…"
          _c(r"(?i)\b(?:password|passwd|pwd|pw|pass|passcode|passphrase|kennwort|passwort|"
             r"mot de passe|contraseña|hasło|heslo|salasana|jelszó|lösenord|adgangskode|passord|"
             r"(?:wifi|wi-fi|wpa2?|network)\s+key|"
             r"(?:key\s*safe|keysafe|door|gate|alarm|safe|lock|entry|access|security|wi-?fi)\s+code)\s*:?\s+"
-            r"(?!is\b|was\b|reset\b|change|expired|policy|manager)([^\s\"',;]{6,})"),
-         group=1, validate=_looks_like_password),
+            r"(?!is\b|was\b|reset\b|change|expired|policy|manager)((?:[^\s\"',;]|;(?=\S)){4,})"),
+         group=1, validate=_password_is_ok),
+    # "Code KX37pDrXkH.", "locker code asdf4285": a bare code word before a value typed by a
+    # person: lower-case letters with digits or symbols (part and order codes are capitals)
+    Rule("code_bare", DataClass.SECRET,
+         _c(r"(?i)\b(?:code|passcode|pin|padlock code|locker code)\s*:?\s+"
+            r"((?:[^\s\"',;]|;(?=\S)){6,}?)(?=[.,;!?]?(?:\s|$))"),
+         group=1, validate=_typed_code_ok),
     Rule("password_is", DataClass.SECRET,  # "Wi-Fi for the contractors this week is X",
          # "portal login for a@b.c was reset to X", "the code for the cage is 4821"
          _c(r"(?i)\b(?:(wi-?fi|wlan|wpa2?|ssid|password|passwd|pwd|passcode|passphrase|"

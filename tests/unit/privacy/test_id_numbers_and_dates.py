@@ -607,3 +607,30 @@ def test_staff_and_record_numbers_and_dates_from_retired_blind_set_b8(
     detector: Detector, text: str, expected: tuple[str, str]
 ) -> None:
     assert expected in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SMS: your parcel is waiting at the locker. Code KX37pDrXkH. Enjoy!", ("SECRET", "KX37pDrXkH")),
+        ("Locker 118 reassigned from Ana Pop; padlock code Letmein@1!.", ("SECRET", "Letmein@1!")),
+        ("[smtp]\nuser = ops@plant.local\npassword = l;ylfu57\n", ("SECRET", "l;ylfu57")),
+        ("Shop Wi-Fi for staff: SSID MB-STAFF, password 84572673", ("SECRET", "84572673")),
+        ("SMS from Ana Pop: stuck at the hospital, I was struck by a swinging hook.",
+         ("HEALTH", "was struck by")),
+        ("Ambulance handover: Ana Pop, found at the gate; a graze on both palms.",
+         ("HEALTH", "a graze on both palms")),
+        ("Ana Pop from the Rayong line called in: she has dengue.", ("HEALTH", "dengue")),
+        ("Discharge summary: Ana Pop, HN 39-68386, admitted with G6PD deficiency.",
+         ("HEALTH", "G6PD deficiency")),
+    ],
+)
+def test_typed_codes_and_health_from_retired_blind_set_b8(
+    detector: Detector, text: str, expected: tuple[str, str]
+) -> None:
+    assert expected in found(detector, text)
+
+
+@pytest.mark.parametrize("text", ["Ana Pop: flash code v2.3.1-beta.", "Ana Pop: error code E4711 again."])
+def test_versions_and_error_codes_after_code_are_no_secrets(detector: Detector, text: str) -> None:
+    assert not {k for k, _ in found(detector, text)} & {"SECRET"}
