@@ -5,7 +5,8 @@ year and accepts it only if it is a month name listed here. The names come from 
 Unicode CLDR through Babel (a development dependency only: the device reads the TOML):
 wide and abbreviated forms, in both the formatting (``3 stycznia``, genitive) and the
 stand-alone (``styczeń``) context, lower-cased, with and without diacritics
-(``kasim`` for ``kasım``, ``brezna`` for ``března``) or with German umlauts spelled
+(``kasim`` for ``kasım``, ``brezna`` for ``března``), Thai abbreviations without their
+dots (``มค`` for ``ม.ค.``), or with German umlauts spelled
 out (``maerz``, ``mae``), since people type all of them.
 
 Weekday names (``Samstag``, ``sobota``) are listed too: the name detector does not take a
@@ -30,7 +31,7 @@ LANGUAGES = (
     "en", "de", "fr", "es", "it", "pt", "nl", "pl", "cs", "sk", "sl", "hr", "sr_Latn", "bs",
     "hu", "ro", "bg", "ru", "uk", "el", "tr", "sv", "da", "nb", "nn", "is", "fi", "et", "lv",
     "lt", "ga", "cy", "ca", "gl", "eu", "mt", "sq", "mk", "be", "af", "id", "ms", "tl", "vi",
-    "sw", "az", "uz", "kk",
+    "sw", "az", "uz", "kk", "th",
 )
 OUT = Path(__file__).resolve().parent.parent / "appliance" / "privacy" / "months.toml"
 
@@ -48,7 +49,10 @@ def month_names() -> dict[str, set[int]]:
             for width in ("wide", "abbreviated"):
                 for number, name in months[context][width].items():
                     word = name.lower().rstrip(".")
-                    if len(word) < 3 or not word.replace(" ", "").isalpha():
+                    if "." in word and not word.replace(".", "").isascii():
+                        word = word.replace(".", "")  # Thai "ม.ค.": stored as "มค"
+                    if len(word) < 2 or not word.replace(" ", "").isalpha() or (
+                            len(word) < 3 and word.isascii()):
                         continue  # "1", "i", "m01": numeric or one-letter forms
                     umlauts = word.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
                     for form in {word, _plain(word).replace("ı", "i"), umlauts, umlauts[:3]}:

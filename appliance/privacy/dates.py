@@ -46,6 +46,7 @@ def calendar_words() -> frozenset[str]:
 _ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 _ROMAN = {r: i for i, r in enumerate(_ROMAN_MONTHS, start=1)}
 _FILLERS = frozenset({"the", "day", "of", "de", "del"})
+_THAI_DOTS = re.compile(r"(?<=[\u0e01-\u0e4e])\.")
 
 # any word may stand for the month: ``date_ok`` looks it up (an alternation of 900 names
 # would cost more than the lookup)
@@ -54,7 +55,7 @@ _ROM = r"(?:XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)"
 _ORD = r"(?:st|nd|rd|th|er|e|º|°|\.)?"
 _D = r"(?:3[01]|[12]\d|0?[1-9])"
 _M = r"(?:1[0-2]|0?[1-9])"
-_Y4 = r"(?:19|20)\d{2}"
+_Y4 = r"(?:19|20|24|25)\d{2}"  # 24xx and 25xx: Buddhist-era years (Thailand)
 _Y = rf"(?:{_Y4}|\d{{2}})"
 
 _SEPS = (r"/", r"\.", r"-")
@@ -72,7 +73,9 @@ DATE = (
     rf"(?i:the\s+)?{_D}(?i:{_ORD})\s+(?i:day\s+of)\s+(?i:{_MON}),?\s+{_Y4}|"  # the 3rd day of May, 1981
     rf"{_Y4}\.?\s+(?i:{_MON})\s+{_D}\b\.?|"  # 1981 May 3, 1981. május 3.
     rf"(?:0[1-9]|[12]\d|3[01])[A-Za-z]{{3}}(?:{_Y4}|\d{{2}})(?!\d)|"  # 03MAY1981, 03MAY81
-    rf"{_Y4}年{_M}月{_D}日"  # 1981年5月3日
+    rf"{_Y4}年{_M}月{_D}日|"  # 1981年5月3日
+    rf"{_D}\s[\u0e01-\u0e4e]{{1,3}}\.[\u0e01-\u0e4e]{{1,3}}\.\s(?:{_Y4}|\d{{2}})|"  # 6 ก.ย. 2515
+    rf"{_D}\.\s{_M}\.\s{_Y4}"  # 16. 8. 1963
     ")"
 )
 _DATE_RE = re.compile(rf"(?<![\w.:/-]){DATE}(?![\w:]|[./-]\d)")
@@ -86,6 +89,7 @@ def find_dates(text: str) -> list[tuple[int, int]]:
 
 def date_ok(value: str) -> bool:
     """True when ``value`` names a real calendar day (month 1-12, day in the month)."""
+    value = _THAI_DOTS.sub("", value)  # "ก.ย." -> "กย"
     if value.isdigit() and len(value) == 8:  # compact, year first
         return _real(int(value[:4]), int(value[4:6]), int(value[6:]))
     nums: list[int] = []
@@ -118,6 +122,8 @@ def date_ok(value: str) -> bool:
 def _real(year: int, month: int, day: int) -> bool:
     if year < 100:
         year += 1900 if year > 30 else 2000
+    elif 2400 <= year < 2600:
+        year -= 543  # Buddhist era
     if not 1890 <= year <= 2099:
         return False
     try:

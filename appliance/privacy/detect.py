@@ -52,7 +52,8 @@ _KEY_CLASSES: tuple[tuple[re.Pattern[str], DataClass], ...] = tuple(
         (r"e_?mail|email_address", DataClass.EMAIL),
         (r"phone|tel|telephone|mobile|cell_phone|fax|msisdn|phone_number", DataClass.PHONE),
         (r"dob|birth_?date|date_of_birth|birthday", DataClass.DATE_OF_BIRTH),
-        (r"address|street|home_address|postal_address|addr", DataClass.ADDRESS),
+        (r"address|street|home_address|postal_address|addr|ship_to|bill_to|deliver_to|"
+         r"delivery_address|shipping_address|residence", DataClass.ADDRESS),
         (r"lat|lon|lng|latitude|longitude|gps|coordinates|geo|geolocation", DataClass.GPS),
         (r"ip|ip_address|client_ip|remote_addr|src_ip|dst_ip|source_ip", DataClass.IP_ADDRESS),
         (r"mac|mac_address|hw_addr|hwaddr", DataClass.MAC_ADDRESS),
@@ -167,16 +168,20 @@ def _id_numbers(text: str, found: list[Entity]) -> list[Entity]:
 # it does in a structured payload; identifiers need a digit, names a name's shape.
 _EMBEDDED_FIELD = re.compile(
     r"\"([A-Za-z][\w .-]{0,30})\"\s*:\s*\"([^\"\n]{1,120})\"|"
+    r"(?:^|(?<=\n))[ \t-]*([A-Za-z][\w.-]{0,30}):[ \t]*\"([^\"\n]{1,120})\"|"  # YAML: key: "value"
     r"(?<![\w/])([A-Za-z][\w/]*(?:[ .][A-Za-z]\w*){0,3}\.?)\s*(?::|=)\s*"
     r"([^\s;,&\"]+(?: (?![A-Za-z][\w/]*\s*[:=])[^\s;,&\"]+){0,3})")
 _EMBEDDED_IDS = frozenset({DataClass.EMPLOYEE_ID, DataClass.MEDICAL_RECORD, DataClass.NATIONAL_ID})
+# classes whose value, under a telling key, counts when it holds a digit
+_EMBEDDED_DIGITS = _EMBEDDED_IDS | {DataClass.PHONE, DataClass.DATE_OF_BIRTH, DataClass.ADDRESS}
 _SITE_IDS = frozenset({DataClass.EMPLOYEE_ID, DataClass.MEDICAL_RECORD})
 
 
 def _embedded_fields(text: str) -> list[Entity]:
     out = []
     for m in _EMBEDDED_FIELD.finditer(text):
-        key_group, value_group = (1, 2) if m.group(1) is not None else (3, 4)
+        key_group = next(g for g in (1, 3, 5) if m.group(g) is not None)
+        value_group = key_group + 1
         cls = key_class(m.group(key_group))
         value = m.group(value_group).rstrip(".")
         start = m.start(value_group)
@@ -185,7 +190,7 @@ def _embedded_fields(text: str) -> list[Entity]:
             # holds their record or badge number
             key = _norm_key(m.group(key_group))
             cls = DataClass.MEDICAL_RECORD if "patient" in key else DataClass.EMPLOYEE_ID
-        identifier = cls in _EMBEDDED_IDS and any(c.isdigit() for c in value)
+        identifier = cls in _EMBEDDED_DIGITS and any(c.isdigit() for c in value)
         name = (cls is DataClass.PERSON and value[:1].isupper()
                 and _LOOKS_LIKE_NAME.match(value) is not None)
         if cls is not None and (identifier or name):
@@ -233,6 +238,46 @@ def _no_dates_as_addresses(text: str, found: list[Entity]) -> list[Entity]:
     dates = find_dates(text)
     return [e for e in found if e.type is not DataClass.ADDRESS
             or not any(e.start <= s and t <= e.end for s, t in dates)]
+
+
+_CSV_SEPARATORS = (",", ";", "\t", "|")
+
+
+def _csv_columns(text: str) -> list[Entity]:
+    """A header line of field names, then rows with as many fields: each field is read as
+    the value of its column ("employee_id,name,dob,national_id,mobile")."""
+    lines = text.splitlines(keepends=True)
+    out: list[Entity] = []
+    offset = 0
+    header: list[DataClass | None] | None = None
+    sep = ","
+    for line in lines:
+        body = line.rstrip("\r\n")
+        if header is None:
+            for sep in _CSV_SEPARATORS:
+                names = [f.strip() for f in body.split(sep)]
+                if (len(names) >= 3 and all(_HEADER_NAME.fullmatch(n) for n in names)
+                        and sum(key_class(n) is not None for n in names) >= 2):
+                    header = [key_class(n) for n in names]
+                    break
+        else:
+            fields = body.split(sep)
+            if len(fields) != len(header):
+                header = None
+            else:
+                pos = offset
+                for cls, field in zip(header, fields, strict=True):
+                    value = field.strip()
+                    start = pos + len(field) - len(field.lstrip())
+                    if cls is not None and value and (
+                            cls not in _EMBEDDED_DIGITS or any(c.isdigit() for c in value)):
+                        out.append(Entity(cls, start, start + len(value), value, 0.9, "csv_column"))
+                    pos += len(field) + len(sep)
+        offset += len(line)
+    return out
+
+
+_HEADER_NAME = re.compile(r"[A-Za-z][\w .-]{0,30}")
 
 
 def _person_out_of_address(text: str, found: list[Entity]) -> list[Entity]:
@@ -302,6 +347,8 @@ class Detector:
             found.extend(rule.find(text))
         if not machine:
             found.extend(_embedded_fields(text))
+            if "\n" in text:
+                found.extend(_csv_columns(text))
         found.extend(self.names.find(text, [e.start for e in found if e.type in _NAMED_BY]))
         if not machine:
             found.extend(self._dob_after_name(text, found))

@@ -109,6 +109,20 @@ def _tw_id_ok(compact: str) -> bool:
     return sum(d * w for d, w in zip(digits, weights, strict=True)) % 10 == 0
 
 
+def _pt_cc_ok(compact: str) -> bool:
+    """Portuguese citizen card ``00000000 0 ZZ4``: two check letters in fixed places (a
+    run of digits alone is not one)."""
+    return not compact.isdigit() and bool(_module("pt.cc").is_valid(compact))
+
+
+def _snils_ok(compact: str) -> bool:
+    """Russian SNILS ``112-233-445 95``: digits weighted 9..1, the sum mod 101 (100 -> 00)."""
+    if len(compact) != 11 or not compact.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(compact[:9], range(9, 0, -1), strict=True))
+    return f"{total % 101 % 100:02d}" == compact[9:]
+
+
 _B, _P, _C = Evidence.BARE, Evidence.PERSONAL, Evidence.CUE
 KINDS: tuple[Kind, ...] = (  # sorted by evidence: the first valid kind names the match
     Kind("ro.cnp", (13,), _B, ("cnp",)),
@@ -133,9 +147,11 @@ KINDS: tuple[Kind, ...] = (  # sorted by evidence: the first valid kind names th
     Kind("es.nie", (9,), _B, ("nie",), letters=True),
     Kind("ie.pps", (8, 9), _B, ("pps", "ppsn"), letters=True),
     Kind("in_.pan", (10,), _B, ("pan",), letters=True),
+    Kind("pt.cc", (12,), _B, ("cartão de cidadão", "cc"), letters=True, check=_pt_cc_ok),
     Kind("fr.nir", (15,), _P, ("nir", "insee", "sécurité sociale", "securite sociale"), letters=True),
     Kind("de.idnr", (11,), _P, ("idnr", "steuer-id", "steuerid", "steuer-identifikationsnummer")),
     Kind("tr.tckimlik", (11,), _P, ("tc kimlik", "tckn", "kimlik")),
+    Kind("own.ru_snils", (11,), _P, ("snils", "снилс"), check=_snils_ok),
     Kind("own.sg_nric", (9,), _P, ("nric", "fin"), letters=True, check=_nric_ok),
     Kind("own.hk_id", (8, 9), _P, ("hkid", "hong kong identity"), letters=True, check=_hkid_ok),
     Kind("own.tw_id", (10,), _P, ("身分證", "national id"), letters=True, check=_tw_id_ok),
@@ -207,6 +223,8 @@ def _valid(kind: Kind, compact: str) -> bool:
 
 def _official(kind: Kind, value: str, compact: str) -> bool:
     """True when ``value`` is written in the kind's own grouping (its stdnum ``format``)."""
+    if kind.module == "own.ru_snils":
+        return re.fullmatch(r"\d{3}-\d{3}-\d{3} \d{2}", value) is not None
     if kind.module.startswith("own."):
         return "(" in value  # "A123456(3)": the check digit in brackets, as printed
     fmt: Callable[[str], str] | None = getattr(kind.mod, "format", None)

@@ -634,3 +634,44 @@ def test_typed_codes_and_health_from_retired_blind_set_b8(
 @pytest.mark.parametrize("text", ["Ana Pop: flash code v2.3.1-beta.", "Ana Pop: error code E4711 again."])
 def test_versions_and_error_codes_after_code_are_no_secrets(detector: Detector, text: str) -> None:
     assert not {k for k, _ in found(detector, text)} & {"SECRET"}
+
+
+def test_a_csv_header_names_the_class_of_every_field_below_it(detector: Detector) -> None:
+    text = ("employee_id,name,dob,national_id,mobile\n"
+            "LDN372089,Ana Pop,11APR50,500910-14-5104,015123498505\n")
+    assert {("EMPLOYEE_ID", "LDN372089"), ("PERSON", "Ana Pop"), ("DOB", "11APR50"),
+            ("NATIONAL_ID", "500910-14-5104"), ("PHONE", "015123498505")} <= found(detector, text)
+
+
+def test_a_csv_without_a_telling_header_is_not_read_by_column(detector: Detector) -> None:
+    text = "part,qty,lot\nA5E-1234,12,L2516-808\n"
+    assert found(detector, text) == set()
+
+
+def test_yaml_quoted_values_under_telling_keys(detector: Detector) -> None:
+    text = 'customer:\n  name: "Ana Pop"\n  birthday: "25/06/2493"\n  loyalty_phone: "0612326033"\n'
+    assert {("DOB", "25/06/2493"), ("PHONE", "0612326033")} <= found(detector, text)
+
+
+@pytest.mark.parametrize(
+    "value", ["6 ก.ย. 2515", "8 เม.ย. 02", "25/06/2493", "16. 8. 1963"]
+)
+def test_thai_buddhist_era_and_spaced_czech_dates(value: str) -> None:
+    text = f"born {value}, ok"
+    assert [text[s:e] for s, e in find_dates(text)] == [value]
+
+
+def test_a_buddhist_era_year_is_converted_before_the_calendar_check() -> None:
+    assert date_ok("29/02/2543")  # 2000, a leap year
+    assert not date_ok("29/02/2544")  # 2001
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Ana Pop, SNILS 112-233-445 95, joined.", "112-233-445 95"),
+        ("Ana Pop, n.º 00000000 0 ZZ4, morada Lisboa.", "00000000 0 ZZ4"),
+    ],
+)
+def test_snils_and_portuguese_citizen_card(detector: Detector, text: str, value: str) -> None:
+    assert ("NATIONAL_ID", value) in found(detector, text)
