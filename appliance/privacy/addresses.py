@@ -119,6 +119,9 @@ _SENT_TO = re.compile(
     r"(?i)(?:\b(?:send|sent|ship|shipped|deliver|delivered|post|posted|mail|mailed|forward|"
     r"forwarded|return|returned)\b[^.;:\n]{0,30}?\bto|\bvisit\b[^.;:\n]{0,40}?\bat|"
     r"\b(?:lives|living|resides|residing|moved|relocated)\s+(?:at|to)|"
+    r"\b(?:collect(?:ed)?|pick(?:ed)?\s+up|fetch(?:ed)?)\b[^.;:\n]{0,40}?\bfrom|"
+    r"\b(?:delivery\s+note|parcel|package)\s*:\s*to|"
+    r"\b(?:morada|adresse|anschrift|direcci[oó]n|indirizzo|adres|địa chỉ)\s*:?|"
     r"\b(?:home|postal|delivery|billing)?\s*address\s*(?:is|:))\s+")
 _CUED_ADDRESS = re.compile(
     r"[^\s,;:]+(?:[ ][^\s,;:]+){0,6}(?:\s?,\s*[^,;:\n]{2,45}?){0,5}?"

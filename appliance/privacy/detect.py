@@ -190,6 +190,8 @@ def _embedded_fields(text: str) -> list[Entity]:
             # holds their record or badge number
             key = _norm_key(m.group(key_group))
             cls = DataClass.MEDICAL_RECORD if "patient" in key else DataClass.EMPLOYEE_ID
+        if key_group == 5 and cls in _EMBEDDED_IDS and " " in value:
+            continue  # "Nurse Ana: bed 6 (Pop) is ...": prose after a colon, not a field value
         identifier = cls in _EMBEDDED_DIGITS and any(c.isdigit() for c in value)
         name = (cls is DataClass.PERSON and value[:1].isupper()
                 and _LOOKS_LIKE_NAME.match(value) is not None)

@@ -27,7 +27,7 @@ LEXICON = Path(__file__).with_name("lexicon.toml")
 _CALENDAR = frozenset(w for w in calendar_words() if len(w) >= 4)  # not "Jun", "Mai", "Min"
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]{2,}|-[^\W\d_]+)*\.?")
 _SURNAME_FIRST = re.compile(
-    r"(?<![\w-])((?-i:[A-Z][A-Z'’-]{3,}))\s+((?-i:[A-Z][a-z]{2,}))(?:\s+[A-Z]\.)?(?![\w-])")
+    r"(?<![\w-])((?-i:[A-Z][A-Z'’-]{3,})),?\s+((?-i:[A-Z][a-z]{2,}))(?:\s+[A-Z]\.)?(?![\w-])")
 _PARTICLES = frozenset({
     "van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "le", "la", "bin", "ibn",
     "al", "ter", "ten", "dos", "das", "y", "zu", "af",
@@ -315,16 +315,20 @@ class NameDetector:
             self._propagate(text, candidates, frozenset(identifiers))
         found = [c.entity for c in candidates
                  if c.entity is not None and not _calendar(text, c.entity.start, c.entity.end)]
-        return found + self._surname_first(text, found)
+        more = self._surname_first(text, found)
+        # a name found inside "SURNAME, Given" gives way to the whole
+        found = [e for e in found if not any(m.start <= e.start and e.end <= m.end for m in more)]
+        return found + more
 
     def _surname_first(self, text: str, found: list[Entity]) -> list[Entity]:
-        """"WIJESINHA Lulitha", "MENDIS Sachini A.": the surname in capitals before the given
+        """"WIJESINHA Lulitha", "MENDIS, Sachini A.": the surname in capitals before the given
         name, as forms, rosters and hospital systems write it. The capitals must not be an
         English word or a known acronym, the given name must be a name or unknown word."""
         out = []
         for m in _SURNAME_FIRST.finditer(text):
             surname, given = m.group(1), m.group(2)
-            if any(e.start < m.end() and m.start() < e.end for e in found):
+            if any(e.start < m.end() and m.start() < e.end
+                   and not (m.start() <= e.start and e.end <= m.end()) for e in found):
                 continue
             lower = surname.lower()
             if lower in self.lex.vocab or lower in _STOP or lower in _ROLE_WORDS:

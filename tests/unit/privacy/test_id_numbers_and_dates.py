@@ -675,3 +675,14 @@ def test_a_buddhist_era_year_is_converted_before_the_calendar_check() -> None:
 )
 def test_snils_and_portuguese_citizen_card(detector: Detector, text: str, value: str) -> None:
     assert ("NATIONAL_ID", value) in found(detector, text)
+
+
+def test_prose_after_a_colon_is_no_field_value(detector: Detector) -> None:
+    text = "Chat - Nurse Wankon: bed 6 (Yapalohit) is NBM from midnight."
+    assert not {k for k, _ in found(detector, text)} & {"EMPLOYEE_ID", "MRN"}
+
+
+def test_a_surname_comma_given_name_is_kept_out_of_the_address_it_opens(detector: Detector) -> None:
+    text = "Pharmacy delivery note: to TANTHANUT, Natya, 186 avenue Voltaire, 35078 Rennes. Contents: x."
+    assert {("PERSON", "TANTHANUT, Natya"), ("ADDRESS", "186 avenue Voltaire, 35078 Rennes")} <= found(
+        detector, text)
