@@ -144,7 +144,8 @@ class _CuedAddressRule(Rule):
     """An address right after a sending or visiting cue, ending at a postcode, or at the
     end of the clause when it starts with a unit word or a house number."""
 
-    def find(self, text: str) -> Iterable[Entity]:
+    def find(self, text: str, memo: dict[tuple[int, int, int], bool] | None = None
+             ) -> Iterable[Entity]:
         for cue in _SENT_TO.finditer(text):
             m = _CUED_ADDRESS.match(text, cue.end())
             if m is None or m.end() - m.start() > 120:

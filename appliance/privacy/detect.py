@@ -345,8 +345,9 @@ class Detector:
                 found.append(Entity(cls, lead, lead + len(value), value, 1.0, f"key:{field}"))
         machine = (field is not None and _MACHINE_KEY.search(_norm_key(field)) is not None
                    and _MACHINE_VALUE.fullmatch(text) is not None)
+        memo: dict[tuple[int, int, int], bool] = {}
         for rule in self._machine_rules if machine else self.rules:
-            found.extend(rule.find(text))
+            found.extend(rule.find(text, memo))
         if not machine:
             found.extend(_embedded_fields(text))
             if "\n" in text:

@@ -197,6 +197,7 @@ _TIME_BEFORE = re.compile(
     r"(?i)\b(?:from|since|until|till|arrived|left|departed|ts|time|timestamp|epoch|unix)"
     r"\s*[:=]?\s*$")
 _SPLIT = re.compile(r"[ ./()-]+")
+_SHORTEST = min(n for k in KINDS for n in k.lengths)
 _SEPARATORS = re.compile(r"[ ./()-]")
 _DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _ID_WORDS = (
@@ -254,8 +255,9 @@ def find_id_numbers(text: str, personal: bool,
     ``vetoed(start)``: a part, order or phone word stands right before ``start``.
     """
     for m in _RUN.finditer(text):
-        if m.group().startswith("+") or _DOTTED_QUAD.fullmatch(m.group()):
-            continue  # an international phone number; an IPv4 address or a version
+        run = m.group()
+        if len(run) < _SHORTEST or run.startswith("+") or _DOTTED_QUAD.fullmatch(run):
+            continue  # too short for any kind; an international phone number; an IPv4 address
         groups = _groups(m.group())
         found = _best(text, m.start(), m.group(), groups, personal, vetoed)
         if found is not None:

@@ -36,19 +36,33 @@ class Rule:
     veto: re.Pattern[str] | None = None
     score: float = 0.9
     veto_around: Callable[[str, int, int], bool] | None = None  # (text, start, end)
+    trigger: re.Pattern[str] | None = None  # absent from the text: the rule cannot match
 
-    def find(self, text: str) -> Iterable[Entity]:
-        """Yield the rule's entities in ``text``."""
+    def __post_init__(self) -> None:
+        if self.trigger is None and self.context is not None:
+            object.__setattr__(self, "trigger", _unanchored(self.context))
+
+    def find(self, text: str, memo: dict[tuple[int, int, int], bool] | None = None
+             ) -> Iterable[Entity]:
+        """Yield the rule's entities in ``text``.
+
+        ``memo`` (one per text, shared by the rules run over it) keeps the answers of the
+        context, veto and trigger searches, which many rules share.
+        """
+        if memo is None:
+            memo = {}
+        if self.trigger is not None and not _seen(memo, self.trigger, text, 0, len(text)):
+            return  # the context words appear nowhere, so no window can hold them
         for m in self.regex.finditer(text):
             start, end = m.span(self.group)
             if start < 0:
                 continue
             value = text[start:end]
             # cheap checks first: the validators (check digits, numbering plans) cost more
-            before = text[max(0, start - self.window):start]
-            if self.context is not None and not self.context.search(before):
+            if self.context is not None and not _seen(
+                    memo, self.context, text, max(0, start - self.window), start):
                 continue
-            if self.veto is not None and self.veto.search(text[max(0, start - 20):start]):
+            if self.veto is not None and _seen(memo, self.veto, text, max(0, start - 20), start):
                 continue
             if self.validate is not None and not self.validate(value):
                 continue
@@ -57,8 +71,28 @@ class Rule:
             yield Entity(self.type, start, end, value, self.score, self.name)
 
 
+def _seen(memo: dict[tuple[int, int, int], bool], pattern: re.Pattern[str], text: str,
+          start: int, end: int) -> bool:
+    key = (id(pattern), start, end)
+    hit = memo.get(key)
+    if hit is None:
+        hit = memo[key] = pattern.search(text[start:end]) is not None
+    return hit
+
+
 def _c(pattern: str, flags: int = 0) -> re.Pattern[str]:
     return re.compile(pattern, flags)
+
+
+def _unanchored(context: re.Pattern[str]) -> re.Pattern[str] | None:
+    """The context pattern without its end anchor: it finds the cue anywhere in the text.
+    (A context read right before a match ends with ``$``.)"""
+    pattern = context.pattern
+    if pattern.endswith("\\$"):
+        return None
+    if not pattern.endswith("$"):
+        return context  # a cue searched anywhere in the window is searched in the text
+    return re.compile(pattern[:-1], context.flags)
 
 
 _I = re.IGNORECASE
