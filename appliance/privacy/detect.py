@@ -14,7 +14,7 @@ from appliance.privacy.id_numbers import find_id_numbers
 from appliance.privacy.names import NameDetector
 from appliance.privacy.national_ids import NATIONAL_ID_RULES, pt_nif_ok
 from appliance.privacy.phones import PHONE_CONTEXT, phone_region_ok, phone_rules, phone_world_ok
-from appliance.privacy.recognizers import ID_VETO, RULES, Rule, context_rules
+from appliance.privacy.recognizers import ID_VETO, RULES, Rule, context_rules, secret_value_ok
 from appliance.privacy.redact import PLACEHOLDER
 from appliance.privacy.settings import PrivacyConfig
 
@@ -43,6 +43,8 @@ _NAMED_BY = frozenset({
 # Field names that say what their value is, whatever the value looks like.
 _KEY_CLASSES: tuple[tuple[re.Pattern[str], DataClass], ...] = tuple(
     (re.compile(rf"(?:^|_)(?:{words})(?:$|_)"), cls) for words, cls in (
+        (r"password|passwd|pwd|secret|token|api_key|apikey|access_key|private_key|client_secret|"
+         r"authorization|credentials?|cookie|session_token|refresh_token", DataClass.SECRET),
         (r"patient_id|patientid|mrn|medical_record(?:_number)?|chart_(?:no|number)|"
          r"patient_(?:no|number)", DataClass.MEDICAL_RECORD),
         (r"ssn|national_id|pesel|nino|tax_id|steuer_id|bsn|nir|dni|nie|personnummer|"
@@ -57,13 +59,12 @@ _KEY_CLASSES: tuple[tuple[re.Pattern[str], DataClass], ...] = tuple(
         (r"lat|lon|lng|latitude|longitude|gps|coordinates|geo|geolocation", DataClass.GPS),
         (r"ip|ip_address|client_ip|remote_addr|src_ip|dst_ip|source_ip", DataClass.IP_ADDRESS),
         (r"mac|mac_address|hw_addr|hwaddr", DataClass.MAC_ADDRESS),
-        (r"password|passwd|pwd|secret|token|api_key|apikey|access_key|private_key|client_secret|"
-         r"authorization|credentials?|cookie|session_token|refresh_token", DataClass.SECRET),
         (r"card_number|pan|credit_card|cc_number|card_no", DataClass.PAYMENT_CARD),
         (r"iban|account_number|bank_account", DataClass.IBAN),
         (r"diagnosis|diagnoses|condition|medication|medications|allergies|allergy|symptoms|"
          r"treatment|icd|icd10|health|medical|injury|injuries", DataClass.HEALTH),
-        (r"operator|driver|technician|patient|patient_name|reported_by|reporter|author|"
+        (r"operator|driver|technician|patient|patient_name|reported_by|reporter|author|holder|"
+         r"card_holder|cardholder|insured|member_name|"
          r"user_?name|employee|employee_name|assignee|contact|contact_name|customer|"
          r"customer_name|nurse|doctor|physician|cashier|signed_by|first_?name|last_?name|"
          r"surname|full_?name|person|given_name|family_name", DataClass.PERSON),
@@ -175,6 +176,7 @@ _EMBEDDED_IDS = frozenset({DataClass.EMPLOYEE_ID, DataClass.MEDICAL_RECORD, Data
 # classes whose value, under a telling key, counts when it holds a digit
 _EMBEDDED_DIGITS = _EMBEDDED_IDS | {DataClass.PHONE, DataClass.DATE_OF_BIRTH, DataClass.ADDRESS}
 _SITE_IDS = frozenset({DataClass.EMPLOYEE_ID, DataClass.MEDICAL_RECORD})
+_PIN_KEY = re.compile(r"(?:^|_)(?:pass\w*|pwd|pin|passcode|code)(?:$|_)")
 
 
 def _embedded_fields(text: str) -> list[Entity]:
@@ -192,10 +194,14 @@ def _embedded_fields(text: str) -> list[Entity]:
             cls = DataClass.MEDICAL_RECORD if "patient" in key else DataClass.EMPLOYEE_ID
         if key_group == 5 and cls in _EMBEDDED_IDS and " " in value:
             continue  # "Nurse Ana: bed 6 (Pop) is ...": prose after a colon, not a field value
+        key = _norm_key(m.group(key_group))
+        secret = cls is DataClass.SECRET and not _MACHINE_KEY.search(key) and (
+            secret_value_ok(value) or (_PIN_KEY.search(key) is not None
+                                       and value.isdigit() and 4 <= len(value) <= 8))
         identifier = cls in _EMBEDDED_DIGITS and any(c.isdigit() for c in value)
         name = (cls is DataClass.PERSON and value[:1].isupper()
                 and _LOOKS_LIKE_NAME.match(value) is not None)
-        if cls is not None and (identifier or name):
+        if cls is not None and (identifier or name or secret):
             out.append(Entity(cls, start, start + len(value), value, 0.9, "embedded_field"))
     return out
 
@@ -203,15 +209,21 @@ def _embedded_fields(text: str) -> list[Entity]:
 # "Payroll query from Ana Pop (P161853)": a code in brackets right after a name is that
 # person's staff number (a phone number there has spaces or a leading +)
 _BADGE_AFTER_NAME = re.compile(
-    r"\s*\(((?:[A-Z]{1,3}[-/]?)?\d{4,8}|[A-Z]{1,3}-\d{4}-\d{3,5})\)|"
+    r"\s*\(((?:ID\s)?(?:[A-Z]{1,3}[-/]?)?\d{4,8}(?:-\d{1,2})?|[A-Z]{1,3}[-/]\d{4}[-/]\d{3,5}|"
+    r"\d{2,3}:\d{4,6})\)|"
     # "bank details for Ana Pop, 50512158: new account ...": a code between a name and a colon
     r",\s*((?:ID\s)?(?:[A-Z]{1,3}[-/]?)?\d{4,9}(?:[-/]\d{2,6})?)(?=\s*:)|"
     # "Discharge summary: Ana Pop, E1616177, admitted ...": letters and digits between commas
-    r",\s*((?:[A-Z]{1,3}[-/]?)\d{4,9}(?:[-/][0-9A-Z]{1,6})?)(?=\s*[,;|])")
+    r",\s*((?:ID\s)?(?:[A-Z]{1,3}[-/]?)\d{4,9}(?:[-/][0-9A-Z]{1,6})?|\d{2,3}:\d{4,6}|"
+    r"ID\s\d{4}-\d{2})(?=\s*[,;|])")
 # a text about care: a code next to a name there is a record number, not a staff number
 _CLINICAL = re.compile(
     r"(?i)\b(?:patient|admitted|admission|discharge[ds]?|ward|clinic|hospital|diagnos\w*|"
     r"surgery|underwent|prescri\w+|allerg\w+|treatment|GP|nurse|doctor)\b")
+# occupational health is about staff: "Return-to-work plan for Ana Pop (276693)"
+_AT_WORK = re.compile(
+    r"(?i)\b(?:return[- ]to[- ]work|occupational|surveillance|staff|employee|operator|"
+    r"personnel|payroll|shift|absence|fehlzeit\w*|personalnummer)\b")
 
 
 def _badge_after_name(text: str, found: list[Entity]) -> list[Entity]:
@@ -226,7 +238,8 @@ def _badge_after_name(text: str, found: list[Entity]) -> list[Entity]:
         g = next(i for i in (1, 2, 3) if m.group(i) is not None)
         if any(s < m.end(g) and m.start(g) < t for s, t in taken):
             continue
-        cls = DataClass.MEDICAL_RECORD if _CLINICAL.search(text) else DataClass.EMPLOYEE_ID
+        clinical = _CLINICAL.search(text) is not None and _AT_WORK.search(text) is None
+        cls = DataClass.MEDICAL_RECORD if clinical else DataClass.EMPLOYEE_ID
         out.append(Entity(cls, m.start(g), m.end(g), m.group(g), 0.7, "badge_after_name"))
     return out
 
@@ -311,6 +324,8 @@ def key_class(key: str) -> DataClass | None:
             return cls
     if norm == "name":
         return DataClass.PERSON
+    if norm in ("card", "access_card", "key_card", "badge_card"):
+        return DataClass.EMPLOYEE_ID  # an access badge; a payment card's number is a CARD
     return None
 
 

@@ -115,6 +115,25 @@ def _pt_cc_ok(compact: str) -> bool:
     return not compact.isdigit() and bool(_module("pt.cc").is_valid(compact))
 
 
+def _luhn(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def _uae_eid_ok(compact: str) -> bool:
+    """UAE Emirates ID ``784-1992-2262694-9``: 784, the birth year, a serial, Luhn."""
+    return (len(compact) == 15 and compact.isdigit() and compact.startswith("784")
+            and 1900 <= int(compact[3:7]) <= 2030 and _luhn(compact))
+
+
+def _saudi_nin_ok(compact: str) -> bool:
+    """Saudi national (1...) or resident (2...) ID: ten digits, Luhn."""
+    return len(compact) == 10 and compact.isdigit() and compact[0] in "12" and _luhn(compact)
+
+
 def _snils_ok(compact: str) -> bool:
     """Russian SNILS ``112-233-445 95``: digits weighted 9..1, the sum mod 101 (100 -> 00)."""
     if len(compact) != 11 or not compact.isdigit():
@@ -152,6 +171,8 @@ KINDS: tuple[Kind, ...] = (  # sorted by evidence: the first valid kind names th
     Kind("de.idnr", (11,), _P, ("idnr", "steuer-id", "steuerid", "steuer-identifikationsnummer")),
     Kind("tr.tckimlik", (11,), _P, ("tc kimlik", "tckn", "kimlik")),
     Kind("own.ru_snils", (11,), _P, ("snils", "снилс"), check=_snils_ok),
+    Kind("own.ae_eid", (15,), _B, ("emirates id", "eid"), check=_uae_eid_ok),
+    Kind("own.sa_nin", (10,), _C, ("iqama", "national id"), check=_saudi_nin_ok),
     Kind("own.sg_nric", (9,), _P, ("nric", "fin"), letters=True, check=_nric_ok),
     Kind("own.hk_id", (8, 9), _P, ("hkid", "hong kong identity"), letters=True, check=_hkid_ok),
     Kind("own.tw_id", (10,), _P, ("身分證", "national id"), letters=True, check=_tw_id_ok),
@@ -206,7 +227,9 @@ _ID_WORDS = (
     r"tin|passport|residence\s+permit|social\s+(?:security|insurance)(?:\s+(?:number|no))?|"
     r"id[_ ]?no|document(?:o)?(?:\s+(?:de\s+)?identi\w+)?|pi[eè]ce\s+d['’]identit[eé]|"
     r"carta\s+d['’]identit[aà]|(?:personal)?ausweis(?:nummer)?|dow[oó]d(?:\s+osobisty)?|"
-    r"c[ée]dula|identiteitskaart|henkilöllisyystodistus|ic|nric|fin|hkid|身分證")
+    r"c[ée]dula|identiteitskaart|henkilöllisyystodistus|ic|nric|fin|hkid|身分證|"
+    r"(?:id|tax|n[uú]mero)\s+fiscal|fiscal\s+(?:id|code|number)|identity\s+document|"
+    r"identificaci[oó]n|num[ée]ro\s+d['’]identification|kimlik(?:\s+no)?|proof\s+of\s+id")
 _CUE = re.compile(
     r"(?i)(?<![^\W\d_])(?:" + _ID_WORDS + "|"
     + "|".join(sorted({re.escape(w) for k in KINDS for w in k.words}, key=len, reverse=True))
@@ -307,9 +330,9 @@ def _first_kind(kinds: tuple[Kind, ...], value: str, compact: str, personal: boo
             continue
         if not _valid(kind, compact):
             continue
-        if (need is not Evidence.BARE and value != compact
+        if (need is not Evidence.BARE and not cue and value != compact
                 and not _official(kind, value, compact)):
-            continue  # a weak check in another grouping: a part or order number
+            continue  # a weak check in another grouping, no ID word: a part or order number
         if need is Evidence.CUE and not cue and not _official(kind, value, compact):
             continue
         return kind, (0.9 if cue or need is Evidence.BARE else 0.7)

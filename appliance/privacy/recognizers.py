@@ -153,7 +153,7 @@ _SERVICE_PREFIXES = (
     r"glsa_[A-Za-z0-9_]{32,}|sntry[su]_[A-Za-z0-9_=+/-]{30,}|lin_api_[A-Za-z0-9]{30,}|"
     r"secret_[A-Za-z0-9]{40,}|figd_[A-Za-z0-9_-]{30,}|AGPA[A-Z0-9]{16}|AIDA[A-Z0-9]{16}|"
     r"AROA[A-Z0-9]{16}|ANPA[A-Z0-9]{16}|\d{8,10}:AA[A-Za-z0-9_-]{32,}|[0-9a-f]{32}-us\d{1,2}|"
-    r"hv[sbr]\.[A-Za-z0-9_-]{20,}|AGE-SECRET-KEY-1[0-9A-Z]{50,}")
+    r"hv[sbr]\.[A-Za-z0-9_-]{20,}|AGE-SECRET-KEY-1[0-9A-Z]{50,}|AC[0-9a-f]{32}")
 
 _STREET_EN = (r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Boulevard|Blvd|Way|Court|Ct|"
               r"Place|Pl|Terrace|Close|Crescent|Parkway|Pkwy|Highway|Hwy|Square|Sq|Soi)\b\.?(?:\s(?:N|S|E|W|NE|NW|SE|SW)\b)?")
@@ -229,7 +229,7 @@ def _password_is_ok(value: str) -> bool:
     return _looks_like_password(core) or (core.isdigit() and 4 <= len(core) <= 8)
 
 
-def _secret_value_ok(value: str) -> bool:
+def secret_value_ok(value: str) -> bool:
     # a value under a credential-like key: not a count, a flag or a word ("token_count: 2048")
     value = value.rstrip(".")
     if value.isdigit() or value.lower() in ("true", "false", "none", "null", "required", "redacted"):
@@ -461,7 +461,7 @@ RULES: tuple[Rule, ...] = (
          score=1.0),
     Rule("key_value_secret", DataClass.SECRET,  # ".env", config and connection-string lines
          _c(rf"(?i){_CREDENTIAL_FIELD}[\"']?\s*[:=]\s*[\"']?([^\s\"',;&]{{6,}})"),
-         group=1, validate=_secret_value_ok),
+         group=1, validate=secret_value_ok),
     Rule("user_pass_pair", DataClass.SECRET,  # "user tillsup / Lantern#2023"
          _c(r"(?i)\b(?:user(?:name)?|account|acct|admin|login)\s*[:=]?\s*[^\s/:]{1,40}\s*/\s*"
             r"([^\s\"',;]{6,})"), group=1, validate=_looks_like_password),
@@ -498,6 +498,12 @@ RULES: tuple[Rule, ...] = (
          group=1, validate=_password_is_ok),
     # "Code KX37pDrXkH.", "locker code asdf4285": a bare code word before a value typed by a
     # person: lower-case letters with digits or symbols (part and order codes are capitals)
+    # "access code for key safe 880882", "door code for the cage: Brasil123."
+    Rule("access_code", DataClass.SECRET,
+         _c(r"(?i)\b(?:access|door|entry|gate|alarm|key\s*safe|lock|padlock|locker|pin)\s+code"
+            r"(?:\s+(?:for|to|of)\s+(?:the\s+)?[\w-]+(?:\s[\w-]+){0,2})?\s*:?\s+"
+            r"((?=\S*[\d!@#$%^&*?+])(?:[^\s\"',;]|;(?=\S)){4,}?)(?=[.,;!?]?(?:\s|$))"),
+         group=1, validate=_password_is_ok),
     Rule("code_bare", DataClass.SECRET,
          _c(r"(?i)\b(?:code|passcode|pin|padlock code|locker code)\s*:?\s+"
             r"((?:[^\s\"',;]|;(?=\S)){6,}?)(?=[.,;!?]?(?:\s|$))"),
@@ -511,7 +517,7 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:[^.;:!?\n]|\.(?=\S)){0,50}?(?:\b(?:is|was|are|(?:re)?set to|changed to|now)\s|"
             r"\s*(?::\s+|=\s*))|"  # "... is X", "Wi-Fi key for the pop-up shop: X"
             r"(?:login|log-in|logon|account)\b(?:[^.;:!?\n]|\.(?=\S)){0,50}?\b(?:re)?set to\s)\s*"
-            r"[\"'“‘]?([^\s\"',;“”‘’]{4,})"),
+            r"(?!(?:changed|reset|set|updated)\s+to\b)[\"'“‘]?([^\s\"',;“”‘’]{4,})"),
          group=2, validate=_password_is_ok, veto_around=_position_follows),
     Rule("high_entropy", DataClass.SECRET,
          _c(r"(?<![\w/+=-])[A-Za-z0-9+/_.-]{20,}={0,2}(?![\w/+=-])"),
@@ -533,14 +539,20 @@ def context_rules(employee_patterns: list[str], mrn_patterns: list[str]) -> tupl
              _c(r"(?i)\b(?:mrn|medical\s+record(?:\s+(?:number|no\.?|nr\.?|#))?|patient\s*(?:id|no\.?|"
                 r"nr\.?|number|#)|chart(?:\s*(?:no\.?|number|#))?|"
                 r"(?:hosp(?:ital)?\.?|clinic|case|admission|encounter|episode|unit|record|accession|"
-                r"health\s+record|nhs|chi|ehr|emr)\s*(?:id|no\.?|nr\.?|number|#)|"
+                r"health\s+record|nhs|chi|ehr|emr|file|case\s+file|medical\s+file)\s*"
+                r"(?:id|no\.?|nr\.?|number|#)|dossier|historia\s+cl[ií]nica|expediente|"
+                r"krankenakte|fallnummer|رقم الملف|رقم المريض|"
                 r"patient(?=\s*[=:]?\s*[A-Z]{0,4}-?\d{4}))\s*[:#=]?\s*"
                 r"(\d{3} \d{3} \d{4}|[A-Z]{0,4}-?\d(?:[\d/-]{2,14}\d)?)(?![\w-]|[.,/]\d)"),
              group=1, score=0.95),
     ]
-    # record numbers that carry their own prefix: "URN700004", "HN 30-81536", "MR#685034"
+    # record numbers that carry their own prefix: "URN700004", "HN 30-81536", "MR#685034";
+    # the patient identifier of an HL7 v2 PID segment ("PID|1||367995719^^^MAIN^MR")
+    rules.append(Rule("mrn_hl7_pid", DataClass.MEDICAL_RECORD,
+                      _c(r"\bPID\|\d*\|[^|\n]*\|([^|^\n]{3,30})"), group=1, score=0.95))
     rules.append(Rule("mrn_prefixed", DataClass.MEDICAL_RECORD,
-                      _c(r"(?<![\w#-])(?:URN|UR|HN|MRN?#?|MR-)\s?-?[A-Z]?\d{2,}(?:[-/ ]\d{2,})*(?![\w-])"),
+                      _c(r"(?<![\w#-])(?:URN|UR|HN|MRN?#?|MR-|PID\^)\s?-?[A-Z]?\d{2,}(?:[-/ ]\d{2,})*"
+                         r"(?![\w-])"),
                       score=0.9))
     rules += [Rule(f"employee_pattern_{i}", DataClass.EMPLOYEE_ID, _c(p))
               for i, p in enumerate(employee_patterns)]

@@ -686,3 +686,25 @@ def test_a_surname_comma_given_name_is_kept_out_of_the_address_it_opens(detector
     text = "Pharmacy delivery note: to TANTHANUT, Natya, 186 avenue Voltaire, 35078 Rennes. Contents: x."
     assert {("PERSON", "TANTHANUT, Natya"), ("ADDRESS", "186 avenue Voltaire, 35078 Rennes")} <= found(
         detector, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hi Ana, can you confirm your ID number 784-1992-2262694-9 please?",
+         ("NATIONAL_ID", "784-1992-2262694-9")),
+        ("Return-to-work plan for Ana Pop (276693): light duties only, known a peanut allergy.",
+         ("EMPLOYEE_ID", "276693")),
+        ("Medical surveillance list: Ana Pop, 33:11579, audiogram due.", ("EMPLOYEE_ID", "33:11579")),
+        ('{"event": "gate_entry", "card": "W4646", "holder": "Ana Pop"}', ("EMPLOYEE_ID", "W4646")),
+        ("ADT^A04 | PID|1||367995719^^^MAIN^MR||Pop^Ana||23 November 1992|F", ("MRN", "367995719")),
+        ("Home care stop 4 - Ana Pop, wound dressing; access code for key safe 880882.",
+         ("SECRET", "880882")),
+        ("The admin password was changed to WDZT-rw2n-MySn by Ana Pop.", ("SECRET", "WDZT-rw2n-MySn")),
+        ('integration.yaml\nstaff_password: "861366"\n', ("SECRET", "861366")),
+    ],
+)
+def test_ids_records_and_codes_from_retired_blind_set_b9(
+    detector: Detector, text: str, expected: tuple[str, str]
+) -> None:
+    assert expected in found(detector, text)
