@@ -6,8 +6,8 @@ until its one blind run: seed 9127 on commit 5c58e3e (``privacy_blind_seeds.txt`
 The detector is tuned on its misses from now on, so its figures are dev figures.
 
 Changes since the blind run (ground truth only, disclosed here): none; the module was
-renamed (``B7Gen`` -> ``B7Gen``, ``B7_TEMPLATES`` -> ``B7_TEMPLATES``,
-``B7_LOCALES`` -> ``B7_LOCALES``, ``b7_names`` -> ``b7_names``, group ``blind`` ->
+renamed (``BlindGen`` -> ``B7Gen``, ``BLIND_TEMPLATES`` -> ``B7_TEMPLATES``,
+``BLIND_LOCALES`` -> ``B7_LOCALES``, ``blind_names`` -> ``b7_names``, group ``blind`` ->
 ``b7``) and its seed log helpers moved to ``privacy_blind.py``.
 
 The earlier blind sets leaned almost entirely on exotic formats; ``b7`` is meant as a

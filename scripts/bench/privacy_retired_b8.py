@@ -7,8 +7,8 @@ figures) until its one blind run: seed 7391 on commit 60a10ba
 figures are dev figures.
 
 Changes since the blind run (ground truth only, disclosed here): none; the module was
-renamed (``B8Gen`` -> ``B8Gen``, ``B8_TEMPLATES`` -> ``B8_TEMPLATES``,
-``B8_LOCALES`` -> ``B8_LOCALES``, ``b8_names`` -> ``b8_names``, group ``blind`` ->
+renamed (``BlindGen`` -> ``B8Gen``, ``BLIND_TEMPLATES`` -> ``B8_TEMPLATES``,
+``BLIND_LOCALES`` -> ``B8_LOCALES``, ``blind_names`` -> ``b8_names``, group ``blind`` ->
 ``b8``) and its seed log helpers left in ``privacy_blind.py``.
 
 What ``b8`` is: a realistic sample of what a privacy gate on an edge appliance in

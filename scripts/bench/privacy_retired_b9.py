@@ -7,8 +7,8 @@ figures) until its one blind run: seed 5531 on commit 6d49060
 figures are dev figures.
 
 Changes since the blind run (ground truth only, disclosed here): none; the module was
-renamed (``B9Gen`` -> ``B9Gen``, ``B9_TEMPLATES`` -> ``B9_TEMPLATES``,
-``B9_LOCALES`` -> ``B9_LOCALES``, ``b9_names`` -> ``b9_names``, group ``blind`` ->
+renamed (``BlindGen`` -> ``B9Gen``, ``BLIND_TEMPLATES`` -> ``B9_TEMPLATES``,
+``BLIND_LOCALES`` -> ``B9_LOCALES``, ``blind_names`` -> ``b9_names``, group ``blind`` ->
 ``b9``) and its seed log helpers left in ``privacy_blind.py``.
 
 What ``b9`` is: a realistic sample of what a privacy gate on an edge appliance in
