@@ -7,8 +7,9 @@ import random
 import pytest
 
 from appliance.privacy import checksums as ck
-from appliance.privacy.detect import Detector, key_class
+from appliance.privacy.detect import Detector
 from appliance.privacy.entities import DataClass
+from appliance.privacy.fields import key_class
 
 from .conftest import card_number, iban, ssn
 

@@ -1,0 +1,157 @@
+"""Field names and their values: structured payloads, key/value pairs and tables in text.
+
+A field name often says what its value is, whatever the value looks like
+(``patient_id``, ``operator``, ``staff_password``); :func:`key_class` reads it. The same
+reading applies inside free text: JSON fragments, YAML and ``key=value`` log fields, form
+lines (:func:`embedded_fields`), and CSV rows under a header of field names
+(:func:`csv_columns`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from appliance.privacy.entities import DataClass, Entity
+from appliance.privacy.recognizers import secret_value_ok
+
+# Field names that say what their value is, whatever the value looks like.
+_KEY_CLASSES: tuple[tuple[re.Pattern[str], DataClass], ...] = tuple(
+    (re.compile(rf"(?:^|_)(?:{words})(?:$|_)"), cls) for words, cls in (
+        (r"password|passwd|pwd|secret|token|api_key|apikey|access_key|private_key|client_secret|"
+         r"authorization|credentials?|cookie|session_token|refresh_token", DataClass.SECRET),
+        (r"patient_id|patientid|mrn|medical_record(?:_number)?|chart_(?:no|number)|"
+         r"patient_(?:no|number)", DataClass.MEDICAL_RECORD),
+        (r"ssn|national_id|pesel|nino|tax_id|steuer_id|bsn|nir|dni|nie|personnummer|"
+         r"social_security(?:_number)?|passport(?:_no|_number)?", DataClass.NATIONAL_ID),
+        (r"badge|badge_id|badge_no|employee_id|employee_no|staff|staff_id|staff_no|operator_id|"
+         r"worker_id|personnel_(?:no|number)", DataClass.EMPLOYEE_ID),
+        (r"e_?mail|email_address", DataClass.EMAIL),
+        (r"phone|tel|telephone|mobile|cell_phone|fax|msisdn|phone_number", DataClass.PHONE),
+        (r"dob|birth_?date|date_of_birth|birthday", DataClass.DATE_OF_BIRTH),
+        (r"address|street|home_address|postal_address|addr|ship_to|bill_to|deliver_to|"
+         r"delivery_address|shipping_address|residence", DataClass.ADDRESS),
+        (r"lat|lon|lng|latitude|longitude|gps|coordinates|geo|geolocation", DataClass.GPS),
+        (r"ip|ip_address|client_ip|remote_addr|src_ip|dst_ip|source_ip", DataClass.IP_ADDRESS),
+        (r"mac|mac_address|hw_addr|hwaddr", DataClass.MAC_ADDRESS),
+        (r"card_number|pan|credit_card|cc_number|card_no", DataClass.PAYMENT_CARD),
+        (r"iban|account_number|bank_account", DataClass.IBAN),
+        (r"diagnosis|diagnoses|condition|medication|medications|allergies|allergy|symptoms|"
+         r"treatment|icd|icd10|health|medical|injury|injuries", DataClass.HEALTH),
+        (r"operator|driver|technician|patient|patient_name|reported_by|reporter|author|holder|"
+         r"card_holder|cardholder|insured|member_name|"
+         r"user_?name|employee|employee_name|assignee|contact|contact_name|customer|"
+         r"customer_name|nurse|doctor|physician|cashier|signed_by|first_?name|last_?name|"
+         r"surname|full_?name|person|given_name|family_name", DataClass.PERSON),
+    )
+)
+# Fields a machine fills with versions, hashes, digests, sizes, counts, serials and stamps
+# ("model_version": "det@1.2.3.4", "disk_free_bytes": 52345678912, "certificate_serial"):
+# a one-token value there is no IP, card, ID or phone number, whatever check digit it
+# happens to pass. Secrets, e-mail addresses and names are still looked for.
+MACHINE_KEY = re.compile(
+    r"(?:^|_)(?:version|sha\d*|hash|digest|checksum|etag|revision|bytes|size|count|free|used|"
+    r"total|uptime|seconds|secs|ms|pid|port|serial|offset|length|epoch|timestamp|ts)$")
+MACHINE_VALUE = re.compile(r"[\w.@+:/-]{1,128}")
+MACHINE_RULE_TYPES = frozenset({DataClass.SECRET, DataClass.EMAIL})
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+LOOKS_LIKE_NAME = re.compile(r"^[^\W\d_]+(?:[ '’.-][^\W\d_]+)*\.?$")
+
+
+def norm_key(key: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", _CAMEL.sub("_", key).lower()).strip("_")
+
+
+def key_class(key: str) -> DataClass | None:
+    """Return the data class a JSON field name implies (``patientId`` → MRN), or None."""
+    norm = norm_key(key)
+    for pattern, cls in _KEY_CLASSES:
+        if pattern.search(norm):
+            return cls
+    if norm == "name":
+        return DataClass.PERSON
+    if norm in ("card", "access_card", "key_card", "badge_card"):
+        return DataClass.EMPLOYEE_ID  # an access badge; a payment card's number is a CARD
+    return None
+
+
+# Key/value pairs inside free text: JSON fragments ('"badge": "P244024"'), log fields
+# ("staff=03224262;"), form lines ("Employee no.: W/1577"). A telling key marks its value as
+# it does in a structured payload; identifiers need a digit, names a name's shape.
+_EMBEDDED_FIELD = re.compile(
+    r"\"([A-Za-z][\w .-]{0,30})\"\s*:\s*\"([^\"\n]{1,120})\"|"
+    r"(?:^|(?<=\n))[ \t-]*([A-Za-z][\w.-]{0,30}):[ \t]*\"([^\"\n]{1,120})\"|"  # YAML: key: "value"
+    r"(?<![\w/])([A-Za-z][\w/]*(?:[ .][A-Za-z]\w*){0,3}\.?)\s*(?::|=)\s*"
+    r"([^\s;,&\"]+(?: (?![A-Za-z][\w/]*\s*[:=])[^\s;,&\"]+){0,3})")
+_EMBEDDED_IDS = frozenset({DataClass.EMPLOYEE_ID, DataClass.MEDICAL_RECORD, DataClass.NATIONAL_ID})
+# classes whose value, under a telling key, counts when it holds a digit
+_EMBEDDED_DIGITS = _EMBEDDED_IDS | {DataClass.PHONE, DataClass.DATE_OF_BIRTH, DataClass.ADDRESS}
+SITE_IDS = frozenset({DataClass.EMPLOYEE_ID, DataClass.MEDICAL_RECORD})
+_PIN_KEY = re.compile(r"(?:^|_)(?:pass\w*|pwd|pin|passcode|code)(?:$|_)")
+
+
+def embedded_fields(text: str) -> list[Entity]:
+    out = []
+    for m in _EMBEDDED_FIELD.finditer(text):
+        key_group = next(g for g in (1, 3, 5) if m.group(g) is not None)
+        value_group = key_group + 1
+        key = norm_key(m.group(key_group))
+        cls = key_class(key)
+        value = m.group(value_group).rstrip(".")
+        start = m.start(value_group)
+        if cls is DataClass.PERSON and any(c.isdigit() for c in value):
+            # "patient=7903635", "operator: E-4471": a person's field holding a number
+            # holds their record or badge number
+            cls = DataClass.MEDICAL_RECORD if "patient" in key else DataClass.EMPLOYEE_ID
+        if key_group == 5 and cls in _EMBEDDED_IDS and " " in value:
+            continue  # "Nurse Ana: bed 6 (Pop) is ...": prose after a colon, not a field value
+        secret = cls is DataClass.SECRET and not MACHINE_KEY.search(key) and (
+            secret_value_ok(value) or (_PIN_KEY.search(key) is not None
+                                       and value.isdigit() and 4 <= len(value) <= 8))
+        identifier = cls in _EMBEDDED_DIGITS and any(c.isdigit() for c in value)
+        name = (cls is DataClass.PERSON and value[:1].isupper()
+                and LOOKS_LIKE_NAME.match(value) is not None)
+        if cls is not None and (identifier or name or secret):
+            out.append(Entity(cls, start, start + len(value), value, 0.9, "embedded_field"))
+    return out
+
+
+_CSV_SEPARATORS = (",", ";", "\t", "|")
+
+
+def csv_columns(text: str) -> list[Entity]:
+    """A header line of field names, then rows with as many fields: each field is read as
+    the value of its column ("employee_id,name,dob,national_id,mobile")."""
+    lines = text.splitlines(keepends=True)
+    out: list[Entity] = []
+    offset = 0
+    header: list[DataClass | None] | None = None
+    sep = ","
+    for line in lines:
+        body = line.rstrip("\r\n")
+        if header is None:
+            for sep in _CSV_SEPARATORS:
+                names = [f.strip() for f in body.split(sep)]
+                if (len(names) >= 3 and all(_HEADER_NAME.fullmatch(n) for n in names)
+                        and sum(key_class(n) is not None for n in names) >= 2):
+                    header = [key_class(n) for n in names]
+                    break
+        else:
+            fields = body.split(sep)
+            if len(fields) != len(header):
+                header = None
+            else:
+                pos = offset
+                for cls, field in zip(header, fields, strict=True):
+                    value = field.strip()
+                    start = pos + len(field) - len(field.lstrip())
+                    if cls is not None and value and (
+                            cls not in _EMBEDDED_DIGITS or any(c.isdigit() for c in value)):
+                        out.append(Entity(cls, start, start + len(value), value, 0.9, "csv_column"))
+                    pos += len(field) + len(sep)
+        offset += len(line)
+    return out
+
+
+_HEADER_NAME = re.compile(r"[A-Za-z][\w .-]{0,30}")
+
+
