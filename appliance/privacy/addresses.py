@@ -61,7 +61,9 @@ _TYPE_BEFORE = (
     r"[Bb]ulevardul|[Bb]d-ul|[Ss]pl|[Ss]plaiul|[Aa]leea|[Ii]ntrarea|[Șș]oseaua|[Ss]oseaua|[Pp]iața|"
     r"[Pp]iata|ul|al|pl|os|vul|ul|bul|pr|prosp|prospekt|ulitsa|ulica|ulice|odos|[Oo]dos|[Ll]eoforos|"
     r"[Pp]lateia|[Aa]m|[Aa]n der|[Aa]n den|[Aa]uf der|[Aa]uf dem|[Ii]m|[Zz]um|[Zz]ur|[Hh]inter der|"
-    r"[Hh]inter dem|[Uu]nter den|[Bb]ei der|[Tt]rg|[Nn]ámestie|[Nn]áměstí|[Kk]ej)")
+    r"[Hh]inter dem|[Uu]nter den|[Bb]ei der|[Tt]rg|[Nn]ámestie|[Nn]áměstí|[Kk]ej|"
+    r"[Rr]ehov|[Rr]echov|[Ss]derot|[Dd]erech|[Ss]hderot|[Jj]alan|[Jj]l|[Ss]oi|[Tt]hanon|[Dd]uong|"
+    r"[Đđ]ường|[Pp]ho|[Pp]hố|[Cc]arrera|[Cc]alle|[Jj]irón|[Jj]r|[Aa]venue)")
 # street types written after the name, on their own: "Kings Road", "Váci út", "Brīvības iela"
 _DIRECTION = r"(?:\s(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\b)?"
 # English street types that say "street" on their own ("12 Kings Road") ...
@@ -94,7 +96,8 @@ _TYPE_AFTER_EU = (
     r"katu|tie|kuja|polku|väylä|tori|kaari|rinne|utca|út|tér|körút|köz|sor|sétány|rakpart|"
     r"ulice|třída|nábřeží|náměstí|ulica|cesta|trg|námestie|nábrežie|iela|bulvāris|prospekts|"
     r"tn|tänav|mnt|maantee|pst|puiestee|g\.|gatvė|pr\.|al\.|Cad\.|Caddesi|Cd\.|Sokak|Sok\.|"
-    r"Sk\.|Bulvarı|Blv\.|Mahallesi|Mah\.|vegur|stígur|braut|gata|Odos|odos|ulitsa|prospekt)"
+    r"Sk\.|Bulvarı|Blv\.|Mahallesi|Mah\.|vegur|stígur|braut|gata|Odos|odos|ulitsa|prospekt|"
+    r"St\.|Street|Rd\.|Road|Ave\.|Avenue|Blvd\.)"
     r"(?![\w'’])")
 # street types that end a word: "Bahnhofstrasse", "Kerkstraat", "Skolvägen", "Mannerheimintie"
 _COMPOUND = (
@@ -193,7 +196,8 @@ ADDRESS_RULES: tuple[Rule, ...] = (
                     r"ward|cho)\b(?:,\s*[A-Z][\w'’]+(?:[ -][A-Z][\w'’]+)?(?:\s+\d{3}-?\d{2,4})?)?")),
     # "PO Box 4471, Boise, ID 83702", "Postfach 10 20 30, 80001 München"
     Rule("addr_po_box", DataClass.ADDRESS,
-         re.compile(rf"\b(?:P\.?\s?O\.?\s?Box|Post Office Box|Postfach|Boîte Postale|BP|Apartado|"
+         re.compile(rf"\b(?:P\.?\s?O\.?\s?B(?:ox|\.)|Post Office Box|Postfach|Boîte Postale|BP|"
+                    rf"Apartado|"
                     rf"Casella Postale|Skrytka pocztowa|Box)\s+\d[\d ]{{0,8}}\d?(?:,\s*{_PART}){{1,3}}")),
     # "Unit 7, Hareness Road Industrial Estate, Aberdeen AB12 3LE", "Flat 3, 12 Kings Road"
     Rule("addr_unit_first", DataClass.ADDRESS,

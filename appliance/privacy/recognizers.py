@@ -533,7 +533,10 @@ def context_rules(employee_patterns: list[str], mrn_patterns: list[str]) -> tupl
              _c(r"(?i)(?:\b(?:badge|employee|staff(?:\s+discount)?|personnel|operator|worker|payroll|"
                 r"mitarbeiter|personal|matricule|matricola|empleado|pracownik)\s*"
                 r"(?:id|no\.?|nr\.?|number|nummer|#|card|code)?|รหัสพนักงาน)\s*[:#]?\s*"
-                r"((?-i:ID\s)?(?:(?-i:[A-Z]{1,4})[-/]?\d{2,8}|\d{3,8})(?:[-/]\d{2,6})?)(?![\w-]|[/.]\d)"),
+                # "X50212C", "818A669", "95-91102", "HID 215-37480": capitals and digits, three
+                # digits at least
+                r"((?-i:(?:ID|HID|[A-Z]{2,4})\s)?(?=(?-i:[A-Z0-9/-])*\d(?-i:[A-Z0-9/-])*\d(?-i:[A-Z0-9/-])*\d)"
+                r"(?-i:[A-Z0-9]+)(?:[-/](?-i:[A-Z0-9]+)){0,3})(?![\w-]|[/.]\d)"),
              group=1),
         Rule("mrn_ctx", DataClass.MEDICAL_RECORD,
              _c(r"(?i)\b(?:mrn|medical\s+record(?:\s+(?:number|no\.?|nr\.?|#))?|patient\s*(?:id|no\.?|"
@@ -551,7 +554,7 @@ def context_rules(employee_patterns: list[str], mrn_patterns: list[str]) -> tupl
     rules.append(Rule("mrn_hl7_pid", DataClass.MEDICAL_RECORD,
                       _c(r"\bPID\|\d*\|[^|\n]*\|([^|^\n]{3,30})"), group=1, score=0.95))
     rules.append(Rule("mrn_prefixed", DataClass.MEDICAL_RECORD,
-                      _c(r"(?<![\w#-])(?:URN|UR|HN|MRN?#?|MR-|PID\^)\s?-?[A-Z]?\d{2,}(?:[-/ ]\d{2,})*"
+                      _c(r"(?<![\w#-])(?:URN|UR|HN|U?MRN?#?|MR-|PID\^)\s?-?[A-Z]?\d{2,}(?:[-/ ]\d{2,})*"
                          r"(?![\w-])"),
                       score=0.9))
     rules += [Rule(f"employee_pattern_{i}", DataClass.EMPLOYEE_ID, _c(p))
