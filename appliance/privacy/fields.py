@@ -32,7 +32,7 @@ _KEY_CLASSES: tuple[tuple[re.Pattern[str], DataClass], ...] = tuple(
          r"delivery_address|shipping_address|residence", DataClass.ADDRESS),
         (r"lat|lon|lng|latitude|longitude|gps|coordinates|geo|geolocation", DataClass.GPS),
         (r"ip|ip_address|client_ip|remote_addr|src_ip|dst_ip|source_ip", DataClass.IP_ADDRESS),
-        (r"mac|mac_address|hw_addr|hwaddr", DataClass.MAC_ADDRESS),
+        (r"mac|mac_address|hw_addr|hwaddr|hw|calling_station_id|bssid|chaddr", DataClass.MAC_ADDRESS),
         (r"card_number|pan|credit_card|cc_number|card_no", DataClass.PAYMENT_CARD),
         (r"iban|account_number|bank_account", DataClass.IBAN),
         (r"diagnosis|diagnoses|condition|medication|medications|allergies|allergy|symptoms|"
@@ -84,7 +84,10 @@ _EMBEDDED_FIELD = re.compile(
     r"([^\s;,&\"]+(?: (?![A-Za-z][\w/]*\s*[:=])[^\s;,&\"]+){0,3})")
 _EMBEDDED_IDS = frozenset({DataClass.EMPLOYEE_ID, DataClass.MEDICAL_RECORD, DataClass.NATIONAL_ID})
 # classes whose value, under a telling key, counts when it holds a digit
-_EMBEDDED_DIGITS = _EMBEDDED_IDS | {DataClass.PHONE, DataClass.DATE_OF_BIRTH, DataClass.ADDRESS}
+_EMBEDDED_DIGITS = _EMBEDDED_IDS | {
+    DataClass.PHONE, DataClass.DATE_OF_BIRTH, DataClass.ADDRESS, DataClass.MAC_ADDRESS,
+    DataClass.IP_ADDRESS, DataClass.GPS,
+}
 SITE_IDS = frozenset({DataClass.EMPLOYEE_ID, DataClass.MEDICAL_RECORD})
 _PIN_KEY = re.compile(r"(?:^|_)(?:pass\w*|pwd|pin|passcode|code)(?:$|_)")
 

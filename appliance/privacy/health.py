@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 _BODY = (r"(?:hands?|palms?|lips?|chin|cheeks?|mouth|teeth|tooth|nails?|arms?|forearms?|fingers?|"
+         r"(?:achilles )?tendons?|ligaments?|"
          r"thumbs?|wrists?|elbows?|shoulders?|knees?|ankles?|"
          r"feet|foot|toes?|legs?|back|neck|head|face|eyes?|hips?|ribs?|chest|forehead|"
          r"shins?|calf|calves|hamstring|groin|skull|spine|jaw|nose|ears?)")
@@ -65,7 +66,9 @@ _CONDITIONS = (
     r"dengue|malaria|typhoid|cholera|zika|chikungunya|mpox|monkeypox|rsv|norovirus|"
     r"gastroenteritis|food poisoning|chickenpox|mumps|rubella|whooping cough|scarlet fever|"
     r"strep throat|tonsillitis|conjunctivitis|\w+ intolerance|\w+ deficiency|"
-    r"gerd|gord|acid reflux|reflux|t1dm|t2dm|ckd|chf|afib|dm")
+    r"gerd|gord|acid reflux|reflux|t1dm|t2dm|ckd|chf|afib|dm|(?:suspected |minor |major )?stroke|"
+    r"myasthenia gravis|a bad back|medical advice|after an operation|had an operation|"
+    r"spinal fusion")
 _EPONYMS = (
     r"[A-Z][a-zà-ÿ]+(?:-[A-Z][a-zà-ÿ]+)?['’]s?\s+(?:disease|syndrome|thyroiditis|palsy|sarcoma|"
     r"lymphoma|disorder|contracture|ataxia|chorea|dystrophy|neuroma|encephalopathy)")
@@ -144,7 +147,8 @@ _GENERAL = (
     r"tendinitis|tendonitis|carpal tunnel|rsi|bruis(?:e|ed|ing)|(?:minor |major )?burns? to|"
     r"cuts? to the \w+|"
     r"(?:cut|burn(?:ed|t)|hurt|injured|sprained|twisted|dislocated|bruised|pulled|strained|"
-    r"crushed|trapped|scalded|grazed|caught|jammed|pinched|banged|smashed|broke) "
+    r"crushed|trapped|scalded|grazed|caught|jammed|pinched|banged|smashed|broke|ruptured|"
+    r"rolled|tore) "
     r"(?:a |an |his |her |their |my |one |two |both )?"
     rf"(?:left |right |lower |upper )?(?:muscle in (?:his|her|their|my|the) )?{_BODY}|"
     r"splinter|"
@@ -225,6 +229,7 @@ _NOT_MEDICAL = frozenset({"diagnosis", "prognosis", "osmosis", "symbiosis", "emp
 # to the end of the clause.
 _DIAGNOSED = re.compile(
     r"(?i)(?:\b(?:diagnos(?:is|ed with|e|i|tic[oa]?)|diagnóstico|diagnóza|chẩn đoán|admitted with|"
+    r"allergic to|al[ée]rgic[oa] a|allergisch gegen|allergique [àa]|uczulony na|"
     r"known(?: case of| history of)?|"
     r"history of|hx of|dx|suffers? from|suffering from|treated for|under treatment for|"
     r"suivi pour|traité pour|in terapia per|affetto da|affetta da|leidet an|behandelt wegen|"

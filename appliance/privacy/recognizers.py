@@ -372,8 +372,11 @@ RULES: tuple[Rule, ...] = (
          _c(r"(?<![\w:.])[0-9A-Fa-f]{1,2}(?::[0-9A-Fa-f]{1,2}){5}(?![\w:])"),
          validate=lambda v: any(len(g) == 1 for g in v.split(":"))),
     Rule("mac_six_six", DataClass.MAC_ADDRESS,  # "00A0C9-14C829": OUI and NIC halves
-         _c(r"(?<![\w-])[0-9A-Fa-f]{6}-[0-9A-Fa-f]{6}(?![\w-])"),
+         _c(r"(?<![\w:-])[0-9A-Fa-f]{6}[:-][0-9A-Fa-f]{6}(?![\w:-])"),
          validate=_hex_mac_ok, veto=PART_VETO),
+    Rule("mac_spaced", DataClass.MAC_ADDRESS,  # "dst_mac=00 08 36 D4 79 58" after a network word
+         _c(r"(?<![\w ])[0-9A-Fa-f]{2}(?: [0-9A-Fa-f]{2}){5}(?![\w])"), context=_NETWORK_CTX,
+         window=30),
     Rule("mac_bare", DataClass.MAC_ADDRESS,  # "ether 001a2b3c4d5e" after a network word
          _c(r"(?<![\w-])[0-9A-Fa-f]{12}(?![\w-])"), context=_NETWORK_CTX, window=30),
     # --- location ----------------------------------------------------------------------
@@ -396,6 +399,9 @@ RULES: tuple[Rule, ...] = (
     Rule("gps_map_link", DataClass.GPS,  # ".../maps/@-42.542466,72.005753,17z", "?q=48.13,11.57"
          _c(r"(?i)\bhttps?://\S*?(?:[@/=]|%40)[-+]?\d{1,2}\.\d{3,},\s?[-+]?\d{1,3}\.\d{3,}"
             r"(?:,\d+(?:\.\d+)?[zm])?[^\s,;)]*")),
+    Rule("gps_minutes_suffix", DataClass.GPS,  # "N45°22.129 E009°23.458", "38 27.9736N 9 21.4509W"
+         _c(r"\b[NS]\s?\d{1,2}°\d{1,2}\.\d{2,}['′]?,?\s+[EW]\s?\d{1,3}°\d{1,2}\.\d{2,}['′]?|"
+            r"\b\d{1,2}\s\d{1,2}\.\d{3,}\s?[NS],?\s+\d{1,3}\s\d{1,2}\.\d{3,}\s?[EW]\b")),
     Rule("gps_wkt", DataClass.GPS,  # "POINT(8.54170 47.37690)": longitude first
          _c(r"(?i)\bPOINT\s*Z?\s*\(\s*[-+]?\d{1,3}\.\d+\s+[-+]?\d{1,2}\.\d+(?:\s+[-+]?\d+(?:\.\d+)?)?\s*\)")),
     Rule("gps_dms_spaced", DataClass.GPS,  # "47 22 36.8 N, 8 32 30.1 E"
@@ -500,7 +506,7 @@ RULES: tuple[Rule, ...] = (
     # person: lower-case letters with digits or symbols (part and order codes are capitals)
     # "access code for key safe 880882", "door code for the cage: Brasil123."
     Rule("access_code", DataClass.SECRET,
-         _c(r"(?i)\b(?:access|door|entry|gate|alarm|key\s*safe|lock|padlock|locker|pin)\s+code"
+         _c(r"(?i)\b(?:access|door|entry|gate|alarm|key\s*safe|keypad|lock|padlock|locker|pin)\s+code"
             r"(?:\s+(?:for|to|of)\s+(?:the\s+)?[\w-]+(?:\s[\w-]+){0,2})?\s*:?\s+"
             r"((?=\S*[\d!@#$%^&*?+])(?:[^\s\"',;]|;(?=\S)){4,}?)(?=[.,;!?]?(?:\s|$))"),
          group=1, validate=_password_is_ok),

@@ -708,3 +708,23 @@ def test_ids_records_and_codes_from_retired_blind_set_b9(
     detector: Detector, text: str, expected: tuple[str, str]
 ) -> None:
     assert expected in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Fitness-for-work review: Ana Pop (staff no. X64920A) may return.", ("EMPLOYEE_ID", "X64920A")),
+        ("Bus pass form - name Ana Pop, home Jabotinsky St. 25, Apt 4, Herzliya, Israel, ok.",
+         ("ADDRESS", "Jabotinsky St. 25, Apt 4, Herzliya, Israel")),
+        ("ts=1765750821 lvl=ERROR src=172.16.55.182 dst_mac=5caeef:50ed0e detail=x",
+         ("MAC", "5caeef:50ed0e")),
+        ("Geofence alert: tug left zone at N45°22.129 E009°23.458; badge 00130092 (Ana Pop).",
+         ("GPS", "N45°22.129 E009°23.458")),
+        ("Nurse log: Ana Pop came in and ruptured an Achilles tendon.", ("HEALTH", "ruptured an Achilles tendon")),
+        ("Community nurse visit: Ana Pop; keypad code for door tigger1995.", ("SECRET", "tigger1995")),
+    ],
+)
+def test_staff_addresses_network_and_codes_from_retired_blind_set_b10(
+    detector: Detector, text: str, expected: tuple[str, str]
+) -> None:
+    assert expected in found(detector, text)
