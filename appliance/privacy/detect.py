@@ -137,7 +137,7 @@ def _id_numbers(text: str, found: list[Entity]) -> list[Entity]:
 # "Payroll query from Ana Pop (P161853)": a code in brackets right after a name is that
 # person's staff number (a phone number there has spaces or a leading +)
 _BADGE_AFTER_NAME = re.compile(
-    r"\s*\(((?:ID\s)?(?:[A-Z]{1,3}[-/]?)?\d{4,8}(?:-\d{1,2})?|[A-Z]{1,3}[-/]\d{4}[-/]\d{3,5}|"
+    r"\s*\(((?:ID\s)?(?:[A-Z]{1,4}[-/]?)?\d{4,8}(?:-\d{1,2})?|[A-Z]{1,3}[-/]\d{4}[-/]\d{3,5}|"
     r"\d{2,3}:\d{4,6})\)|"
     # "bank details for Ana Pop, 50512158: new account ...": a code between a name and a colon
     r",\s*((?:ID\s)?(?:[A-Z]{1,3}[-/]?)?\d{4,9}(?:[-/]\d{2,6})?)(?=\s*:)|"

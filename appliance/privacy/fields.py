@@ -41,7 +41,7 @@ _KEY_CLASSES: tuple[tuple[re.Pattern[str], DataClass], ...] = tuple(
          r"card_holder|cardholder|insured|member_name|"
          r"user_?name|employee|employee_name|assignee|contact|contact_name|customer|"
          r"customer_name|nurse|doctor|physician|cashier|signed_by|first_?name|last_?name|"
-         r"surname|full_?name|person|given_name|family_name", DataClass.PERSON),
+         r"surname|full_?name|person|given_names?|family_name|forenames?|first_names", DataClass.PERSON),
     )
 )
 # Fields a machine fills with versions, hashes, digests, sizes, counts, serials and stamps

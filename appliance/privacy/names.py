@@ -24,6 +24,10 @@ from appliance.privacy.entities import DataClass, Entity
 
 LEXICON = Path(__file__).with_name("lexicon.toml")
 
+_SELF_NAMED = re.compile(
+    r"(?i:\b(?:it'?s|it’s|this is|i am|i'm|i’m|my name is|name'?s))\s+"
+    r"((?-i:[A-Z][a-z]{1,20}(?:[ -][A-Z][a-z]{1,20})?))(?=[,.!;:]|\s+(?-i:[a-z]))")
+_SPEAKER = re.compile(r"(?m)^((?-i:[A-Z][a-z]{1,20}(?: [A-Z][a-z]{1,20})?)):\s")
 _CALENDAR = frozenset(w for w in calendar_words() if len(w) >= 4)  # not "Jun", "Mai", "Min"
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]{2,}|-[^\W\d_]+)*\.?")
 _SURNAME_FIRST = re.compile(
@@ -315,10 +319,28 @@ class NameDetector:
             self._propagate(text, candidates, frozenset(identifiers))
         found = [c.entity for c in candidates
                  if c.entity is not None and not _calendar(text, c.entity.start, c.entity.end)]
-        more = self._surname_first(text, found)
+        more = self._surname_first(text, found) + self._introduced(text, found)
         # a name found inside "SURNAME, Given" gives way to the whole
         found = [e for e in found if not any(m.start <= e.start and e.end <= m.end for m in more)]
         return found + more
+
+    def _introduced(self, text: str, found: list[Entity]) -> list[Entity]:
+        """"hi its Alad, can't come in", "this is Karmel": a name its bearer gives; and the
+        speakers of a chat ("Bari: bay 3 is asking ..."), when two lines or more start so."""
+        out: list[Entity] = []
+        spans = [m.span(1) for m in _SELF_NAMED.finditer(text)]
+        speakers = [m.span(1) for m in _SPEAKER.finditer(text)]
+        if len(speakers) >= 2:
+            spans += speakers
+        for start, end in spans:
+            word = text[start:end]
+            if any(e.start < end and start < e.end for e in found + out):
+                continue
+            kinds = {self._kind(t) for t in word.split()}
+            if kinds & {"stop", "vocab", "place"}:
+                continue  # "Agent:", "Customer:", "Note:": a role or a word, not a name
+            out.append(Entity(DataClass.PERSON, start, end, word, 0.7, "names"))
+        return out
 
     def _surname_first(self, text: str, found: list[Entity]) -> list[Entity]:
         """"WIJESINHA Lulitha", "MENDIS, Sachini A.": the surname in capitals before the given

@@ -728,3 +728,22 @@ def test_staff_addresses_network_and_codes_from_retired_blind_set_b10(
     detector: Detector, text: str, expected: tuple[str, str]
 ) -> None:
     assert expected in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("SMS from 0685306295: hi its Karmel, can't come in today.", "Karmel"),
+        ("ward chat\nMikhol: bay 3 is asking for pain relief\nSivon: she had 0.5 mg at 14:00", "Mikhol"),
+        ("Registration\nSurname: Alkovi\nGiven names: Nay\nBorn on: April 14, 1973", "Nay"),
+    ],
+)
+def test_names_people_give_themselves_chat_speakers_and_form_fields(
+    detector: Detector, text: str, name: str
+) -> None:
+    assert ("PERSON", name) in found(detector, text)
+
+
+def test_chat_roles_are_no_speaker_names(detector: Detector) -> None:
+    text = "Chat transcript\nAgent: can I have your date of birth?\nCustomer: sure\nAgent: thanks"
+    assert not {v for k, v in found(detector, text) if k == "PERSON"} & {"Agent", "Customer"}
