@@ -17,6 +17,11 @@ length passes the check (measured: ``scripts/bench/id_check_rates.py``):
 * ``CUE`` (a mod-10/mod-11 check only): after an ID word, or written in the kind's own
   official grouping (``12.345.678-5``, ``2345 6789 0123``) in a text about a person.
 
+Without an ID word, a weakly checked number must also be written ungrouped or in its
+official grouping: ``226-1181-305`` is a part number even where its digits pass a check.
+Kinds stdnum does not know are checked by our own code here (``own.*``): Singapore
+NRIC/FIN, Hong Kong and Taiwan identity cards, Russian SNILS, Emirates ID and Saudi ID.
+
 One deliberate exception: nine digits pass the US SSN check 88 % of the time, yet a bare
 nine-digit number in a text about a person, with no part, order or phone word before
 it, is taken for an SSN (``PERSONAL``): failing safe costs a part number's redaction,
