@@ -326,7 +326,7 @@ class NameDetector:
 
     def _introduced(self, text: str, found: list[Entity]) -> list[Entity]:
         """"hi its Alad, can't come in", "this is Karmel": a name its bearer gives; and the
-        speakers of a chat ("Bari: bay 3 is asking ..."), when two lines or more start so."""
+        speakers of a chat ("Mikhol: bay 3 is asking ..."), when two lines or more start so."""
         out: list[Entity] = []
         spans = [m.span(1) for m in _SELF_NAMED.finditer(text)]
         speakers = [m.span(1) for m in _SPEAKER.finditer(text)]
@@ -344,8 +344,9 @@ class NameDetector:
 
     def _surname_first(self, text: str, found: list[Entity]) -> list[Entity]:
         """"WIJESINHA Lulitha", "MENDIS, Sachini A.": the surname in capitals before the given
-        name, as forms, rosters and hospital systems write it. The capitals must not be an
-        English word or a known acronym, the given name must be a name or unknown word."""
+        name, as forms, rosters and hospital systems write it. The capitals (four letters or
+        more) must not be an English word, a stop word or a role; the given name must be a
+        name or an unknown word."""
         out = []
         for m in _SURNAME_FIRST.finditer(text):
             surname, given = m.group(1), m.group(2)
