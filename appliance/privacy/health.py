@@ -66,7 +66,7 @@ _CONDITIONS = (
     r"dengue|malaria|typhoid|cholera|zika|chikungunya|mpox|monkeypox|rsv|norovirus|"
     r"gastroenteritis|food poisoning|chickenpox|mumps|rubella|whooping cough|scarlet fever|"
     r"strep throat|tonsillitis|conjunctivitis|\w+ intolerance|\w+ deficiency|"
-    r"gerd|gord|acid reflux|reflux|t1dm|t2dm|ckd|chf|afib|dm|(?:suspected |minor |major )?stroke|"
+    r"gerd|gord|acid reflux|reflux|t1dm|t2dm|ckd|chf|afib|(?:suspected |minor |major )?stroke|"
     r"myasthenia gravis|a bad back|medical advice|after an operation|had an operation|"
     r"spinal fusion")
 _EPONYMS = (
