@@ -24,9 +24,12 @@ from pathlib import Path
 MONTHS_FILE = Path(__file__).with_name("months.toml")
 
 
+with MONTHS_FILE.open("rb") as _fh:  # read once: month names here, weekdays for the names
+    _CALENDAR_TABLE = tomllib.load(_fh)
+
+
 def _month_names() -> dict[str, frozenset[int]]:
-    with MONTHS_FILE.open("rb") as fh:
-        table: dict[str, list[int]] = tomllib.load(fh)["months"]
+    table: dict[str, list[int]] = _CALENDAR_TABLE["months"]
     names = {name: frozenset(months) for name, months in table.items()}
     for name, months in list(names.items()):  # "Sept", "Janv", "Febr": cut-off wide names
         if len(name) > 5:
@@ -40,9 +43,9 @@ _MONTH_NAMES = _month_names()
 
 def calendar_words() -> frozenset[str]:
     """Return the month and weekday names of every language listed (lower case)."""
-    with MONTHS_FILE.open("rb") as fh:
-        table = tomllib.load(fh)
-    return frozenset(table["months"]) | frozenset(table["weekdays"]["names"])
+    return frozenset(_CALENDAR_TABLE["months"]) | frozenset(_CALENDAR_TABLE["weekdays"]["names"])
+
+
 _ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 _ROMAN = {r: i for i, r in enumerate(_ROMAN_MONTHS, start=1)}
 _FILLERS = frozenset({"the", "day", "of", "de", "del"})

@@ -300,19 +300,18 @@ class Detector:
         # part, order or time word explains is a phone number (fail safe)
         if not any(e.type in _PERSONAL for e in found):
             return []
+        regions = tuple(self.config.phone_regions)
         out = []
         for m in _DIALABLE.finditer(text):
             start, end = m.span()
             if any(e.start < end and start < e.end for e in found):
                 continue
-            if (ID_VETO.search(text, max(0, start - 20), start) and not
-                    PHONE_CONTEXT.search(text, max(0, start - 30), start)):
+            cued = PHONE_CONTEXT.search(text, max(0, start - 30), start) is not None
+            if not cued and ID_VETO.search(text, max(0, start - 20), start):
                 continue
             value = m.group()
             if _NOT_DIALED.search(value):
                 continue
-            regions = tuple(self.config.phone_regions)
-            cued = PHONE_CONTEXT.search(text, max(0, start - 30), start) is not None
             if phone_world_ok(value, regions) if cued else phone_region_ok(value, regions):
                 out.append(Entity(DataClass.PHONE, start, end, value, 0.6, "phone_personal"))
         return out

@@ -134,9 +134,11 @@ def csv_columns(text: str) -> list[Entity]:
         if header is None:
             for sep in _CSV_SEPARATORS:
                 names = [f.strip() for f in body.split(sep)]
-                if (len(names) >= 3 and all(_HEADER_NAME.fullmatch(n) for n in names)
-                        and sum(key_class(n) is not None for n in names) >= 2):
-                    header = [key_class(n) for n in names]
+                if len(names) < 3 or not all(_HEADER_NAME.fullmatch(n) for n in names):
+                    continue
+                classes = [key_class(n) for n in names]
+                if sum(c is not None for c in classes) >= 2:
+                    header = classes
                     break
         else:
             fields = body.split(sep)

@@ -335,10 +335,11 @@ def _first_kind(kinds: tuple[Kind, ...], value: str, compact: str, personal: boo
             continue
         if not _valid(kind, compact):
             continue
-        if (need is not Evidence.BARE and not cue and value != compact
-                and not _official(kind, value, compact)):
-            continue  # a weak check in another grouping, no ID word: a part or order number
-        if need is Evidence.CUE and not cue and not _official(kind, value, compact):
-            continue
+        if not cue and need is not Evidence.BARE:
+            # with no ID word, only the ungrouped form (PERSONAL) or the kind's official
+            # grouping counts: another grouping is a part or order number
+            ungrouped = need is Evidence.PERSONAL and value == compact
+            if not ungrouped and not _official(kind, value, compact):
+                continue
         return kind, (0.9 if cue or need is Evidence.BARE else 0.7)
     return None
