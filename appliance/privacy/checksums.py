@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from stdnum.nl import bsn as nl_bsn
+
 _IBAN_LENGTHS = {
     "AD": 24, "AT": 20, "BA": 20, "BE": 16, "BG": 22, "CH": 21, "CY": 28, "CZ": 24, "DE": 22,
     "DK": 18, "EE": 20, "ES": 24, "FI": 18, "FO": 18, "FR": 27, "GB": 22, "GI": 23, "GL": 18,
@@ -103,10 +105,7 @@ def nir_ok(text: str) -> bool:
 
 def bsn_ok(number: str) -> bool:
     """Return True for a Dutch BSN (9 digits, 11-proof)."""
-    if len(number) != 9 or not number.isdigit():
-        return False
-    total = sum(int(ch) * w for ch, w in zip(number[:8], range(9, 1, -1), strict=False))
-    return (total - int(number[8])) % 11 == 0 and number != "000000000"
+    return len(number) == 9 and number.isdigit() and bool(nl_bsn.is_valid(number))
 
 
 def dni_ok(text: str) -> bool:
