@@ -8,7 +8,10 @@ figures) until its one blind run: seed 4271 on commit c126fdc
 Changes since the blind run (ground truth only, disclosed here): none; the module was
 renamed (``BlindGen`` -> ``B11Gen``, ``BLIND_TEMPLATES`` -> ``B11_TEMPLATES``,
 ``BLIND_LOCALES`` -> ``B11_LOCALES``, ``blind_names`` -> ``b11_names``, group ``blind`` ->
-``b11``) and its seed log helpers left in ``privacy_blind.py``.
+``b11``) and its seed log helpers left in ``privacy_blind.py``. Since then the code it
+shared word for word with ``b10`` (check-digit helpers, tables, the name, card, MAC and
+PESEL generators) is imported or inherited from there; the corpus it builds is the same
+byte for byte.
 
 What ``b11`` is: a realistic sample of what a privacy gate on an edge appliance in
 factories, clinics and shops around the world sees (Europe, the Americas, the Middle
@@ -56,6 +59,17 @@ import privacy_retired_b7 as b7
 import privacy_retired_b8 as b8
 import privacy_retired_b9 as b9
 import privacy_retired_b10 as b10
+from privacy_retired_b10 import (
+    _MONTHS,
+    _ROMAN,
+    _VH_P,
+    _gtin,
+    _iban,
+    _luhn,
+    _mod11_10,
+    _verhoeff,
+    _wsum,
+)
 
 B11_LOCALES = ("fa_IR",)
 _DEV_LOCALES = b10._DEV_LOCALES + b10.B10_LOCALES
@@ -63,8 +77,6 @@ assert not set(B11_LOCALES) & set(_DEV_LOCALES)
 
 # share of values drawn in an everyday form; the rest take a less common real one
 EVERYDAY = 0.6
-
-
 
 
 # --- Persian names, romanised -------------------------------------------------------------
@@ -174,66 +186,11 @@ def b11_names() -> dict[str, tuple[list[str], list[str]]]:
 
 
 # --- check digits (written for this set) -------------------------------------------------
-def _luhn(body: str) -> str:
-    """``body`` and the digit that makes it pass Luhn."""
-    tot = 0
-    for i, ch in enumerate(reversed(body)):
-        d = int(ch) * (1 if i % 2 else 2)
-        tot += d - 9 if d > 9 else d
-    return body + str((10 - tot % 10) % 10)
 
 
-def _wsum(body: str, weights: tuple[int, ...] | range) -> int:
-    return sum(int(x) * w for x, w in zip(body, weights, strict=True))
-
-
-def _mod11_10(body: str) -> str:
-    """ISO 7064 MOD 11,10 check digit."""
-    p = 10
-    for ch in body:
-        s = (int(ch) + p) % 10 or 10
-        p = s * 2 % 11
-    return str((11 - p) % 10)
-
-
-def _iban(country: str, bban: str) -> str:
-    num = int("".join(str(int(c, 36)) for c in bban + country + "00"))
-    iban = f"{country}{98 - num % 97:02d}{bban}"
-    assert int("".join(str(int(c, 36)) for c in iban[4:] + iban[:4])) % 97 == 1
-    return iban
-
-
-def _gtin(body: str) -> str:
-    s = sum(int(c) * (3 if i % 2 == 0 else 1) for i, c in enumerate(reversed(body)))
-    return body + str((10 - s % 10) % 10)
-
-
-_VH_D = [
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 4, 0, 6, 7, 8, 9, 5], [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
-    [3, 4, 0, 1, 2, 8, 9, 5, 6, 7], [4, 0, 1, 2, 3, 9, 5, 6, 7, 8], [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
-    [6, 5, 9, 8, 7, 1, 0, 4, 3, 2], [7, 6, 5, 9, 8, 2, 1, 0, 4, 3], [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
-    [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
-]
-_VH_P = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 5, 7, 6, 2, 8, 3, 0, 9, 4]]
 for _k in range(2, 8):
     _VH_P.append([_VH_P[1][_VH_P[_k - 1][j]] for j in range(10)])
-_VH_INV = [0, 4, 3, 2, 1, 5, 6, 7, 8, 9]
 
-
-def _verhoeff(body: str) -> str:
-    c = 0
-    for i, ch in enumerate(reversed(body)):
-        c = _VH_D[c][_VH_P[(i + 1) % 8][int(ch)]]
-    return body + str(_VH_INV[c])
-
-
-_MONTHS = {
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
-    "it": ["gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre", "ottobre", "novembre", "dicembre"],
-    "nl": ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"],
-    "pt": ["janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro", "novembro", "dezembro"],
-}
-_ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 
 # (country code, everyday?, national number patterns ("#" a digit, "N" 2-9), groups of the
 # national number, trunk prefix) -- numbers checked against phonenumbers while written
@@ -270,55 +227,15 @@ _PHONES: dict[str, tuple[int, bool, tuple[str, ...], tuple[int, ...], str]] = {
     "HK": (852, False, ("94######", "96######", "61######", "65######"), (4, 4), ""),
 }
 
-_TLD = {"US": "com", "GB": "co.uk", "DE": "de", "IL": "co.il", "IT": "it", "NL": "nl", "FR": "fr", "ZA": "co.za", "PT": "pt", "AU": "com.au"}
 
-
-class B11Gen(corpus.LocaleGen):
-    """The blind split's values: same classes, pools and formats of its own."""
+class B11Gen(b10.B10Gen):
+    """The blind split's values. Where a generator is the same as ``b10``'s (names, cards,
+    MACs, PESEL, the shared helpers) it is inherited; phones read this set's own table."""
 
     group_name = "b11"
 
     def __init__(self, rng: random.Random) -> None:
-        super().__init__(rng, b11_names())
-
-    def _everyday(self) -> bool:
-        return self.r.random() < EVERYDAY
-
-    def _rnd(self, n: int, alphabet: str = string.ascii_letters + string.digits) -> str:
-        return "".join(self.r.choice(alphabet) for _ in range(n))
-
-    def _d(self, n: int) -> str:
-        return corpus.digits(self.r, n)
-
-    def _birth(self, lo: int = 1942, hi: int = 2009) -> dt.date:
-        start = dt.date(lo, 1, 1)
-        return start + dt.timedelta(days=self.r.randint(0, (dt.date(hi, 12, 31) - start).days))
-
-    # --- names -------------------------------------------------------------------------
-    def person(self) -> str:
-        r = self.r
-        first, last = self._pool()
-        f, la = r.choice(first), r.choice(last)
-        style = r.random()
-        if style < 0.58:
-            return f"{f} {la}"
-        if style < 0.68:
-            return f"{la}, {f}"
-        if style < 0.76:
-            return f"{la.upper()} {f}"
-        if style < 0.86:
-            return f"{f} {r.choice(first)} {la}"
-        if style < 0.93:
-            return f"{f[0]}. {la}"
-        if style < 0.97:
-            return f"{f} {r.choice(last)[0]}. {la}"
-        return f"{la}-{r.choice(last)}, {f}"
-
-    def first(self) -> str:
-        return self.r.choice(self._pool()[0])
-
-    def surname(self) -> str:
-        return self.r.choice(self._pool()[1])
+        corpus.LocaleGen.__init__(self, rng, b11_names())
 
     # --- contact -----------------------------------------------------------------------
     def email(self) -> str:
@@ -686,12 +603,6 @@ class B11Gen(corpus.LocaleGen):
         body = d(10)
         return body + _mod11_10(body)
 
-    def pesel(self) -> str:
-        b = self._birth(1950, 2007)
-        m = b.month + (20 if b.year >= 2000 else 0)
-        body = f"{b:%y}{m:02d}{b:%d}{self._d(4)}"
-        return body + str((10 - _wsum(body, (1, 3, 7, 9, 1, 3, 7, 9, 1, 3)) % 10) % 10)
-
     def badge(self) -> str:
         r = self.r
         if self._everyday():
@@ -754,20 +665,6 @@ class B11Gen(corpus.LocaleGen):
                          "a carpal tunnel release", "a laparoscopic cholecystectomy"])
 
     # --- finance -----------------------------------------------------------------------
-    def card(self) -> str:
-        r = self.r
-        if self._everyday():
-            prefix, length = r.choice([("4", 16), ("4", 16), ("4", 16), ("5" + str(r.randint(1, 5)), 16), ("2" + str(r.randint(221, 720)), 16), ("37", 15), ("34", 15)])
-        else:
-            prefix, length = r.choice([("35" + str(r.randint(28, 89)), 16), ("6011", 16), ("64" + str(r.randint(4, 9)), 16), ("62", 16), ("62", 18), ("30" + str(r.randint(0, 5)), 14), ("38", 14),
-                                       ("4", 19), ("5019", 16), ("6304", 18), ("9792", 16), ("50", 16), ("6062", 16)])
-        num = _luhn(prefix + self._d(length - len(prefix) - 1))
-        sep = r.choice([" ", " ", "-", ""])
-        if length in (15, 14):
-            return f"{num[:4]}{sep}{num[4:10]}{sep}{num[10:]}"
-        if length in (18, 19):
-            return num if r.random() < 0.6 else " ".join(num[i : i + 4] for i in range(0, length, 4))
-        return sep.join(num[i : i + 4] for i in range(0, length, 4))
 
     def iban(self) -> str:
         r = self.r
@@ -837,16 +734,6 @@ class B11Gen(corpus.LocaleGen):
         return r.choice([f"2a00:{h()}:{h()}:{h()}::{h()}", f"2001:db8:{h()}:{h()}:{h()}:{h()}:{h()}:{h()}", f"fe80::{h()}:{r.randint(0, 255):02x}ff:fe{r.randint(0, 255):02x}:{h()}", f"2a01:{h()}:{h()}::{h()}",
                          f"{r.randint(11, 223)}.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}", f"169.254.{r.randint(1, 254)}.{r.randint(1, 254)}",
                          f"::ffff:10.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}"])
-
-    def mac(self) -> str:
-        r = self.r
-        octs = [r.choice(["00", "08", "28", "3C", "5C", "AC", "E4", "F0", "B4"])] + [f"{r.randint(0, 255):02X}" for _ in range(5)]
-        if self._everyday():
-            sep = r.choice([":", ":", "-"])
-            s = sep.join(octs)
-            return s.lower() if r.random() < 0.5 else s
-        h = "".join(octs)
-        return r.choice([f"{h[:4]}.{h[4:8]}.{h[8:]}".lower(), h.lower(), h, " ".join(octs), f"{h[:6]}:{h[6:]}".lower(), ":".join(o.lstrip("0") or "0" for o in octs).lower()])
 
     def gps(self) -> str:
         r = self.r
