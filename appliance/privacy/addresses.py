@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from appliance.privacy.entities import DataClass, Entity
-from appliance.privacy.recognizers import Rule
+from appliance.privacy.recognizers import Rule, Scan
 
 # Upper-case letters of the Latin, Greek and Cyrillic scripts.
 _UP = "".join(chr(c) for c in range(0x41, 0x530) if chr(c).isupper() and chr(c).isalpha())
@@ -147,8 +147,7 @@ class _CuedAddressRule(Rule):
     """An address right after a sending or visiting cue, ending at a postcode, or at the
     end of the clause when it starts with a unit word or a house number."""
 
-    def find(self, text: str, memo: dict[tuple[int, int, int], bool] | None = None
-             ) -> Iterable[Entity]:
+    def find(self, text: str, scan: Scan | None = None) -> Iterable[Entity]:
         for cue in _SENT_TO.finditer(text):
             m = _CUED_ADDRESS.match(text, cue.end())
             if m is None or m.end() - m.start() > 120:

@@ -25,7 +25,7 @@ from appliance.privacy.id_numbers import find_id_numbers
 from appliance.privacy.names import NameDetector
 from appliance.privacy.national_ids import NATIONAL_ID_RULES, pt_nif_ok
 from appliance.privacy.phones import PHONE_CONTEXT, phone_region_ok, phone_rules, phone_world_ok
-from appliance.privacy.recognizers import ID_VETO, RULES, Rule, context_rules
+from appliance.privacy.recognizers import ID_VETO, RULES, Rule, Scan, context_rules
 from appliance.privacy.redact import PLACEHOLDER
 from appliance.privacy.settings import PrivacyConfig
 
@@ -231,9 +231,10 @@ class Detector:
                 found.append(Entity(cls, lead, lead + len(value), value, 1.0, f"key:{field}"))
         machine = (field is not None and MACHINE_KEY.search(norm_key(field)) is not None
                    and MACHINE_VALUE.fullmatch(text) is not None)
-        memo: dict[tuple[int, int, int], bool] = {}
+        scan = Scan(text)
         for rule in self._machine_rules if machine else self.rules:
-            found.extend(rule.find(text, memo))
+            if rule.needles is None or scan.holds(rule.needles):
+                found.extend(rule.find(text, scan))
         if not machine:
             found.extend(embedded_fields(text))
             if "\n" in text:

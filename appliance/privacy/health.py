@@ -11,6 +11,9 @@ class and with a dose, procedures and tests, and the ways people say someone is 
 from __future__ import annotations
 
 import re
+from re import _constants as sre  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
+from typing import Any
 
 _BODY = (r"(?:hands?|palms?|lips?|chin|cheeks?|mouth|teeth|tooth|nails?|arms?|forearms?|fingers?|"
          r"(?:achilles )?tendons?|ligaments?|"
@@ -197,23 +200,67 @@ def _top_level(pattern: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def _by_first_letter(pattern: str) -> str:
-    """Regroup the alternatives of ``pattern`` under a look-ahead for their first letter.
+def _first_letters(term: str) -> set[str] | None:
+    """The letters a match of ``term`` can begin with (lower case), or ``None`` when it
+    can begin with something else (a digit, any word character)."""
+    return _seq_first(list(sre_parse.parse(term, re.IGNORECASE)))
 
-    Python's ``re`` tries alternatives one by one at every word start; with some 500
-    terms that dominates the detector's time. Grouped by first letter, a word start
-    tests one look-ahead per letter and then only the terms that can begin there.
+
+def _seq_first(items: list[tuple[Any, Any]]) -> set[str] | None:
+    out: set[str] = set()
+    for op, av in items:
+        first, may_be_empty = _node_first(op, av)
+        if first is None:
+            return None
+        out |= first
+        if not may_be_empty:
+            return out
+    return None  # the whole term may match the empty string
+
+
+def _node_first(op: Any, av: Any) -> tuple[set[str] | None, bool]:
+    if op is sre.LITERAL:
+        ch = chr(av)
+        return ({ch.lower()} if ch.isalpha() and len(ch.upper()) == 1 else None), False
+    if op is sre.SUBPATTERN:
+        return _seq_first(list(av[-1])), False
+    if op is sre.BRANCH:
+        alts = [_seq_first(list(alt)) for alt in av[1]]
+        if any(a is None for a in alts):
+            return None, False
+        return set().union(*[a for a in alts if a is not None]), False
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+        first = _seq_first(list(av[2]))
+        return first, av[0] == 0
+    return None, False
+
+
+def _by_first_letter(pattern: str) -> str:
+    """Regroup the alternatives of ``pattern`` under the letters they can begin with.
+
+    Python's ``re`` tries alternatives one by one at every word start; with some 700
+    terms that dominates the detector's time. A term that opens with a letter is filed
+    under a case-sensitive class (``[aA]``, which ``re`` rejects in C when the text's
+    letter is not in it) with the rest of the term case-insensitive; a term that opens
+    with a group (``(?:had|suffered) a stroke``) sits behind a look-ahead for the letters
+    it can begin with. Only terms that can begin with anything are tried everywhere.
     """
     groups: dict[str, list[str]] = {}
+    led: list[str] = []
     other: list[str] = []
     for term in _top_level(pattern):
         first = term[0]
-        if first.isalpha() and term[1:2] not in ("?", "*", "{"):
-            groups.setdefault(first.lower(), []).append(term)
-        else:
+        if first.isalpha() and len(first.upper()) == 1 and term[1:2] not in ("?", "*", "{", "+"):
+            groups.setdefault(first.lower(), []).append(term[1:])
+            continue
+        letters = _first_letters(term)
+        if letters is None:
             other.append(term)
-    branches = [f"(?=[{c}{c.upper()}])(?:{'|'.join(terms)})" for c, terms in sorted(groups.items())]
-    return "|".join(branches + other)
+        else:
+            cls = "".join(sorted(letters | {c.upper() for c in letters}))
+            led.append(f"(?=[{cls}])(?i:{term})")
+    branches = [f"[{c}{c.upper()}](?i:{'|'.join(rests)})" for c, rests in sorted(groups.items())]
+    return "|".join(branches + led + ([f"(?i:{'|'.join(other)})"] if other else []))
 
 
 # medical word endings: hypothyroidism, tendinitis, fibromyalgia, neuropathy, appendectomy
@@ -250,6 +297,6 @@ def health_spans(text: str) -> list[tuple[int, int]]:
 
 
 HEALTH_TERMS = re.compile(
-    r"(?i)\b(?:" + _by_first_letter(
+    r"\b(?:" + _by_first_letter(
         f"{_GENERAL}|{_MEDICINES}|{_CONDITIONS}|{_PROCEDURES}|{_INJURIES}|{_ABSENCE}")
-    + r")\b|" + _EPONYMS)
+    + r")\b|(?i:(?<![a-zà-ÿ])" + _EPONYMS + ")")

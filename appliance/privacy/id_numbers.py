@@ -333,13 +333,14 @@ def _first_kind(kinds: tuple[Kind, ...], value: str, compact: str, personal: boo
             continue
         if need is Evidence.CUE and not (cue or (personal and value != compact)):
             continue
-        if not _valid(kind, compact):
-            continue
         if not cue and need is not Evidence.BARE:
             # with no ID word, only the ungrouped form (PERSONAL) or the kind's official
-            # grouping counts: another grouping is a part or order number
+            # grouping counts: another grouping is a part or order number (checked first,
+            # since it costs less than the check digits)
             ungrouped = need is Evidence.PERSONAL and value == compact
             if not ungrouped and not _official(kind, value, compact):
                 continue
+        if not _valid(kind, compact):
+            continue
         return kind, (0.9 if cue or need is Evidence.BARE else 0.7)
     return None

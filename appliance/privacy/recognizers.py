@@ -11,13 +11,14 @@ import ipaddress
 import math
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 from appliance.privacy import checksums as ck
 from appliance.privacy.cards import CARD_RUN, card_run_ok
 from appliance.privacy.dates import DATE, date_ok
 from appliance.privacy.entities import DataClass, Entity
+from appliance.privacy.prefilter import fold, needles, trie_pattern
 
 Validator = Callable[[str], bool]
 
@@ -37,21 +38,27 @@ class Rule:
     score: float = 0.9
     veto_around: Callable[[str, int, int], bool] | None = None  # (text, start, end)
     trigger: re.Pattern[str] | None = None  # absent from the text: the rule cannot match
+    needles: Needles | None = field(default=None, compare=False)  # derived from the regex
 
     def __post_init__(self) -> None:
         if self.trigger is None and self.context is not None:
             object.__setattr__(self, "trigger", _unanchored(self.context))
+        if self.needles is None:
+            words = _selective(needles(self.regex)) or (
+                _selective(needles(self.trigger)) if self.trigger is not None else None)
+            object.__setattr__(self, "needles", Needles(words) if words else None)
 
-    def find(self, text: str, memo: dict[tuple[int, int, int], bool] | None = None
-             ) -> Iterable[Entity]:
+    def find(self, text: str, scan: Scan | None = None) -> Iterable[Entity]:
         """Yield the rule's entities in ``text``.
 
-        ``memo`` (one per text, shared by the rules run over it) keeps the answers of the
-        context, veto and trigger searches, which many rules share.
+        ``scan`` (one per text, shared by the rules run over it) keeps the folded text
+        and the answers of the context, veto and trigger searches, which many rules share.
         """
-        if memo is None:
-            memo = {}
-        if self.trigger is not None and not _seen(memo, self.trigger, text, 0, len(text)):
+        if scan is None:
+            scan = Scan(text)
+        if self.needles is not None and not scan.holds(self.needles):
+            return  # none of the words every match contains is in the text
+        if self.trigger is not None and not scan.seen(self.trigger, 0, len(text)):
             return  # the context words appear nowhere, so no window can hold them
         for m in self.regex.finditer(text):
             start, end = m.span(self.group)
@@ -59,10 +66,10 @@ class Rule:
                 continue
             value = text[start:end]
             # cheap checks first: the validators (check digits, numbering plans) cost more
-            if self.context is not None and not _seen(
-                    memo, self.context, text, max(0, start - self.window), start):
+            if self.context is not None and not scan.seen(
+                    self.context, max(0, start - self.window), start):
                 continue
-            if self.veto is not None and _seen(memo, self.veto, text, max(0, start - 20), start):
+            if self.veto is not None and scan.seen(self.veto, max(0, start - 20), start):
                 continue
             if self.validate is not None and not self.validate(value):
                 continue
@@ -71,13 +78,58 @@ class Rule:
             yield Entity(self.type, start, end, value, self.score, self.name)
 
 
-def _seen(memo: dict[tuple[int, int, int], bool], pattern: re.Pattern[str], text: str,
-          start: int, end: int) -> bool:
-    key = (id(pattern), start, end)
-    hit = memo.get(key)
-    if hit is None:
-        hit = memo[key] = pattern.search(text[start:end]) is not None
-    return hit
+class Needles:
+    """Strings one of which every match of a rule contains, searched in the folded text:
+    a few with ``in``, more as one regular expression shaped as a trie, so that ``re``
+    follows one branch per letter instead of trying every word at every position."""
+
+    __slots__ = ("_regex", "words")
+
+    def __init__(self, words: tuple[str, ...]) -> None:
+        self.words = words
+        self._regex = re.compile(trie_pattern(words)) if len(words) > 3 else None
+
+    def found_in(self, folded: str) -> bool:
+        if self._regex is not None:
+            return self._regex.search(folded) is not None
+        return any(w in folded for w in self.words)
+
+
+class Scan:
+    """What the rules run over one text share: its folded form and search answers."""
+
+    __slots__ = ("_answers", "_folded", "_held", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._folded: str | None = None
+        self._answers: dict[tuple[int, int, int], bool] = {}
+        self._held: dict[int, bool] = {}
+
+    def seen(self, pattern: re.Pattern[str], start: int, end: int) -> bool:
+        """Whether ``pattern`` occurs in ``text[start:end]`` (asked once per window)."""
+        key = (id(pattern), start, end)
+        hit = self._answers.get(key)
+        if hit is None:
+            hit = self._answers[key] = pattern.search(self.text[start:end]) is not None
+        return hit
+
+    def holds(self, needles: Needles) -> bool:
+        """Whether the folded text holds any of ``needles``."""
+        hit = self._held.get(id(needles))
+        if hit is None:
+            if self._folded is None:
+                self._folded = fold(self.text)
+            hit = self._held[id(needles)] = needles.found_in(self._folded)
+        return hit
+
+
+def _selective(words: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """Needles worth checking: a single common character (a space, a dot) rules out
+    almost no text, so a set holding one is not used."""
+    if words is None or (min(map(len, words)) < 2 and words != ("@",)):
+        return None
+    return words
 
 
 def _c(pattern: str, flags: int = 0) -> re.Pattern[str]:

@@ -1,0 +1,104 @@
+"""Literal prefilters: a rule is skipped only when it could not have matched."""
+
+from __future__ import annotations
+
+import re
+import string
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from appliance.privacy.detect import Detector
+from appliance.privacy.health import HEALTH_TERMS
+from appliance.privacy.prefilter import fold, needles, trie_pattern
+from appliance.privacy.recognizers import Rule, Scan
+from appliance.privacy.settings import PrivacyConfig
+
+RULES = Detector(PrivacyConfig()).rules
+
+
+def _needle_source(rule: Rule) -> re.Pattern[str] | None:
+    """The pattern a rule's needles were read from: its regex, or else its trigger (the
+    words a match needs nearby)."""
+    from_regex = needles(rule.regex)
+    if from_regex and rule.needles is not None and set(from_regex) == set(rule.needles.words):
+        return rule.regex
+    return rule.trigger
+
+
+SOURCES = {rule.name: _needle_source(rule) for rule in RULES if rule.needles is not None}
+ALL_CHARS = "".join(chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000)
+
+
+@pytest.mark.parametrize("ch", list(string.printable))
+def test_fold_maps_every_case_insensitive_partner_of_an_ascii_character_onto_it(ch: str) -> None:
+    partners = re.findall("(?i)" + re.escape(ch), ALL_CHARS)
+    assert ch in partners
+    assert all(fold(ch) in fold(p) for p in partners), [p for p in partners if fold(ch) not in fold(p)]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"(?i)\b(?:pass(?:word|wd)?|pwd)\s*[:=]", {"pass", "pwd"}),
+        (r"[\w.+-]+@[\w-]+\.\w+", {"@"}),
+        (r"\b(?:[Rr]ue|[Aa]venue)\s+\w+", {"rue", "avenue"}),
+        (r"MRN-\d{5,10}", {"mrn-"}),
+        (r"x?\d+", None),  # can match digits alone
+        (r"(?:abc|\d)", None),  # one alternative has no literal
+        (r"(?:abc)*q", {"q"}),
+    ],
+)
+def test_needles_are_read_off_the_pattern(pattern: str, expected: set[str] | None) -> None:
+    got = needles(re.compile(pattern))
+    assert (set(got) if got is not None else None) == expected
+
+
+@given(st.lists(st.text(alphabet="abcxyz", min_size=1, max_size=4), min_size=1, max_size=8),
+       st.text(alphabet="abcxyz ", max_size=30))
+def test_the_trie_pattern_finds_a_word_exactly_when_one_is_in_the_text(
+        words: list[str], text: str) -> None:
+    found = re.search(trie_pattern(tuple(words)), text) is not None
+    assert found == any(w in text for w in words)
+
+
+TEXTS = st.text(
+    alphabet=st.sampled_from(list("aAbBcdeEiIıkKſsStTxXzZ0123456789 .,:;-_/@#()=+'’\nÄäßéł")),
+    max_size=60)
+WORDS = st.sampled_from(["password", "PIN", "Straße", "rue", "MRN", "tel", "IBAN", "mac",
+                         "passwort", "Kennwort", "DOB", "born", "badge", "key", "token"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(TEXTS, WORDS), max_size=6))
+def test_a_rule_skipped_by_its_needles_never_matches(parts: list[str]) -> None:
+    text = " ".join(parts)
+    scan = Scan(text)
+    for rule in RULES:
+        if rule.needles is not None and not scan.holds(rule.needles):
+            source = SOURCES[rule.name]
+            assert source is not None
+            assert source.search(text) is None, (rule.name, text)
+
+
+def test_most_rules_have_needles_and_skipping_them_finds_the_same_entities() -> None:
+    detector = Detector(PrivacyConfig())
+    with_needles = [r for r in detector.rules if r.needles is not None]
+    assert len(with_needles) >= len(detector.rules) // 2
+    text = ("Operator Anna Schmidt (badge B-20417), tel. +49 151 2345 6789, password: Winter2024!, "
+            "lives at Rue de la Paix 4, 75002 Paris; MRN-0048213; MAC 00:1A:2B:3C:4D:5E.")
+    scan = Scan(text)
+    for rule in detector.rules:
+        unfiltered = list(rule.find(text, Scan(text)))
+        if rule.needles is not None and not scan.holds(rule.needles):
+            assert unfiltered == []
+
+
+def test_health_terms_grouped_by_first_letter_still_find_group_led_terms() -> None:
+    text = "He had a stroke; Minor burns to the left hand; phoned in sick; 20 mg daily"
+    found = [m.group() for m in HEALTH_TERMS.finditer(text)]
+    assert "had a stroke" in found
+    assert any(f.lower().startswith("minor burns to") for f in found)
+    assert "phoned in sick" in found
+    assert any(f.startswith("20 mg") for f in found)
