@@ -41,6 +41,9 @@ the dev split (``privacy_templates.py``, ``privacy_corpus.Gen`` and ``b1`` to ``
 * seeds: ``BLIND_SEED_MIN`` and up. ``BLIND_LOG``, ``privacy_blind_seeds.txt``, records
   every blind run (seed, time, commit, set), so that a seed's figures are reported as
   blind only once; the bench warns when a seed is reused.
+
+``SITE_PATTERNS`` holds the badge and record number formats of the set's organisations
+as their site would configure them (``employee_id_patterns``, ``medical_record_patterns``).
 """
 
 from __future__ import annotations
@@ -75,6 +78,48 @@ _DEV_LOCALES = b11._DEV_LOCALES + b11.B11_LOCALES
 
 # share of values drawn in an everyday form; the rest take a less common real one
 EVERYDAY = 0.6
+
+# The formats a site would configure for its own badge and record numbers (the
+# appliance's employee_id_patterns and medical_record_patterns): one regex per format
+# that BlindGen.badge, .mrn and .mrn_token issue, as specific as the format. Formats no
+# regex tells from other numbers (bare or merely grouped digits) are left out. Used by
+# the benchmark's "site patterns" run.
+SITE_PATTERNS: dict[str, list[str]] = {
+    "employee_id_patterns": [
+        r"\bEMP\d{5}\b",
+        r"\bE-\d{4}\b",
+        r"\b(?:ADD|NBO|LIM|ALA|ULN|DUR)\d{4}\b",
+        r"\bST\d{5}\b",
+        r"(?<![\w-])\d{4}-\d{3}(?![\w-])",
+        r"\b(?:ETH-ADD|KEN-NBO|PER-LIM|MNG-ULN)-\d{4}\b",
+        r"\bB/\d{4}/\d{2}\b",
+        r"\bHR-\d{2}-\d{4}\b",
+        r"\bT\d{4}[A-HJK]\b",
+        r"\bPRS \d{3} \d{3}\b",
+        r"\bWN-\d{6}\b",
+        r"(?<![\w#])#\d{5}\b",
+        r"(?<![\w/])\d{6}/\d(?![\w/])",
+        r"\b(?:OPS|WHS|MNT)\.\d{3}\.\d{2}\b",
+    ],
+    "medical_record_patterns": [
+        r"(?<![\w/])\d{2}/\d{6}(?![\w/])",
+        r"(?<![\w.])\d{2}\.\d{3}\.\d{3}(?![\w.-])",
+        r"\bMRN\d{7}\b",
+        r"\bMR\d{8}\b",
+        r"\bUH\d{7}\b",
+        r"\bHN\d{6}\b",
+        r"\bP\d{8}\b",
+        r"\bMRN-\d{6}\b",
+        r"\bKNH/\d{6}\b",
+        r"\bTASH\d{6}\b",
+        r"\bOPD/\d{2}/\d{5}\b",
+        r"\bIPN-\d{6}\b",
+        r"\b(?:UB|PP|LM|AK)\d{7}[A-HJK]\b",
+        r"\bCR\d{8}\b",
+        r"\bUHID\d{10}\b",
+        r"\bEHR-\d{8}\b",
+    ],
+}
 
 
 def seed_runs(seed: int) -> list[str]:
