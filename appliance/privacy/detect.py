@@ -22,6 +22,7 @@ from appliance.privacy.fields import (
 )
 from appliance.privacy.health import health_spans
 from appliance.privacy.id_numbers import find_id_numbers
+from appliance.privacy.name_codes import codes_after_names
 from appliance.privacy.names import NameDetector
 from appliance.privacy.national_ids import NATIONAL_ID_RULES, pt_nif_ok
 from appliance.privacy.phones import PHONE_CONTEXT, phone_region_ok, phone_rules, phone_world_ok
@@ -134,42 +135,28 @@ def _id_numbers(text: str, found: list[Entity]) -> list[Entity]:
     return out
 
 
-# "Payroll query from Ana Pop (P161853)": a code in brackets right after a name is that
-# person's staff number (a phone number there has spaces or a leading +)
-_BADGE_AFTER_NAME = re.compile(
-    r"\s*\(((?:ID\s)?(?:[A-Z]{1,4}[-/]?)?\d{4,8}(?:-\d{1,2})?|[A-Z]{1,3}[-/]\d{4}[-/]\d{3,5}|"
-    r"\d{2,3}:\d{4,6})\)|"
-    # "bank details for Ana Pop, 50512158: new account ...": a code between a name and a colon
-    r",\s*((?:ID\s)?(?:[A-Z]{1,3}[-/]?)?\d{4,9}(?:[-/]\d{2,6})?)(?=\s*:)|"
-    # "Discharge summary: Ana Pop, E1616177, admitted ...": letters and digits between commas
-    r",\s*((?:ID\s)?(?:[A-Z]{1,3}[-/]?)\d{4,9}(?:[-/][0-9A-Z]{1,6})?|\d{2,3}:\d{4,6}|"
-    r"ID\s\d{4}-\d{2})(?=\s*[,;|])")
-# a text about care: a code next to a name there is a record number, not a staff number
-_CLINICAL = re.compile(
-    r"(?i)\b(?:patient|admitted|admission|discharge[ds]?|ward|clinic|hospital|diagnos\w*|"
-    r"surgery|underwent|prescri\w+|allerg\w+|treatment|GP|nurse|doctor)\b")
-# occupational health is about staff: "Return-to-work plan for Ana Pop (276693)"
-_AT_WORK = re.compile(
-    r"(?i)\b(?:return[- ]to[- ]work|occupational|surveillance|staff|employee|operator|"
-    r"personnel|payroll|shift|absence|fehlzeit\w*|personalnummer)\b")
+_FIELD_RECOGNIZERS = ("csv_column", "embedded_field", "key:")
+_NUMBERED = (DataClass.EMPLOYEE_ID, DataClass.MEDICAL_RECORD)
 
 
-def _badge_after_name(text: str, found: list[Entity]) -> list[Entity]:
-    taken = [(e.start, e.end) for e in found if e.type is not DataClass.PERSON]
-    out = []
-    for ent in found:
-        if ent.type is not DataClass.PERSON:
-            continue
-        m = _BADGE_AFTER_NAME.match(text, ent.end)
-        if m is None:
-            continue
-        g = next(i for i in (1, 2, 3) if m.group(i) is not None)
-        if any(s < m.end(g) and m.start(g) < t for s, t in taken):
-            continue
-        clinical = _CLINICAL.search(text) is not None and _AT_WORK.search(text) is None
-        cls = DataClass.MEDICAL_RECORD if clinical else DataClass.EMPLOYEE_ID
-        out.append(Entity(cls, m.start(g), m.end(g), m.group(g), 0.7, "badge_after_name"))
-    return out
+def _fields_decide(found: list[Entity]) -> list[Entity]:
+    """A field's name outweighs the shape of its value: a bare number that fills a
+    "staff_no" column is not a phone number though it fits a numbering plan, and an
+    ID-shaped number inside a "patient_id" value is the record number (both blocked)."""
+    fields = [e for e in found if e.type in _NUMBERED
+              and e.recognizer.startswith(_FIELD_RECOGNIZERS)]
+    if not fields:
+        return found
+
+    def displaced(ent: Entity) -> bool:
+        if ent.type is DataClass.PHONE:
+            return any(f.start == ent.start and f.end == ent.end for f in fields)
+        if ent.type is DataClass.NATIONAL_ID:
+            return any(f.type is DataClass.MEDICAL_RECORD and f.start <= ent.start
+                       and ent.end <= f.end for f in fields)
+        return False
+
+    return [e for e in found if not displaced(e)]
 
 
 def _no_dates_as_addresses(text: str, found: list[Entity]) -> list[Entity]:
@@ -243,13 +230,13 @@ class Detector:
         if not machine:
             found.extend(self._dob_after_name(text, found))
             found.extend(_dob_in_personal_text(text, found))
-            found.extend(_badge_after_name(text, found))
+            found.extend(codes_after_names(text, found))
             found.extend(self._phone_after_name(text, found))
             found.extend(_ids_in_personal_text(text, found))
             found.extend(_id_numbers(text, found))
             found.extend(self._phone_in_personal_text(text, found))
         found.extend(self._phi(text, found))
-        found = _no_dates_as_addresses(text, _person_out_of_address(text, found))
+        found = _fields_decide(_no_dates_as_addresses(text, _person_out_of_address(text, found)))
         holes = [m.span() for m in PLACEHOLDER.finditer(text)]
         if holes:  # our own placeholders are never findings (the relay re-scans them)
             found = [e for e in found if not any(s < e.end and e.start < t for s, t in holes)]

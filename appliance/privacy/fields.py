@@ -123,7 +123,8 @@ _CSV_SEPARATORS = (",", ";", "\t", "|")
 
 def csv_columns(text: str) -> list[Entity]:
     """A header line of field names, then rows with as many fields: each field is read as
-    the value of its column ("employee_id,name,dob,national_id,mobile")."""
+    the value of its column ("employee_id,name,dob,national_id,mobile"). A field in
+    double quotes may hold the separator ("..., \"12 Rue X, 75002 Paris\", ...")."""
     lines = text.splitlines(keepends=True)
     out: list[Entity] = []
     offset = 0
@@ -141,20 +142,68 @@ def csv_columns(text: str) -> list[Entity]:
                     header = classes
                     break
         else:
-            fields = body.split(sep)
-            if len(fields) != len(header):
+            spans = _csv_fields(body, sep)
+            if len(spans) < len(header):
                 header = None
             else:
-                pos = offset
-                for cls, field in zip(header, fields, strict=True):
-                    value = field.strip()
-                    start = pos + len(field) - len(field.lstrip())
+                for cls, (start, end) in _aligned(header, spans):
+                    value = body[start:end]
                     if cls is not None and value and (
                             cls not in _EMBEDDED_DIGITS or any(c.isdigit() for c in value)):
-                        out.append(Entity(cls, start, start + len(value), value, 0.9, "csv_column"))
-                    pos += len(field) + len(sep)
+                        out.append(Entity(cls, offset + start, offset + end, value, 0.9,
+                                          "csv_column"))
         offset += len(line)
     return out
+
+
+# columns whose unquoted values may hold the separator ("Pop, Ana", "May 3, 1981")
+_FREE_COLUMNS = frozenset({DataClass.PERSON, DataClass.ADDRESS, DataClass.DATE_OF_BIRTH})
+
+
+def _aligned(header: list[DataClass | None], spans: list[tuple[int, int]]
+             ) -> list[tuple[DataClass | None, tuple[int, int]]]:
+    """Pair a row's fields with the header's columns. A row with more fields than the
+    header has a separator inside an unquoted value: the columns before the first column
+    that may hold one, and those after the last, still line up from their end."""
+    if len(spans) == len(header):
+        return list(zip(header, spans, strict=True))
+    free = [i for i, cls in enumerate(header) if cls in _FREE_COLUMNS]
+    if not free:
+        return []
+    first, last = free[0], free[-1]
+    tail = len(header) - 1 - last
+    return (list(zip(header[:first], spans[:first], strict=True))
+            + (list(zip(header[last + 1:], spans[-tail:], strict=True)) if tail else []))
+
+
+def _csv_fields(row: str, sep: str) -> list[tuple[int, int]]:
+    """The ``(start, end)`` of each field's value in ``row``: blanks around it and the
+    double quotes of a quoted field left out."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    while True:
+        start = pos
+        while start < len(row) and row[start] == " ":
+            start += 1
+        if row.startswith('"', start):
+            close = row.find('"', start + 1)
+            while close != -1 and row.startswith('""', close):
+                close = row.find('"', close + 2)  # "" is a quote inside the field
+            if close != -1:
+                nxt = row.find(sep, close)
+                spans.append((start + 1, close))
+                if nxt == -1:
+                    return spans
+                pos = nxt + len(sep)
+                continue
+        nxt = row.find(sep, pos)
+        end = len(row) if nxt == -1 else nxt
+        value = row[pos:end]
+        lead = len(value) - len(value.lstrip())
+        spans.append((pos + lead, pos + len(value.rstrip())) if value.strip() else (end, end))
+        if nxt == -1:
+            return spans
+        pos = nxt + len(sep)
 
 
 _HEADER_NAME = re.compile(r"[A-Za-z][\w .-]{0,30}")

@@ -12,7 +12,9 @@ Leak rate: labelled regulated strings that appear in what the gate lets out.
 
 Splits: ``dev`` (always; the detector is tuned on it) and, with ``--blind-seed``,
 ``blind`` (privacy_blind.py: its own templates, names and values; never tuned on;
-retired blind sets join the dev split).
+retired blind sets join the dev split). When the blind set lists the badge and record
+number formats its sites would configure (``SITE_PATTERNS``), the blind texts are run a
+second time with those patterns added to the defaults (no Presidio columns).
 A blind seed is logged in privacy_blind_seeds.txt when run; rerunning one prints a
 warning, since its figures are no longer blind. Use a new seed for each report.
 """
@@ -350,6 +352,21 @@ def main() -> None:
             f"names and values, seed {args.blind_seed}, {state}",
             samples, detector, config, analyzer,
         )
+        site = getattr(blind, "SITE_PATTERNS", None)
+        if site:
+            # the same texts with the badge and record formats the set's sites would
+            # configure (employee_id_patterns, medical_record_patterns) added to the defaults
+            site_config = PrivacyConfig(
+                employee_id_patterns=config.employee_id_patterns + site.get("employee_id_patterns", []),
+                medical_record_patterns=config.medical_record_patterns
+                + site.get("medical_record_patterns", []),
+            )
+            run_split(
+                f"split: BLIND, same texts, with the site's own badge and record formats configured "
+                f"({len(site.get('employee_id_patterns', []))} badge, "
+                f"{len(site.get('medical_record_patterns', []))} record patterns)",
+                samples, Detector(site_config), site_config, None,
+            )
 
 
 if __name__ == "__main__":
