@@ -41,9 +41,10 @@ _DIALABLE = re.compile(
 # dashes only, are not how phone numbers are written
 _NOT_DIALED = re.compile(r"(?:^|\.)\d\.|\.\d$|^[\d-]+$")
 _POSTCODE_SHAPE = re.compile(r"\d{5}-\d{3}|\d{3}-\d{4}|\d{4,7}")
-_IDENTIFIERS = frozenset({
+_IDENTIFIERS = frozenset({  # HIPAA's identifiers: account and card numbers among them
     DataClass.PERSON, DataClass.MEDICAL_RECORD, DataClass.NATIONAL_ID, DataClass.EMPLOYEE_ID,
     DataClass.DATE_OF_BIRTH, DataClass.EMAIL, DataClass.PHONE, DataClass.ADDRESS,
+    DataClass.PAYMENT_CARD, DataClass.IBAN,
 })
 
 # Identifiers that belong to a person: a capitalised word right before one is a name.

@@ -18,7 +18,7 @@ from appliance.privacy.recognizers import secret_value_ok
 _KEY_CLASSES: tuple[tuple[re.Pattern[str], DataClass], ...] = tuple(
     (re.compile(rf"(?:^|_)(?:{words})(?:$|_)"), cls) for words, cls in (
         (r"password|passwd|pwd|secret|token|api_key|apikey|access_key|private_key|client_secret|"
-         r"authorization|credentials?|cookie|session_token|refresh_token", DataClass.SECRET),
+         r"authorization|credentials?|cookie|session_token|refresh_token|admin(?=$)", DataClass.SECRET),
         (r"patient_id|patientid|mrn|medical_record(?:_number)?|chart_(?:no|number)|"
          r"patient_(?:no|number)", DataClass.MEDICAL_RECORD),
         (r"ssn|national_id|pesel|nino|tax_id|steuer_id|bsn|nir|dni|nie|personnummer|"
@@ -28,11 +28,12 @@ _KEY_CLASSES: tuple[tuple[re.Pattern[str], DataClass], ...] = tuple(
         (r"e_?mail|email_address", DataClass.EMAIL),
         (r"phone|tel|telephone|mobile|cell_phone|fax|msisdn|phone_number", DataClass.PHONE),
         (r"dob|birth_?date|date_of_birth|birthday", DataClass.DATE_OF_BIRTH),
+        # before the address keys, which "hw_addr" would match too
+        (r"mac|mac_address|hw_addr|hwaddr|hw|calling_station_id|bssid|chaddr", DataClass.MAC_ADDRESS),
         (r"address|street|home_address|postal_address|addr|ship_to|bill_to|deliver_to|"
          r"delivery_address|shipping_address|residence", DataClass.ADDRESS),
         (r"lat|lon|lng|latitude|longitude|gps|coordinates|geo|geolocation", DataClass.GPS),
         (r"ip|ip_address|client_ip|remote_addr|src_ip|dst_ip|source_ip", DataClass.IP_ADDRESS),
-        (r"mac|mac_address|hw_addr|hwaddr|hw|calling_station_id|bssid|chaddr", DataClass.MAC_ADDRESS),
         (r"card_number|pan|credit_card|cc_number|card_no", DataClass.PAYMENT_CARD),
         (r"iban|account_number|bank_account", DataClass.IBAN),
         (r"diagnosis|diagnoses|condition|medication|medications|allergies|allergy|symptoms|"

@@ -19,7 +19,8 @@ _BODY = (r"(?:hands?|palms?|lips?|chin|cheeks?|mouth|teeth|tooth|nails?|arms?|fo
          r"(?:achilles )?tendons?|ligaments?|"
          r"thumbs?|wrists?|elbows?|shoulders?|knees?|ankles?|"
          r"feet|foot|toes?|legs?|back|neck|head|face|eyes?|hips?|ribs?|chest|forehead|"
-         r"shins?|calf|calves|hamstring|groin|skull|spine|jaw|nose|ears?)")
+         r"shins?|calf|calves|hamstring|groin|skull|spine|jaw|nose|ears?|knuckles?|fingertips?|"
+         r"thighs?|heels?|collarbone|abdomen|stomach|pelvis|scalp|neck)")
 _SIDE = r"(?:(?:left|right|lower|upper|both|one|his|her|their|my|the|a|an)\s+){0,2}"
 _MEDICINES = (
     r"atorvastatin|simvastatin|rosuvastatin|pravastatin|statins?|metformin|gliclazide|sitagliptin|"
@@ -71,7 +72,10 @@ _CONDITIONS = (
     r"strep throat|tonsillitis|conjunctivitis|\w+ intolerance|\w+ deficiency|"
     r"gerd|gord|acid reflux|reflux|t1dm|t2dm|ckd|chf|afib|(?:suspected |minor |major )?stroke|"
     r"myasthenia gravis|a bad back|medical advice|after an operation|had an operation|"
-    r"spinal fusion")
+    r"spinal fusion|motor neu?rone? disease|amyotrophic lateral sclerosis|"
+    r"(?:back|neck|muscle|shoulder|hamstring|groin|calf|wrist) strain|"
+    r"breathless(?:ness)?|not breathing(?: normally)?|difficulty breathing|wheez(?:e|ing|y)|"
+    r"sul(?:f|ph)a(?: drugs)?|sulfonamides?")
 _EPONYMS = (
     r"[A-Z][a-zà-ÿ]+(?:-[A-Z][a-zà-ÿ]+)?['’]s?\s+(?:disease|syndrome|thyroiditis|palsy|sarcoma|"
     r"lymphoma|disorder|contracture|ataxia|chorea|dystrophy|neuroma|encephalopathy)")
@@ -93,7 +97,8 @@ _PROCEDURES = (
     r"(?:bone density|pregnancy|dexa|cardiac|brain) scan|(?:dental|tooth|wisdom tooth) "
     r"(?:extraction|removal)|holter(?: monitor)?(?: fitting)?|echo(?:cardiogram)?|stress echo|"
     r"spirometry|cataract (?:operation|surgery)|angiogram|angioplasty|cabg|stent|"
-    r"gastric bypass")
+    r"gastric bypass|root canal(?: treatment)?|dental (?:surgery|implant|treatment)|"
+    r"bone marrow (?:biopsy|transplant|aspirat\w+)")
 _INJURIES = (
     r"splash(?:ed)? (?:in|into|on) (?:the|his|her|their|my|one|both)\s+(?:left |right )?eyes?|"
     r"chemical (?:splash|burns?|exposure)|(?:swarf|dust|debris|grit|a chip|metal|a splinter|"
@@ -106,7 +111,8 @@ _INJURIES = (
     r"meniscus|muscle|tendon|cartilage|acl)|rotator cuff|hairline fracture|"
     r"(?:cut|burn(?:ed|t)?|hurt|injured|sprained|twisted|dislocated|bruised|pulled|strained|"
     r"crushed|trapped|scalded|grazed|broke|broken|fractured|jammed|pinched|sliced|"
-    r"punctured|tore|torn|smashed|lost) " + _SIDE + r"(?:muscle in " + _SIDE + r")?"
+    r"punctured|tore|torn|smashed|lost) (?:(?:across|on|to|into|through|in) )?" + _SIDE
+    + r"(?:muscle in " + _SIDE + r")?"
     + r"(?:\w+ )?" + _BODY + r"|"
     r"(?:fell|fall|falling) (?:from|off|down) (?:a |the |some )?(?:\w+ )?(?:(?:step)?ladder|steps?|stairs|"
     r"height|roof|platform|scaffold\w*|mezzanine|loading dock)|slipped and fell|tripped and fell|"
@@ -280,7 +286,8 @@ _DIAGNOSED = re.compile(
     r"known(?: case of| history of)?|"
     r"history of|hx of|dx|suffers? from|suffering from|treated for|under treatment for|"
     r"suivi pour|traité pour|in terapia per|affetto da|affetta da|leidet an|behandelt wegen|"
-    r"rozpoznanie|befund)|โรคประจำตัว|ป่วยเป็น)\s*[:\-]?\s*"
+    r"rozpoznanie|befund|allerg(?:y|ies)(?:\s+(?:documented|noted|recorded|listed))?(?=\s*:))\b|"
+    r"โรคประจำตัว|ป่วยเป็น|تشخیص|تشخيص|التشخيص)\s*[:\-]?\s*"
     r"((?-i:[A-Z]\d{2}(?:\.\d{1,3})?\s+)?[^\W\d_][\w'’-]*(?:\s+(?!(?:currently|and|with|on|since|"
     r"for|plan|taking|in|at|but|who|which|referred|was|is)\b)[\w'’-]+){0,5})")
 
@@ -293,10 +300,45 @@ def health_spans(text: str) -> list[tuple[int, int]]:
         word = m.group().lower()
         if word.endswith(_ENDINGS) and word not in _NOT_MEDICAL:
             spans.append(m.span())
-    return spans
+    return [(s, e) for s, e in spans if not _heading(text, s, e, spans)]
 
+
+# "Diagnosis: ...", "medication prednisolone 30 mg", "Allergies: penicillin": the word that
+# introduces a health entry is not itself health data when the entry follows it
+_HEADINGS = frozenset({"diagnosis", "diagnosed", "medication", "medications", "allergy",
+                       "allergies", "prescription", "symptoms", "treatment", "dx"})
+_AFTER_HEADING = re.compile(r"[\s:=\-–]*(?:with\s+)?")
+
+
+def _heading(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    if text[start:end].lower() not in _HEADINGS:
+        return False
+    nxt = _AFTER_HEADING.match(text, end)
+    after = nxt.end() if nxt else end
+    return text.startswith(":", end) or any(s == after for s, _ in spans)
+
+
+# the commonest conditions in the languages of the appliance's regions, as they are written
+# on local forms and labels (Spanish, Portuguese, Italian, French, German, Polish, Dutch,
+# Turkish, Persian, Arabic)
+_OTHER_LANGUAGES = (
+    r"diabète|diabete|cukrzyca|suikerziekte|şeker hastalığı|diyabet|دیابت|السكري|"
+    r"hipertensión|hipertensão|ipertensione|nadciśnienie|bluthochdruck|hoge bloeddruk|"
+    r"hipertansiyon|فشار خون|ارتفاع ضغط الدم|"
+    r"asma|astma|asthme|آسم|الربو|"
+    r"cáncer|cancro|câncer|krebserkrankung|kanser|سرطان|"
+    r"embarazo|embarazada|gravidanza|incinta|grávida|gravidez|zwanger(?:schap)?|hamile|"
+    r"بارداری|"
+    r"depresión|depressione|depressão|depresja|dépression|depressie|افسردگی|الاكتئاب|"
+    r"epilepsia|epilessia|padaczka|épilepsie|epilepsie|صرع|الصرع|"
+    r"infarto|zawał(?: serca)?|herzinfarkt|infarctus|hartaanval|kalp krizi|سکته|"
+    r"alergia|allergia|alergie|allergie|alerji|آلرژی|حساسية|"
+    r"fractura|frattura|fratura|złamanie|knochenbruch|kırık|شکستگی|"
+    r"baja médica|licencia médica|atestado médico|malattia|congedo per malattia|"
+    r"ziekmelding|rapor(?:lu)?|مرخصی استعلاجی|إجازة مرضية")
 
 HEALTH_TERMS = re.compile(
     r"\b(?:" + _by_first_letter(
-        f"{_GENERAL}|{_MEDICINES}|{_CONDITIONS}|{_PROCEDURES}|{_INJURIES}|{_ABSENCE}")
+        f"{_GENERAL}|{_MEDICINES}|{_CONDITIONS}|{_PROCEDURES}|{_INJURIES}|{_ABSENCE}|"
+        f"{_OTHER_LANGUAGES}")
     + r")\b|(?i:(?<![a-zà-ÿ])" + _EPONYMS + ")")

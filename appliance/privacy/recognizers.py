@@ -340,7 +340,7 @@ _UNIT_AFTER = _c(r"\s*(?:mm|cm|µm|um|in|inch(?:es)?|mil|°C|°F|bar|psi|kPa|hPa
                  r"mA|kW|W|s|ms|%)(?![\w°])")
 
 
-_NETWORK_CTX = _c(r"(?i)\b(?:mac|ether(?:net)?|hw\s?addr(?:ess)?|hardware address|bssid|ssid|"
+_NETWORK_CTX = _c(r"(?i)\b(?:mac|ether(?:net)?|hw[\s_-]?addr(?:ess)?|hardware address|bssid|ssid|"
                   r"chaddr|lladdr|link/ether|station|wlan\d?|eth\d|nic|adapter|wi-?fi|"
                   r"access point|AP|client|arp)\b[^.;\n]{0,16}$")
 
@@ -427,7 +427,9 @@ RULES: tuple[Rule, ...] = (
          _c(r"(?<![\w:-])[0-9A-Fa-f]{6}[:-][0-9A-Fa-f]{6}(?![\w:-])"),
          validate=_hex_mac_ok, veto=PART_VETO),
     Rule("mac_spaced", DataClass.MAC_ADDRESS,  # "dst_mac=00 08 36 D4 79 58" after a network word
-         _c(r"(?<![\w ])[0-9A-Fa-f]{2}(?: [0-9A-Fa-f]{2}){5}(?![\w])"), context=_NETWORK_CTX,
+         # (not the middle of a longer run of hex pairs, as in a hex dump)
+         _c(r"(?<!\w)(?<![0-9A-Fa-f]{2} )[0-9A-Fa-f]{2}(?: [0-9A-Fa-f]{2}){5}(?![\w])"),
+         context=_NETWORK_CTX,
          window=30),
     Rule("mac_bare", DataClass.MAC_ADDRESS,  # "ether 001a2b3c4d5e" after a network word
          _c(r"(?<![\w-])[0-9A-Fa-f]{12}(?![\w-])"), context=_NETWORK_CTX, window=30),
@@ -573,6 +575,8 @@ RULES: tuple[Rule, ...] = (
             r"(?<!bar )(?<!qr )(?<!promo )(?<!discount )(?<!area )(?<!country )(?<!dial )"
             r"(?:door |gate |alarm |safe |lock |key |access |entry )?(?:code|pin))"
             r"\b(?:[^.;:!?\n]|\.(?=\S)){0,50}?(?:\b(?:is|was|are|(?:re)?set to|changed to|now)\s|"
+            # "changed the Wi-Fi key to X", "reset the PIN to X"
+            r"(?:(?<=key )|(?<=password )|(?<=passcode )|(?<=pin )|(?<=code ))to\s|"
             r"\s*(?::\s+|=\s*))|"  # "... is X", "Wi-Fi key for the pop-up shop: X"
             r"(?:login|log-in|logon|account)\b(?:[^.;:!?\n]|\.(?=\S)){0,50}?\b(?:re)?set to\s)\s*"
             r"(?!(?:changed|reset|set|updated)\s+to\b)[\"'“‘]?([^\s\"',;“”‘’]{4,})"),
