@@ -134,3 +134,29 @@ def _real(year: int, month: int, day: int) -> bool:
     except ValueError:
         return False
     return True
+
+
+# Written right after a birth cue, a date may come without separators ("born 29121987",
+# "Geburtsdatum 620619") or in the Solar Hijri calendar of Iran and Afghanistan
+# ("born 1364/03/30"): both are read only there.
+COMPACT_OR_SOLAR = r"\d{6}(?:\d{2})?|1[34]\d{2}[/.-](?:1[0-2]|0?[1-9])[/.-](?:3[01]|[12]\d|0?[1-9])"
+
+_COMPACT_OR_SOLAR = re.compile(COMPACT_OR_SOLAR)
+
+
+def compact_or_solar_date_ok(value: str) -> bool:
+    """True for a real birth date written as 6 or 8 digits in any common order (day,
+    month, year; year, month, day; month, day, year) or as a Solar Hijri date."""
+    if _COMPACT_OR_SOLAR.fullmatch(value) is None:
+        return False
+    if not value.isdigit():
+        year, month, day = (int(p) for p in re.split(r"[/.-]", value))
+        return 1300 <= year <= 1410 and day <= (31 if month <= 6 else 30)
+    if len(value) == 8:
+        orders = ((value[4:], value[2:4], value[:2]), (value[:4], value[4:6], value[6:]),
+                  (value[4:], value[:2], value[2:4]))
+    else:
+        orders = ((value[4:], value[2:4], value[:2]), (value[:2], value[2:4], value[4:]))
+    return any(_real(int(y), int(m), int(d)) and (len(y) == 2 or 1900 <= int(y) <= 2030)
+               for y, m, d in orders)
+

@@ -129,13 +129,18 @@ def _id_numbers(text: str, found: list[Entity]) -> list[Entity]:
     out = []
     for ent in find_id_numbers(text, personal,
                                lambda start: bool(ID_VETO.search(text, max(0, start - 20), start))):
-        if any(e.start < ent.end and ent.start < e.end
-               and (ent.score < 0.9 or e.type in SITE_IDS) for e in found):
-            continue  # a weakly evidenced number, or a cued record or badge number, stays theirs
+        if any(e.start < ent.end and ent.start < e.end and (
+                ent.score < 0.9 or e.type in _SHAPED
+                or (e.type in SITE_IDS and e.recognizer != "code_after_name")) for e in found):
+            continue  # a weakly evidenced number, a cued record or badge number, or a value
+            # with a shape of its own (coordinates, cards) stays theirs; a well evidenced ID
+            # outranks a code merely written next to a name
         out.append(ent)
     return out
 
 
+_SHAPED = frozenset({DataClass.GPS, DataClass.IP_ADDRESS, DataClass.MAC_ADDRESS,
+                     DataClass.PAYMENT_CARD, DataClass.IBAN, DataClass.EMAIL})
 _FIELD_RECOGNIZERS = ("csv_column", "embedded_field", "key:")
 _NUMBERED = (DataClass.EMPLOYEE_ID, DataClass.MEDICAL_RECORD)
 

@@ -22,7 +22,8 @@ _KEY_CLASSES: tuple[tuple[re.Pattern[str], DataClass], ...] = tuple(
         (r"patient_id|patientid|mrn|medical_record(?:_number)?|chart_(?:no|number)|"
          r"patient_(?:no|number)", DataClass.MEDICAL_RECORD),
         (r"ssn|national_id|pesel|nino|tax_id|steuer_id|bsn|nir|dni|nie|personnummer|"
-         r"social_security(?:_number)?|passport(?:_no|_number)?", DataClass.NATIONAL_ID),
+         r"social_security(?:_number)?|passport(?:_no|_number)?|id_doc(?:ument)?(?:_number|_no)?|"
+         r"id_number|identity_number|identity_no|document_number", DataClass.NATIONAL_ID),
         (r"badge|badge_id|badge_no|employee_id|employee_no|staff|staff_id|staff_no|operator_id|"
          r"worker_id|personnel_(?:no|number)", DataClass.EMPLOYEE_ID),
         (r"e_?mail|email_address", DataClass.EMAIL),

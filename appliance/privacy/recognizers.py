@@ -16,7 +16,7 @@ from itertools import pairwise
 
 from appliance.privacy import checksums as ck
 from appliance.privacy.cards import CARD_RUN, card_run_ok
-from appliance.privacy.dates import DATE, date_ok
+from appliance.privacy.dates import COMPACT_OR_SOLAR, DATE, compact_or_solar_date_ok, date_ok
 from appliance.privacy.entities import DataClass, Entity
 from appliance.privacy.prefilter import fold, needles, trie_pattern
 
@@ -173,11 +173,14 @@ ID_CONTEXT = _ID_CTX
 # a checked number with no ID word: not a part, serial or order number, nor a phone number
 _ID_VETO = _c(r"(?i)(?:\b(?:p/?n|part|sku|serial|s/?n|lot|batch|order|ref|item|model|rev|fw|"
               r"firmware|version|ver|build|ticket|wo|po|invoice|asset|imei|ean|gtin|upc|"
-              r"tel|phone|mob(?:ile)?|cell|fax|call|ring|text|whatsapp|sms|on|at|"
+              r"tel|phone|mob(?:ile)?|cell|fax|call|ring|text|whatsapp|sms|on|at|telefon[oa]?|"
+              r"tel[ée]fono|telephone|answering|tlf|gsm|"
               r"tracking|awb|rma|case|job|run|code|printer|scanner|device|unit|machine|terminal|"
               r"plc|sensor|meter|gateway|reader|label|labels|camera|robot|drive|controller|"
               r"module|tag|pallet|box|carton|bin|batch|lot|fridge|freezer|pump|motor|valve|"
-              r"compressor|boiler|fan|conveyor|press|oven|tank)\b[\s#:.no]*|[#+]\s*)$")
+              r"compressor|boiler|fan|conveyor|press|oven|tank|trailer|truck|van|vehicle|"
+              r"container|shipment|parcel|consignment)\b[\s#:.no]*|[#+]\s*|"
+              r"(?:تلفن|موبایل|همراه|هاتف|جوال)\s*[:：]?\s*)$")
 ID_VETO = _ID_VETO
 _DOB_CTX = _c(r"(?i)(?:\bd\.?\s?o\.?\s?b\b\.?|\bdate of birth|\bbirth\s?(?:date|day)|\bborn\b(?:\s+on)?|"
               r"\bgeb(?:oren|urtsdatum)?\b\.?(?:\s+am)?|\bn[ée]e?\s+le|\bbirthday\b|\bage\s+\d+,|"
@@ -373,7 +376,29 @@ RULES: tuple[Rule, ...] = (
     # --- dates of birth (a date is a DOB only next to a birth word) ----------------------
     Rule("dob", DataClass.DATE_OF_BIRTH, _c(rf"(?<![\w.:/-]){DATE}(?![\w:]|[./-]\d)"),
          validate=date_ok, context=_DOB_CTX, window=30),
+    Rule("dob_compact", DataClass.DATE_OF_BIRTH,  # "born 29121987", "né le 1364/03/30"
+         _c(rf"(?<![\w.:/-])(?:{COMPACT_OR_SOLAR})(?![\w:]|[./-]\d)"),
+         validate=compact_or_solar_date_ok, context=_DOB_CTX, window=20),
+    # "Nurse: please confirm your date of birth\nAna: 000603": the answer to a DOB question
+    Rule("dob_answer", DataClass.DATE_OF_BIRTH,
+         _c(rf"(?i)\b(?:date of birth|birth\s?date|d\.?o\.?b\b)[^\n]{{0,40}}\n[^\n:]{{1,40}}:\s*"
+            rf"((?-i:{DATE}|{COMPACT_OR_SOLAR}))\s*$", re.MULTILINE),
+         group=1, validate=lambda v: date_ok(v) or compact_or_solar_date_ok(v)),
     # --- national identifiers ------------------------------------------------------------
+    # "her ID number is 44.328.217-H", "kimlik/pasaport no 562-764279-3", "کد ملی 6811613025":
+    # right after a word for a person's own identity document, any number is that number,
+    # whether or not its country's check digits are known here
+    Rule("national_id_cued", DataClass.NATIONAL_ID,
+         _c(r"(?i)(?:\b(?:national\s+(?:id|identity|insurance)|identity\s+(?:card|number|no|document)|"
+            r"id\s+card|passport|social\s+security|(?:his|her|your|their|my)\s+id|ni\s+(?:number|no)|"
+            r"tax\s+(?:id|number|code)|personal\s+(?:id|number|code)|id\s+doc(?:ument)?|"
+            r"(?:kimlik|pasaport)(?:/(?:kimlik|pasaport))?|n[°o]\.?\s*s[ée]cu(?:rit[ée]\s+sociale)?|"
+            r"(?:nie|dni|nif)(?:/(?:nie|dni|nif))?|cpf|curp|rut|c[ée]dula|documento\s+de\s+identidad|"
+            r"carte\s+d['’]identit[ée]|personalausweis|dow[óo]d(?:\s+osobisty)?)\b|"
+            r"کد\s*ملی|شماره\s*ملی|رقم\s+الهوية|الرقم\s+الوطني)"
+            r"(?:\s+(?:number|no\.?|nr\.?|#))?\s*(?:is\s+|was\s+)?[:#=]?\s*"
+            r"((?-i:[A-Z]{1,3}[-\s.]?)?\d[\d .\-/]{4,18}\d(?:(?-i:[-\s.]?[A-Z]{1,2}))?)(?![\w-])"),
+         group=1, validate=lambda v: sum(c.isdigit() for c in v) >= 6, score=0.85),
     Rule("us_ssn", DataClass.NATIONAL_ID, _c(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])"),
          validate=ck.ssn_ok, veto=PART_VETO, score=0.95),
     Rule("us_ssn_spaced", DataClass.NATIONAL_ID, _c(r"(?<![\w-])(?<!\d )\d{3} \d{2} \d{4}(?![\w-]| \d)"),

@@ -511,7 +511,7 @@ def test_a_number_a_machine_filled_in_is_no_identifier_whatever_check_it_passes(
     [
         ("Insurance check for Ana Pop, born 21 May 1974, ID S1234567D.", "S1234567D"),  # SG NRIC
         ("Ana Pop, HKID A123456(3), seen today.", "A123456(3)"),  # the card's own printed form
-        ("Ana Pop, national ID A123456789, seen today.", "A123456789"),  # Taiwan
+        ("Ana Pop, Taiwan ID A123456789, seen today.", "A123456789"),  # Taiwan
     ],
 )
 def test_asian_identity_cards_checked_by_their_own_check_characters(

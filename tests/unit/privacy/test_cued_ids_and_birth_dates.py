@@ -1,0 +1,74 @@
+"""Birth dates without separators or in the Solar Hijri calendar after a birth cue, a
+DOB given as the answer to a question, any number after an identity-document word, and
+phone numbers and coordinates kept from being read as IDs."""
+
+from __future__ import annotations
+
+import pytest
+
+from appliance.privacy.dates import compact_or_solar_date_ok
+from appliance.privacy.detect import Detector
+
+
+def found(detector: Detector, text: str) -> set[tuple[str, str]]:
+    return {(e.type.value, e.text) for e in detector.detect(text)}
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [("29121987", True), ("19870721", True), ("930721", True), ("1364/03/30", True),
+     ("1384/1/10", True), ("31131987", False), ("1364/07/31", False), ("12/03/1987", False),
+     ("123", False), ("99999999", False)],
+)
+def test_compact_and_solar_dates(value: str, ok: bool) -> None:
+    assert compact_or_solar_date_ok(value) is ok
+
+
+@pytest.mark.parametrize(
+    ("text", "dob"),
+    [
+        ("Pension letter for Ana Pop; born 29121987.", "29121987"),
+        ("Dossier de Ana Pop (née le 760909), suivi en cours.", "760909"),
+        ("Kunde Jan Novak, Geburtsdatum 02072008, neue Karte.", "02072008"),
+        ("Ana Pop, born 1364/03/30, visa pending.", "1364/03/30"),
+        ("Portal chat\nNurse: please confirm your date of birth\nAna: 000603", "000603"),
+    ],
+)
+def test_birth_dates_after_a_birth_cue(detector: Detector, text: str, dob: str) -> None:
+    assert ("DOB", dob) in found(detector, text)
+
+
+def test_a_compact_number_with_no_birth_cue_is_no_birth_date(detector: Detector) -> None:
+    assert not any(t == "DOB" for t, _ in found(detector, "Batch 29121987 shipped to bay 4."))
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Visitor log: Ana Pop, kimlik/pasaport no 562-764279-3, escort Jan.", "562-764279-3"),
+        ("The agency sent Ana Pop; her ID number is 44.328.217-H and she starts Monday.",
+         "44.328.217-H"),
+        ("پرسنل Ana Pop، کد ملی 6811613025، بخش تولید", "6811613025"),
+        ("Dossier de Ana Pop, n° sécu 7593-0180-4416, traitement en cours.", "7593-0180-4416"),
+        ("Appointment for Ana Pop (NIE/DNI 1045551491) - physiotherapy.", "1045551491"),
+    ],
+)
+def test_any_number_after_an_identity_document_word(
+    detector: Detector, text: str, value: str
+) -> None:
+    assert ("NATIONAL_ID", value) in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Visitor Ana Pop, telefon 0901 766 9210, escort Jan.",
+        "Driver Ana Pop not answering 0212582012 since noon.",
+        "Tracker reported 37.90940N 46.11363E for driver Ana Pop.",
+        "Trailer 20213336894 left with driver Ana Pop.",
+    ],
+)
+def test_phones_coordinates_and_trailers_are_not_national_ids(
+    detector: Detector, text: str
+) -> None:
+    assert not any(t == "NATIONAL_ID" for t, _ in found(detector, text))
