@@ -152,6 +152,7 @@ def compact_or_solar_date_ok(value: str) -> bool:
     if not value.isdigit():
         year, month, day = (int(p) for p in re.split(r"[/.-]", value))
         return 1300 <= year <= 1410 and day <= (31 if month <= 6 else 30)
+    orders: tuple[tuple[str, str, str], ...]
     if len(value) == 8:
         orders = ((value[4:], value[2:4], value[:2]), (value[:4], value[4:6], value[6:]),
                   (value[4:], value[:2], value[2:4]))
