@@ -122,24 +122,32 @@ _SENT_TO = re.compile(
     r"(?i)(?:\b(?:send|sent|ship|shipped|deliver|delivered|post|posted|mail|mailed|forward|"
     r"forwarded|return|returned)\b[^.;:\n]{0,30}?\bto|\bvisit\b[^.;:\n]{0,40}?\bat|"
     r"\b(?:lives|living|resides|residing|moved|relocated)\s+(?:at|to)|"
+    r"\bwohnhaft(?:\s+in)?|\bnobody\s+home\s+at|\bdischarged\s+to|"
+    r"\bhome(?=\s+(?:\d|Flat\b|Unit\b|Villa\b|Apt\b|Apartment\b|House\b|No\.))|"
     r"\b(?:collect(?:ed)?|pick(?:ed)?\s+up|fetch(?:ed)?)\b[^.;:\n]{0,40}?\bfrom|"
     r"\b(?:delivery\s+note|parcel|package)\s*:\s*to|"
     r"\b(?:morada|adresse|anschrift|direcci[oó]n|indirizzo|adres|địa chỉ)\s*:?|"
     r"\b(?:home|postal|delivery|billing)?\s*address\s*(?:is|:))\s+")
 _CUED_ADDRESS = re.compile(
     r"[^\s,;:]+(?:[ ][^\s,;:]+){0,6}(?:\s?,\s*[^,;:\n]{2,45}?){0,5}?"
-    r"(?:[ ,-]\s*(?:[A-Z]{1,4}[ -]?)?\d{4,6}(?:-\d{3,4})?|\s+\d{3}\s\d{2})"
+    r"(?:[ ,-]\s*(?:[A-Z]{1,4}[ -]?)?\d{4,6}(?:-\d{3,4})?|\s+\d{3}\s\d{2}|"
+    r",?\s*(?:Postal Code|Postcode|Post Code|PLZ|CEP|ZIP(?: Code)?)\s*:?\s*\d{4,10}(?:-\d{3,5})?)"
     r"(?:\s+[A-Z][\w'’-]+(?:\s*/\s*[A-Z]{2})?)?(?![\w-])")
 
 
 # With no postcode ("Villa 26, Street 33, Al Barsha 2, Dubai", "Flat D, 9/F, Tai Koo Shing
 # Block 11, Sha Tin, Hong Kong"): a unit word or a house number, then at least two more
 # comma-separated parts, up to the end of the clause.
+# the next field of a form, which ends an address with no postcode
+_FIELD_WORD = (r"(?i:phone|tel|telefon|email|e-mail|mob|mobile|contact|konto|iban|account|"
+               r"pesel|id|ni|dob|born|reembolso|refund|sđt)\b")
 _CUED_NO_POSTCODE = re.compile(
     r"(?<![\w-])(?:(?:Flat|Villa|Apartment|Apt|Unit|Suite|House|Block|Room|Plot|Holding|Plot|"
-    r"Lot|Door|Shop|Office|Floor|Level)\b\.?(?:\s+No\.?)?\s*[\w/-]{1,6}|\d{1,5}[A-Za-z]?(?:/\d{1,4})?)"
-    r"(?:,\s*[\w/'’.-]+(?:\s+[\w/'’.-]+){0,5}){2,6}"
-    r"(?=\s*(?:[.;!?\n]|$)|\s+(?:instead|for|and|by|on|before|after|until|please)\b|,\s+(?:phone|tel|email)\b)")
+    r"Lot|Door|Shop|Office|Floor|Level|Số|No|Nº|N°)\b\.?(?:\s+No\.?)?\s*[\w/-]{1,6}|"
+    r"\d{1,5}[A-Za-z]?(?:/\d{1,4})?)(?:\s+[\w'’.-]+){0,4}"
+    r"(?:,\s*(?!" + _FIELD_WORD + r")[\w/'’.-]+(?:\s+[\w/'’.-]+){0,5}){2,6}"
+    r"(?=\s*(?:[.;!?\n]|$)|\s+(?:instead|for|and|by|on|before|after|until|please)\b|"
+    r",\s+" + _FIELD_WORD + ")")
 
 
 @dataclass(frozen=True)
@@ -149,20 +157,64 @@ class _CuedAddressRule(Rule):
 
     def find(self, text: str, scan: Scan | None = None) -> Iterable[Entity]:
         for cue in _SENT_TO.finditer(text):
-            m = _CUED_ADDRESS.match(text, cue.end())
-            if m is None or m.end() - m.start() > 120:
-                m = _CUED_NO_POSTCODE.search(text, cue.end(), min(len(text), cue.end() + 200))
-                if m is None or m.start() - cue.end() > 60 or m.end() - m.start() > 120:
-                    continue
-            start, end = m.span()
-            if text[start:end].endswith(".") and text[end:end + 1] in ("", " ", "\n"):
-                end -= 1  # the full stop ends the sentence
-            value = text[start:end]
-            if sum(c.isalpha() for c in value) >= 6:
-                yield Entity(self.type, start, end, value, self.score, self.name)
+            span = address_at(text, cue.end(), skip=60)
+            if span is not None:
+                yield Entity(self.type, *span, text[span[0]:span[1]], self.score, self.name)
+
+
+def address_at(text: str, pos: int, skip: int = 0) -> tuple[int, int] | None:
+    """The address that starts at ``pos`` (or, with no postcode, within ``skip``
+    characters of it): up to a postcode, or to the end of the clause when it opens with
+    a unit word or a house number."""
+    m = _CUED_ADDRESS.match(text, pos)
+    if m is None or m.end() - m.start() > 120:
+        m = _CUED_NO_POSTCODE.search(text, pos, min(len(text), pos + 200))
+        if m is None or m.start() - pos > skip or m.end() - m.start() > 120:
+            return None
+    start, end = m.span()
+    if text[start:end].endswith(".") and text[end:end + 1] in ("", " ", "\n"):
+        end -= 1  # the full stop ends the sentence
+    if sum(c.isalpha() for c in text[start:end]) < 6:
+        return None
+    return start, end
+
+
+# the eleventh field of an HL7 v2 PID segment is the patient's address
+_HL7_ADDRESS = re.compile(r"\bPID\|(?:[^|\n]*\|){10}([^|\n]{6,160})")
+
+
+_LABEL = re.compile(
+    r"(?i)\b(?:(?:home|postal|delivery|billing|street|residential|mailing|shipping)\s+)?"
+    r"(?:address|adres|adresse|anschrift|direcci[oó]n|indirizzo|morada|endereço|địa chỉ|"
+    r"domicilio|wohnhaft(?:\s+in)?)\b\s*(?::|=|is\b)?\s*|(?:نشانی|آدرس|العنوان)\s*[:：]?\s*")
+_LABELLED_VALUE = re.compile(
+    r"[^\s,;:(][^\n;()]{5,118}?"
+    r"(?=\s*(?:[;\n(]|$|\.(?:\s+[A-Z][a-z]+[\s:,]+[^A-Z\s]|\s*$)|[,،]\s*(?i:Konto|PESEL|NI\b|"
+    r"ID\b|e-?mail|tel\b|telefon|phone|mob\b|mobile|contact|born|DOB|reembolso|refund|IBAN|"
+    r"account|bank|SĐT|email)))")
+
+
+@dataclass(frozen=True)
+class _LabelledAddressRule(Rule):
+    """The value after an address label ("Home address: ...", "adres ...", "wohnhaft
+    ..."), to the end of the clause: at least two parts and a number in it."""
+
+    def find(self, text: str, scan: Scan | None = None) -> Iterable[Entity]:
+        for label in _LABEL.finditer(text):
+            m = _LABELLED_VALUE.match(text, label.end())
+            if m is None:
+                continue
+            value = m.group().rstrip(" ,.")
+            parts = re.split(r"\s*[,،]\s*", value)
+            if (len(parts) >= 2 and any(c.isdigit() for c in value)
+                    and sum(c.isalpha() for c in value) >= 6):
+                yield Entity(self.type, m.start(), m.start() + len(value), value, self.score,
+                             self.name)
 
 
 ADDRESS_RULES: tuple[Rule, ...] = (
+    Rule("addr_hl7_pid", DataClass.ADDRESS, _HL7_ADDRESS, group=1, score=0.9),
+    _LabelledAddressRule("addr_labelled", DataClass.ADDRESS, _LABEL, score=0.6),
     _CuedAddressRule("addr_cued", DataClass.ADDRESS, _CUED_ADDRESS, score=0.6),
     # "17 O'Rafferty Street", "2200 N Commerce Pkwy, Suite 300, Weston, FL 33326"
     Rule("addr_number_first", DataClass.ADDRESS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from appliance.privacy.addresses import ADDRESS_RULES
+from appliance.privacy.addresses import ADDRESS_RULES, address_at
 from appliance.privacy.checksums import bsn_ok, steuer_id_ok
 from appliance.privacy.dates import DATE, find_dates
 from appliance.privacy.entities import DataClass, Entity, resolve_overlaps
@@ -165,6 +165,28 @@ def _fields_decide(found: list[Entity]) -> list[Entity]:
     return [e for e in found if not displaced(e)]
 
 
+_NAME_COMMA = re.compile(r",\s*")
+
+
+def _address_after_name(text: str, found: list[Entity]) -> list[Entity]:
+    """"Letter sent to Ana Pop, Số 110 Nguyễn Huệ, Phường Hàng Bài, Hà Nội": an address
+    right after a name and a comma is where that person lives."""
+    taken = [(e.start, e.end) for e in found if e.type is not DataClass.PERSON]
+    out = []
+    for ent in found:
+        if ent.type is not DataClass.PERSON:
+            continue
+        comma = _NAME_COMMA.match(text, ent.end)
+        span = address_at(text, comma.end()) if comma else None
+        if span is None or any(s < span[1] and span[0] < t for s, t in taken):
+            continue
+        value = text[span[0]:span[1]]
+        if "," not in value or value[:1].islower():
+            continue  # "Ana Pop, invoice WO275349": one lower-case part is no address
+        out.append(Entity(DataClass.ADDRESS, *span, text[span[0]:span[1]], 0.6, "address_after_name"))
+    return out
+
+
 def _no_dates_as_addresses(text: str, found: list[Entity]) -> list[Entity]:
     """"at Fri 10 Jul 2026 15:07": a weekday, day, month and year read as a street, a
     number and a postcode; an address holds no calendar date."""
@@ -237,6 +259,7 @@ class Detector:
             found.extend(self._dob_after_name(text, found))
             found.extend(_dob_in_personal_text(text, found))
             found.extend(codes_after_names(text, found))
+            found.extend(_address_after_name(text, found))
             found.extend(self._phone_after_name(text, found))
             found.extend(_ids_in_personal_text(text, found))
             found.extend(_id_numbers(text, found))
