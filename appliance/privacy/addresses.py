@@ -215,7 +215,7 @@ class _LabelledAddressRule(Rule):
 ADDRESS_RULES: tuple[Rule, ...] = (
     Rule("addr_hl7_pid", DataClass.ADDRESS, _HL7_ADDRESS, group=1, score=0.9),
     _LabelledAddressRule("addr_labelled", DataClass.ADDRESS, _LABEL, score=0.6),
-    _CuedAddressRule("addr_cued", DataClass.ADDRESS, _CUED_ADDRESS, score=0.6),
+    _CuedAddressRule("addr_cued", DataClass.ADDRESS, _SENT_TO, score=0.6),  # (its cues)
     # "17 O'Rafferty Street", "2200 N Commerce Pkwy, Suite 300, Weston, FL 33326"
     Rule("addr_number_first", DataClass.ADDRESS,
          re.compile(rf"(?<![\w.,:/-])\d{{1,5}}[A-Za-z]?,?\s+(?:(?:N|S|E|W|NE|NW|SE|SW)\.?\s+)?"

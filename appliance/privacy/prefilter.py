@@ -70,10 +70,13 @@ def _trie_branch(node: dict[str, dict[str, Any]]) -> str:
 
 
 def _char(code: int) -> str | None:
-    """The folded character of a literal, or ``None`` when it is not plain ASCII (its
-    case-insensitive partners are then not all known to fold onto it)."""
+    """The folded character of a literal: ASCII, or a character of a script without case
+    (Arabic, Hebrew, CJK, Thai); ``None`` for other characters, whose case-insensitive
+    partners are not all known to fold onto them."""
     ch = chr(code)
-    return ch.lower() if ch.isascii() else None
+    if ch.isascii():
+        return ch.lower()
+    return ch if ch.lower() == ch.upper() == ch.casefold() == ch else None
 
 
 _REPEATS = tuple(getattr(sre, n) for n in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
