@@ -146,7 +146,7 @@ _CUED_NO_POSTCODE = re.compile(
     r"Lot|Door|Shop|Office|Floor|Level|Số|No|Nº|N°)\b\.?(?:\s+No\.?)?\s*[\w/-]{1,6}|"
     r"\d{1,5}[A-Za-z]?(?:/\d{1,4})?)(?:\s+[\w'’.-]+){0,4}"
     r"(?:,\s*(?!" + _FIELD_WORD + r")[\w/'’.-]+(?:\s+[\w/'’.-]+){0,5}){2,6}"
-    r"(?=\s*(?:[.;!?\n]|$)|\s+(?:instead|for|and|by|on|before|after|until|please)\b|"
+    r"(?=\s*(?:[.;!?\n(]|$)|\s+(?:instead|for|and|by|on|before|after|until|please)\b|"
     r",\s+" + _FIELD_WORD + ")")
 
 

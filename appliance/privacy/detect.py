@@ -205,7 +205,8 @@ def _person_out_of_address(text: str, found: list[Entity]) -> list[Entity]:
     out = []
     for ent in found:
         person = starts.get(ent.start) if ent.type is DataClass.ADDRESS else None
-        if person is not None and person.end < ent.end and text.startswith(",", person.end):
+        if (person is not None and person.end < ent.end and text.startswith(",", person.end)
+                and " " in person.text.strip()):  # a one-word "name" may be the town
             start = person.end + 1
             start += len(text[start:ent.end]) - len(text[start:ent.end].lstrip())
             out.append(Entity(ent.type, start, ent.end, text[start:ent.end], ent.score,

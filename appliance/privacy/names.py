@@ -163,6 +163,12 @@ which what who whom whose where when why how whichever whatever whoever somethin
 nothing everything someone anyone everyone nobody somebody anybody everybody none also maybe
 perhaps however unfortunately apparently again still just only even both either neither each
 every all any some many much more most few several other another such same own once twice
+to born i'll i'm i've i'd branch service enjoy bus community villa street road avenue
+mondays tuesdays wednesdays thursdays fridays saturdays sundays weekends nights days
+der die das den dem des ein eine und oder für mit von bei kunde kundin kundenkarte konto
+antrag personalnummer geburtsdatum mitarbeiter mitarbeiterin abteilung schicht frühschicht
+spätschicht nachtschicht schichttausch rückfragen urlaub krankmeldung fehlzeitenmeldung
+unfallmeldung fahrtkostenzuschuss adresse anschrift telefon handy nummer datum
 """))
 
 
