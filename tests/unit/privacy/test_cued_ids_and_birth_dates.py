@@ -72,3 +72,18 @@ def test_phones_coordinates_and_trailers_are_not_national_ids(
     detector: Detector, text: str
 ) -> None:
     assert not any(t == "NATIONAL_ID" for t, _ in found(detector, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        ("Called Ana Pop re: results. No answer on 6475 6619, left message.", "6475 6619"),
+        ("Fehlzeitenmeldung: Ana Pop ist krank. Rückfragen unter 931 054 710.", "931 054 710"),
+        ("Trả hàng: khách Ana Pop, SĐT 123432980, địa chỉ Số 4 Lê Lợi.", "123432980"),
+        ("מטופל Ana Pop, טלפון 0547413991", "0547413991"),
+    ],
+)
+def test_phone_words_of_more_languages_and_phrasings(
+    detector: Detector, text: str, phone: str
+) -> None:
+    assert ("PHONE", phone) in found(detector, text)
