@@ -29,7 +29,7 @@ PHONE_CONTEXT = re.compile(
     r"call(?:ed|ing|s)?|call-?back|ring(?:s|ing)?|rang|ext|contact(?:ed)?|reach(?:ed|able)?|"
     r"whats-?app(?:ed)?|signal|viber|fax|text(?:ed|ing|s)?|sms|dial(?:l?ed)?|hotline|landline|"
     r"voicemail|number|nr|num|tlf|tfn|puhelin|telefon|t\.)\b\.?|"
-    r"\b(?:no answer on|not answering|questions to|rückfragen unter|erreichbar unter|"
+    r"\b(?:no answer on|not answering|rückfragen unter|erreichbar unter|"
     r"sđt|điện thoại)|טלפון|נייד|تلفن|موبایل|شماره همراه|هاتف|جوال")
 _DATE_START = re.compile(rf"{DATE}(?!\d)")
 _SEPARATED = re.compile(r"\d[ ./-]+\(?\d|\)\s*\d")
