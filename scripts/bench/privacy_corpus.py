@@ -593,7 +593,7 @@ class LocaleGen(Gen):
 
 def dev_families(rng: random.Random, family: str = "all") -> list[tuple[Gen, dict[str, tuple[str, ...]]]]:
     """Return the dev (generator, templates per domain) families: ``first``, ``second``,
-    ``b1`` to ``b11`` (retired blind sets) or ``all`` of them."""
+    ``b1`` to ``b12`` (retired blind sets) or ``all`` of them."""
     import privacy_retired_b1 as b1
     import privacy_retired_b2 as b2
     import privacy_retired_b3 as b3
@@ -605,6 +605,7 @@ def dev_families(rng: random.Random, family: str = "all") -> list[tuple[Gen, dic
     import privacy_retired_b9 as b9
     import privacy_retired_b10 as b10
     import privacy_retired_b11 as b11
+    import privacy_retired_b12 as b12
 
     gen = Gen(rng)
     families = {
@@ -621,6 +622,7 @@ def dev_families(rng: random.Random, family: str = "all") -> list[tuple[Gen, dic
         "b9": [(b9.B9Gen(rng), b9.B9_TEMPLATES)],
         "b10": [(b10.B10Gen(rng), b10.B10_TEMPLATES)],
         "b11": [(b11.B11Gen(rng), b11.B11_TEMPLATES)],
+        "b12": [(b12.B12Gen(rng), b12.B12_TEMPLATES)],
     }
     if family == "all":
         return [f for fams in families.values() for f in fams]
