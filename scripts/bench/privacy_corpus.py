@@ -10,10 +10,10 @@ Two splits (``build(..., split=...)``):
 
 * ``dev``: the templates in ``privacy_templates.py`` (two families: the first one
   and the second, once held out and tuned on since) with this module's value pools,
-  and the retired blind sets ``b1`` to ``b11`` (``privacy_retired_b*.py``) with
+  and the retired blind sets ``b1`` to ``b12`` (``privacy_retired_b*.py``) with
   their own. Names come from the pools ``seen`` (locales the detector's gazetteer was
   built from), ``unlisted`` (Faker locales the gazetteer never read, minus any name that
-  happens to be in it), ``b1`` to ``b11``. The detector is developed against
+  happens to be in it), ``b1`` to ``b12``. The detector is developed against
   this split.
 * ``blind``: ``privacy_blind.py`` -- its own templates, names and values, seeds from
   ``BLIND_SEED_MIN`` up. Never tuned on; see that module.
