@@ -94,6 +94,33 @@ SITE_IDS = frozenset({DataClass.EMPLOYEE_ID, DataClass.MEDICAL_RECORD})
 _PIN_KEY = re.compile(r"(?:^|_)(?:pass\w*|pwd|pin|passcode|code)(?:$|_)")
 
 
+# {"worker": {"id": "5921-558", ...}}, {"resourceType": "Patient", "identifier": [{"value":
+# "2019765628"}]}: a bare id or value takes its meaning from the object it is in
+_CHILD_ID_KEYS = frozenset({"id", "value", "number", "no", "code"})
+_PARENT = re.compile(r"[\"']?(\w+)[\"']?\s*:\s*\[?\s*\{[^{}\[\]]*$")
+_FHIR_PATIENT = re.compile(r"[\"']resourceType[\"']\s*:\s*[\"']Patient[\"']")
+
+
+def _parent_class(text: str, pos: int) -> DataClass | None:
+    m = _PARENT.search(text, max(0, pos - 120), pos)
+    if m is None:
+        return None
+    parent = norm_key(m.group(1))
+    if parent == "identifier" and _FHIR_PATIENT.search(text):
+        return DataClass.MEDICAL_RECORD
+    if parent in _PATIENT_PARENTS:
+        return DataClass.MEDICAL_RECORD
+    if parent in _STAFF_PARENTS or key_class(parent) is DataClass.PERSON:
+        return DataClass.EMPLOYEE_ID
+    cls = key_class(parent)
+    return cls if cls in _EMBEDDED_IDS else None
+
+
+_PATIENT_PARENTS = frozenset({"patient", "subject", "resident", "client"})
+_STAFF_PARENTS = frozenset({"worker", "employee", "staff", "operator", "driver", "technician",
+                            "cashier", "holder", "member", "user", "person", "crew"})
+
+
 def embedded_fields(text: str) -> list[Entity]:
     out = []
     for m in _EMBEDDED_FIELD.finditer(text):
@@ -103,6 +130,8 @@ def embedded_fields(text: str) -> list[Entity]:
         cls = key_class(key)
         value = m.group(value_group).rstrip(".")
         start = m.start(value_group)
+        if cls is None and key in _CHILD_ID_KEYS:
+            cls = _parent_class(text, m.start())
         if cls is DataClass.PERSON and any(c.isdigit() for c in value):
             # "patient=7903635", "operator: E-4471": a person's field holding a number
             # holds their record or badge number

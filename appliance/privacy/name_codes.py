@@ -14,6 +14,7 @@ import re
 
 from appliance.privacy.dates import find_dates
 from appliance.privacy.entities import DataClass, Entity
+from appliance.privacy.health import health_spans
 
 # the place of the code: in brackets, between commas (or before a colon), or as the next
 # field of a "|"-separated record; a staff or record word may open the brackets
@@ -22,15 +23,21 @@ _AFTER_NAME = re.compile(
     r"patient|record|hospital|case)\s+(?:number|no\.?|nr\.?|id|#)\s*:?\s*))?"
     r"(?P<bracket>[^()\n]{4,24})\)"
     r"|,\s*(?P<comma>[^\s,;:|()][^,;|()\n]{2,22}?)(?=\s*(?:[,;|:]|$))"
-    r"|[ \t]*\|[ \t]*(?P<pipe>[^|\n]{4,24}?)[ \t]*(?=\||$)")
+    r"|[ \t]*\|[ \t]*(?P<pipe>[^|\n]{4,24}?)[ \t]*(?=\||$)"
+    # a sign-in sheet: "1. Ana Pop  ST20515" (two spaces or a tab, then the line ends)
+    r"|(?:[ ]{2,}|\t+)(?P<column>[^\s|,;()][^\n|,;()]{2,20}?)[ \t]*(?=\n|$)")
 # "P161853", "PN 40857", "ID#58958", "HR/9528/B", "MNT105-8", "60:12904", "PID:98422180"
+# "MNT.437.11", "PRS 999 383", "#62746"
 _CODE = re.compile(
-    r"(?:(?:ID|No\.?|Nr\.?|[A-Z]{1,4})(?:\s?[#:]\s?|\s|-|/)?)?"
-    r"[A-Z0-9]{0,4}\d[A-Z0-9]*(?:[-/:][A-Z0-9]{1,8}){0,3}")
+    r"(?:(?P<prefix>ID|No\.?|Nr\.?|[A-Z]{1,4})(?:\s?[#:]\s?|\s|-|/|\.)?|#)?"
+    r"[A-Z0-9]{0,4}\d[A-Z0-9]*(?:[-/:.][A-Z0-9]{1,8}|\s\d{3}){0,3}")
 _NOT_CODE = re.compile(
     r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?"  # a time
     r"|(?:19|20)\d{2}"  # a year
+    r"|\d+\.\d{1,2}"  # an amount or a reading
     r"|\d{1,3}(?:\.\d{1,3}){3}")  # an IPv4 address
+# a prefix that says the number is something else: a birth date, a phone, a room
+_OTHER_PREFIX = frozenset({"DOB", "TEL", "MOB", "PH", "FAX", "AGE", "BED", "ROOM", "RM", "EXT"})
 _DIALABLE = re.compile(r"[\d\s.-]+")
 # a text about care: a code next to a name there is a record number, not a staff number
 _CLINICAL = re.compile(
@@ -42,18 +49,25 @@ _CLINICAL = re.compile(
 _AT_WORK = re.compile(
     r"(?i)\b(?:return[- ]to[- ]work|occupational|surveillance|staff|employee|operator|"
     r"personnel|payroll|shift|absence|fehlzeit\w*|personalnummer|works (?:number|no)|"
-    r"audiometr\w*|recall list)\b")
+    r"audiometr\w*|recall list|roster|rota|toolbox|induction|sign-in|kaizen|timesheet|"
+    r"clock(?:ed)?[- ]in)\b")
 
 
 def code_ok(value: str) -> bool:
     """Whether ``value`` is shaped like a badge or record number (not a time, a year,
     an IP address or a date)."""
-    if _CODE.fullmatch(value) is None or _NOT_CODE.fullmatch(value) is not None:
+    m = _CODE.fullmatch(value)
+    if m is None or _NOT_CODE.fullmatch(value) is not None:
+        return False
+    if (m.group("prefix") or "").rstrip(".").upper() in _OTHER_PREFIX:
         return False
     digits = sum(c.isdigit() for c in value)
     if not 4 <= digits <= 14:
         return False
-    return not any(s == 0 and e == len(value) for s, e in find_dates(value))
+    if digits >= 10 and value.startswith("0") and _DIALABLE.fullmatch(value):
+        return False  # "(08065042756)": a national phone number
+    rest = value[m.end("prefix"):].lstrip(" #:-/.") if m.group("prefix") else value
+    return not any(s == 0 and e == len(rest) for s, e in find_dates(rest))
 
 
 def codes_after_names(text: str, found: list[Entity]) -> list[Entity]:
@@ -67,7 +81,7 @@ def codes_after_names(text: str, found: list[Entity]) -> list[Entity]:
         m = _AFTER_NAME.match(text, ent.end)
         if m is None:
             continue
-        where = next(g for g in ("bracket", "comma", "pipe") if m.group(g) is not None)
+        where = next(g for g in ("bracket", "comma", "pipe", "column") if m.group(g) is not None)
         value = m.group(where)
         if not code_ok(value):
             continue
@@ -79,7 +93,8 @@ def codes_after_names(text: str, found: list[Entity]) -> list[Entity]:
             continue
         cue = (m.group("cue") or "").lower()
         if clinical is None:
-            clinical = _CLINICAL.search(text) is not None and _AT_WORK.search(text) is None
+            clinical = ((_CLINICAL.search(text) is not None or bool(health_spans(text)))
+                        and _AT_WORK.search(text) is None)
         is_record = cue.startswith(("patient", "record", "hospital", "case")) or (
             clinical and not cue)
         cls = DataClass.MEDICAL_RECORD if is_record else DataClass.EMPLOYEE_ID

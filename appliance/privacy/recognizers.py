@@ -394,10 +394,11 @@ RULES: tuple[Rule, ...] = (
             r"tax\s+(?:id|number|code)|personal\s+(?:id|number|code)|id\s+doc(?:ument)?|"
             r"(?:kimlik|pasaport)(?:/(?:kimlik|pasaport))?|n[°o]\.?\s*s[ée]cu(?:rit[ée]\s+sociale)?|"
             r"(?:nie|dni|nif)(?:/(?:nie|dni|nif))?|cpf|curp|rut|c[ée]dula|documento\s+de\s+identidad|"
-            r"carte\s+d['’]identit[ée]|personalausweis|dow[óo]d(?:\s+osobisty)?)\b|"
-            r"کد\s*ملی|شماره\s*ملی|رقم\s+الهوية|الرقم\s+الوطني)"
+            r"carte\s+d['’]identit[ée]|personalausweis|dow[óo]d(?:\s+osobisty)?|"
+            r"(?:licen[cs]e/)?id\s+no\.?)\b|"
+            r"регистр(?:ийн\s+дугаар)?|کد\s*ملی|شماره\s*ملی|رقم\s+الهوية|الرقم\s+الوطني)"
             r"(?:\s+(?:number|no\.?|nr\.?|#))?\s*(?:is\s+|was\s+)?[:#=]?\s*"
-            r"((?-i:[A-Z]{1,3}[-\s.]?)?\d[\d .\-/]{4,18}\d(?:(?-i:[-\s.]?[A-Z]{1,2}))?)(?![\w-])"),
+            r"((?-i:[A-ZА-ЯЁ]{1,3}[-\s.]?)?\d[\d .\-/]{4,18}\d(?:(?-i:[-\s.]?[A-Z]{1,2}))?)(?![\w-])"),
          group=1, validate=lambda v: sum(c.isdigit() for c in v) >= 6, score=0.85),
     Rule("us_ssn", DataClass.NATIONAL_ID, _c(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])"),
          validate=ck.ssn_ok, veto=PART_VETO, score=0.95),
@@ -634,7 +635,7 @@ def context_rules(employee_patterns: list[str], mrn_patterns: list[str]) -> tupl
                 r"health\s+record|nhs|chi|ehr|emr|file|case\s+file|medical\s+file)\s*"
                 r"(?:id|no\.?|nr\.?|number|#)|dossier|historia\s+cl[ií]nica|expediente|"
                 r"krankenakte|fallnummer|رقم الملف|رقم المريض|"
-                r"patient(?=\s*[=:]?\s*[A-Z]{0,4}-?\d{4}))\s*[:#=]?\s*"
+                r"patient(?=\s*[=:]?\s*[A-Z]{0,4}-?\d{4}))(?:\s+is)?\s*[:#=]?\s*"
                 r"(\d{3} \d{3} \d{4}|[A-Z]{0,4}-?\d(?:[\d/-]{2,14}\d)?)(?![\w-]|[.,/]\d)"),
              group=1, score=0.95),
     ]

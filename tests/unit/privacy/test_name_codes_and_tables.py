@@ -86,3 +86,39 @@ def test_a_staff_number_column_outweighs_a_phone_shape(detector: Detector) -> No
     assert ("EMPLOYEE_ID", "07423297") in got
     assert ("PHONE", "07423297") not in got
     assert ("PHONE", "+33 3 72 86 39 65") in got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Toolbox talk sign-in\n1. Ana Pop  ST20515\n2. Jan Novak  MNT.437.11\nTopic: lockout",
+         ("EMPLOYEE_ID", "ST20515")),
+        ("Toolbox talk sign-in\n1. Ana Pop  ST20515\n2. Jan Novak  MNT.437.11\nTopic: lockout",
+         ("EMPLOYEE_ID", "MNT.437.11")),
+        ("Dialysis list Mon/Wed: Ana Pop (UB7826811H), Jan Novak (EHR-16692674).",
+         ("MRN", "UB7826811H")),
+        ('{"type": "clock_in", "worker": {"id": "5921-558", "name": "Ana Pop"}}',
+         ("EMPLOYEE_ID", "5921-558")),
+        ('{"resourceType": "Patient", "identifier": [{"value": "2019765628"}], '
+         '"name": [{"family": "Pop", "given": ["Ana"]}]}', ("MRN", "2019765628")),
+        ("whatsapp: my son's hospital number is 9231533, he has asthma", ("MRN", "9231533")),
+    ],
+)
+def test_codes_in_sign_in_sheets_care_lists_and_nested_records(
+    detector: Detector, text: str, expected: tuple[str, str]
+) -> None:
+    assert expected in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Silica surveillance for Ana Pop, DOB 11/21/1977: spirometry normal.",
+        "Next of kin: Jan Novak (08065042756) was called.",
+        "Refund for Ana Pop, 320.50, by card.",
+    ],
+)
+def test_birth_dates_phones_and_amounts_next_to_a_name_are_not_codes(
+    detector: Detector, text: str
+) -> None:
+    assert not any(t in ("EMPLOYEE_ID", "MRN") for t, _ in found(detector, text))
