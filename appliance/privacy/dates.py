@@ -48,7 +48,7 @@ def calendar_words() -> frozenset[str]:
 
 _ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 _ROMAN = {r: i for i, r in enumerate(_ROMAN_MONTHS, start=1)}
-_FILLERS = frozenset({"the", "day", "of", "de", "del"})
+_FILLERS = frozenset({"the", "day", "of", "de", "del", "оны", "сарын"})
 _THAI_DOTS = re.compile(r"(?<=[\u0e01-\u0e4e])\.")
 
 # any word may stand for the month: ``date_ok`` looks it up (an alternation of 900 names
@@ -64,6 +64,7 @@ _Y = rf"(?:{_Y4}|\d{{2}})"
 _SEPS = (r"/", r"\.", r"-")
 DATE = (
     "(?:"
+    rf"{_Y4} оны {_M} сарын {_D}|"  # 1981 оны 05 сарын 03 (Mongolian; before "1981 May 3")
     rf"{_Y4}-{_M}-{_D}|{_Y4}/{_M}/{_D}|{_Y4}\.{_M}\.{_D}\.?|"  # 1981-05-03, 1981.05.03.
     + "|".join(rf"{_D}{s}{_D}{s}{_Y}" for s in _SEPS)  # 03/05/1981, 5/3/81, 03-05-81
     + "|" + "|".join(rf"{_D} {s} {_D} {s} {_Y4}" for s in _SEPS)  # 18 - 01 - 1946
@@ -81,7 +82,7 @@ DATE = (
     rf"{_D}\.\s{_M}\.\s{_Y4}"  # 16. 8. 1963
     ")"
 )
-_DATE_RE = re.compile(rf"(?<![\w.:/-]){DATE}(?![\w:]|[./-]\d)")
+_DATE_RE = re.compile(rf"(?<![\w.:/-]){DATE}(?!\w|[./:-]\d)")
 _PARTS = re.compile(r"[^\W\d_]+\.?|[º°]|\d+")
 
 

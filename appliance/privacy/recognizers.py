@@ -374,10 +374,10 @@ RULES: tuple[Rule, ...] = (
             r"\s*[A-Za-z0-9-]+(?:\s*(?:[\[({<]\s*dot\s*[\])}>]|\s+dot\s+|\.)\s*[A-Za-z0-9-]+)*"
             r"(?:\s*(?:[\[({<]\s*dot\s*[\])}>]|\s+dot\s+|\.)\s*[A-Za-z]{2,24})\b")),
     # --- dates of birth (a date is a DOB only next to a birth word) ----------------------
-    Rule("dob", DataClass.DATE_OF_BIRTH, _c(rf"(?<![\w.:/-]){DATE}(?![\w:]|[./-]\d)"),
+    Rule("dob", DataClass.DATE_OF_BIRTH, _c(rf"(?<![\w.:/-]){DATE}(?!\w|[./:-]\d)"),
          validate=date_ok, context=_DOB_CTX, window=30),
     Rule("dob_compact", DataClass.DATE_OF_BIRTH,  # "born 29121987", "né le 1364/03/30"
-         _c(rf"(?<![\w.:/-])(?:{COMPACT_OR_SOLAR})(?![\w:]|[./-]\d)"),
+         _c(rf"(?<![\w.:/-])(?:{COMPACT_OR_SOLAR})(?!\w|[./:-]\d)"),
          validate=compact_or_solar_date_ok, context=_DOB_CTX, window=20),
     # "Nurse: please confirm your date of birth\nAna: 000603": the answer to a DOB question
     Rule("dob_answer", DataClass.DATE_OF_BIRTH,

@@ -87,3 +87,16 @@ def test_phone_words_of_more_languages_and_phrasings(
     detector: Detector, text: str, phone: str
 ) -> None:
     assert ("PHONE", phone) in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "dob"),
+    [
+        ("Surveillance result for Ana Pop, DOB 13.03.1969: spirometry normal.", "13.03.1969"),
+        ("Shortlist\nAna Pop | b. 1946 оны 07 сарын 28 | +49 89 7566082", "1946 оны 07 сарын 28"),
+    ],
+)
+def test_a_birth_date_before_a_colon_and_in_mongolian(
+    detector: Detector, text: str, dob: str
+) -> None:
+    assert ("DOB", dob) in found(detector, text)
