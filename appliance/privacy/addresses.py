@@ -143,7 +143,8 @@ _FIELD_WORD = (r"(?i:phone|tel|telefon|email|e-mail|mob|mobile|contact|konto|iba
                r"pesel|id|ni|dob|born|reembolso|refund|sđt)\b")
 _CUED_NO_POSTCODE = re.compile(
     r"(?<![\w-])(?:(?:Flat|Villa|Apartment|Apt|Unit|Suite|House|Block|Room|Plot|Holding|Plot|"
-    r"Lot|Door|Shop|Office|Floor|Level|Số|No|Nº|N°)\b\.?(?:\s+No\.?)?\s*[\w/-]{1,6}|"
+    r"Lot|Door|Shop|Office|Floor|Level|Số|No|Nº|N°|Stand|Kebele|District|Zone|Sector)\b\.?"
+    r"(?:\s+No\.?)?\s*[\w/-]{1,6}|"
     r"\d{1,5}[A-Za-z]?(?:/\d{1,4})?)(?:\s+[\w'’.-]+){0,4}"
     r"(?:,\s*(?!" + _FIELD_WORD + r")[\w/'’.-]+(?:\s+[\w/'’.-]+){0,5}){2,6}"
     r"(?=\s*(?:[.;!?\n(]|$)|\s+(?:instead|for|and|by|on|before|after|until|please)\b|"
@@ -166,12 +167,18 @@ def address_at(text: str, pos: int, skip: int = 0) -> tuple[int, int] | None:
     """The address that starts at ``pos`` (or, with no postcode, within ``skip``
     characters of it): up to a postcode, or to the end of the clause when it opens with
     a unit word or a house number."""
+    spans = []
     m = _CUED_ADDRESS.match(text, pos)
-    if m is None or m.end() - m.start() > 120:
-        m = _CUED_NO_POSTCODE.search(text, pos, min(len(text), pos + 200))
-        if m is None or m.start() - pos > skip or m.end() - m.start() > 120:
-            return None
-    start, end = m.span()
+    if m is not None and m.end() - m.start() <= 120:
+        spans.append(m.span())
+    m = _CUED_NO_POSTCODE.search(text, pos, min(len(text), pos + 200))
+    if m is not None and m.start() - pos <= skip and m.end() - m.start() <= 120:
+        spans.append(m.span())
+    if not spans:
+        return None
+    # the postcode form first; the clause form when it reads further ("Stand 2526, Unit O,
+    # Chitungwiza": "2526" is the plot, not a postcode)
+    start, end = max(spans, key=lambda sp: (sp[1] - sp[0] > 20, sp == spans[0], sp[1] - sp[0]))
     if text[start:end].endswith(".") and text[end:end + 1] in ("", " ", "\n"):
         end -= 1  # the full stop ends the sentence
     if sum(c.isalpha() for c in text[start:end]) < 6:
@@ -186,18 +193,21 @@ _HL7_ADDRESS = re.compile(r"\bPID\|(?:[^|\n]*\|){10}([^|\n]{6,160})")
 _LABEL = re.compile(
     r"(?i)\b(?:(?:home|postal|delivery|billing|street|residential|mailing|shipping)\s+)?"
     r"(?:address|adres|adresse|anschrift|direcci[oó]n|indirizzo|morada|endereço|địa chỉ|"
-    r"domicilio|wohnhaft(?:\s+in)?)\b\s*(?::|=|is\b)?\s*|(?:نشانی|آدرس|العنوان)\s*[:：]?\s*")
+    r"domicilio|domicili[ée]e?|wohnhaft(?:\s+in)?|pick-?up|village|helbidea)\b\s*"
+    r"(?::|=|is\b|at\b|from\b)?\s*|"
+    r"(?:نشانی|آدرس|العنوان|адрес(?:\s+доставки)?)\s*[:：]?\s*")
 _LABELLED_VALUE = re.compile(
     r"[^\s,;:(][^\n;()]{5,118}?"
     r"(?=\s*(?:[;\n(]|$|\.(?:\s+[A-Z][a-z]+[\s:,]+[^A-Z\s]|\s*$)|[,،]\s*(?i:Konto|PESEL|NI\b|"
     r"ID\b|e-?mail|tel\b|telefon|phone|mob\b|mobile|contact|born|DOB|reembolso|refund|IBAN|"
-    r"account|bank|SĐT|email)))")
+    r"account|bank|SĐT|email|device|card|IP\b|order|invoice|заказ|тел)))")
 
 
 @dataclass(frozen=True)
 class _LabelledAddressRule(Rule):
     """The value after an address label ("Home address: ...", "adres ...", "wohnhaft
-    ..."), to the end of the clause: at least two parts and a number in it."""
+    ..."), to the end of the clause: two parts and a number, or three parts, each
+    opening with a capital or a number ("Pick-up: Vaitele-uta, Upolu, Samoa")."""
 
     def find(self, text: str, scan: Scan | None = None) -> Iterable[Entity]:
         for label in _LABEL.finditer(text):
@@ -206,8 +216,9 @@ class _LabelledAddressRule(Rule):
                 continue
             value = m.group().rstrip(" ,.")
             parts = re.split(r"\s*[,،]\s*", value)
-            if (len(parts) >= 2 and any(c.isdigit() for c in value)
-                    and sum(c.isalpha() for c in value) >= 6):
+            numbered = any(c.isdigit() for c in value)
+            if (len(parts) >= (2 if numbered else 3) and sum(c.isalpha() for c in value) >= 6
+                    and not any(p[:1].islower() for p in parts)):
                 yield Entity(self.type, m.start(), m.start() + len(value), value, self.score,
                              self.name)
 
@@ -249,7 +260,7 @@ ADDRESS_RULES: tuple[Rule, ...] = (
     Rule("addr_po_box", DataClass.ADDRESS,
          re.compile(rf"\b(?:P\.?\s?O\.?\s?B(?:ox|\.)|Post Office Box|Postfach|Boîte Postale|BP|"
                     rf"Apartado|"
-                    rf"Casella Postale|Skrytka pocztowa|Box)\s+\d[\d ]{{0,8}}\d?(?:,\s*{_PART}){{1,3}}")),
+                    rf"Casella Postale|Skrytka pocztowa|Box)\s+\d[\d -]{{0,12}}\d?(?:,\s*{_PART}){{1,3}}")),
     # "Unit 7, Hareness Road Industrial Estate, Aberdeen AB12 3LE", "Flat 3, 12 Kings Road"
     Rule("addr_unit_first", DataClass.ADDRESS,
          re.compile(rf"\b(?:Unit|Flat|Apartment|Apt|Suite|Building|Bldg|Level|House)\.?\s+\d{{1,4}}[A-Za-z]?,\s+"

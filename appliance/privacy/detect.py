@@ -165,7 +165,7 @@ def _fields_decide(found: list[Entity]) -> list[Entity]:
     return [e for e in found if not displaced(e)]
 
 
-_NAME_COMMA = re.compile(r",\s*")
+_NAME_COMMA = re.compile(r",\s*|\s+(?:at|of)\s+")
 
 
 def _address_after_name(text: str, found: list[Entity]) -> list[Entity]:

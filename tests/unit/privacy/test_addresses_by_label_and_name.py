@@ -41,3 +41,21 @@ def test_addresses(detector: Detector, text: str, address: str) -> None:
 )
 def test_look_alikes_are_not_addresses(detector: Detector, text: str) -> None:
     assert addresses(detector, text) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("Staff bus pick-ups: Ana Pop at Stand 2526, Unit O, Chitungwiza; Jan at the gate.",
+         "Stand 2526, Unit O, Chitungwiza"),
+        ("AMBULANCE RUN SHEET\nPick-up: Vaitele-uta, Upolu, Samoa\nPatient: Ana Pop",
+         "Vaitele-uta, Upolu, Samoa"),
+        ("Chargeback: cardholder Ana Pop, billing address Erbil, Empire World, Street 95, "
+         "House 69, device IP 10.0.0.1", "Erbil, Empire World, Street 95, House 69"),
+        ("Courier them to P.O. Box 32033-80100, Kisumu.", "P.O. Box 32033-80100, Kisumu"),
+    ],
+)
+def test_addresses_after_pick_up_at_billing_and_po_box(
+    detector: Detector, text: str, address: str
+) -> None:
+    assert address in addresses(detector, text)
