@@ -131,6 +131,7 @@ def _id_numbers(text: str, found: list[Entity]) -> list[Entity]:
                                lambda start: bool(ID_VETO.search(text, max(0, start - 20), start))):
         if any(e.start < ent.end and ent.start < e.end and (
                 ent.score < 0.9 or e.type in _SHAPED
+                or (e.type is DataClass.PHONE and e.text.startswith(("+", "00")))
                 or (e.type in SITE_IDS and e.recognizer != "code_after_name")) for e in found):
             continue  # a weakly evidenced number, a cued record or badge number, or a value
             # with a shape of its own (coordinates, cards) stays theirs; a well evidenced ID

@@ -39,6 +39,7 @@ _NOT_CODE = re.compile(
 # a prefix that says the number is something else: a birth date, a phone, a room
 _OTHER_PREFIX = frozenset({"DOB", "TEL", "MOB", "PH", "FAX", "AGE", "BED", "ROOM", "RM", "EXT"})
 _DIALABLE = re.compile(r"[\d\s.-]+")
+_KIN = re.compile(r"(?i)\b(?:next of kin|nok|emergency contact|contact person|kin)\b[^.\n]*$")
 # a text about care: a code next to a name there is a record number, not a staff number
 _CLINICAL = re.compile(
     r"(?i)\b(?:patient|admitted|admission|discharge[ds]?|ward|clinic|hospital|diagnos\w*|"
@@ -79,8 +80,8 @@ def codes_after_names(text: str, found: list[Entity]) -> list[Entity]:
         if ent.type is not DataClass.PERSON:
             continue
         m = _AFTER_NAME.match(text, ent.end)
-        if m is None:
-            continue
+        if m is None or _KIN.search(text, max(0, ent.start - 30), ent.start):
+            continue  # "Next of kin: Ana Pop (719 176 896)": their number is a phone
         where = next(g for g in ("bracket", "comma", "pipe", "column") if m.group(g) is not None)
         value = m.group(where)
         if not code_ok(value):

@@ -30,7 +30,8 @@ PHONE_CONTEXT = re.compile(
     r"whats-?app(?:ed)?|signal|viber|fax|text(?:ed|ing|s)?|sms|dial(?:l?ed)?|hotline|landline|"
     r"voicemail|number|nr|num|tlf|tfn|puhelin|telefon|t\.)\b\.?|"
     r"\b(?:no answer on|not answering|rückfragen unter|erreichbar unter|"
-    r"sđt|điện thoại)|טלפון|נייד|تلفن|موبایل|شماره همراه|هاتف|جوال")
+    r"sđt|điện thoại|simu|teléfono|telefone|telefono|taleefan\w*|next of kin|"
+    r"emergency contact)\b|утас|телефон|тел\.|ስልክ|טלפון|נייד|تلفن|موبایل|شماره همراه|هاتف|جوال")
 _DATE_START = re.compile(rf"{DATE}(?!\d)")
 _SEPARATED = re.compile(r"\d[ ./-]+\(?\d|\)\s*\d")
 

@@ -100,3 +100,18 @@ def test_a_birth_date_before_a_colon_and_in_mongolian(
     detector: Detector, text: str, dob: str
 ) -> None:
     assert ("DOB", dob) in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        ("Mashine imesimama; fundi Ana Pop ameitwa, simu 0655745562.", "0655745562"),
+        ("Paciente Ana Pop, natural de Puno. Teléfono 946 928 506.", "946 928 506"),
+        ("Ажилтан: Ana Pop; утас: 09057326989; цех: 3", "09057326989"),
+        ("Contractor induction\nName: Ana Pop\nMobile: +31688412258\n", "+31688412258"),
+    ],
+)
+def test_phone_words_of_swahili_spanish_and_mongolian_and_a_plus_number_is_no_id(
+    detector: Detector, text: str, phone: str
+) -> None:
+    assert ("PHONE", phone) in found(detector, text)
