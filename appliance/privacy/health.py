@@ -75,7 +75,10 @@ _CONDITIONS = (
     r"spinal fusion|motor neu?rone? disease|amyotrophic lateral sclerosis|"
     r"(?:back|neck|muscle|shoulder|hamstring|groin|calf|wrist) strain|"
     r"breathless(?:ness)?|not breathing(?: normally)?|difficulty breathing|wheez(?:e|ing|y)|"
-    r"sul(?:f|ph)a(?: drugs)?|sulfonamides?")
+    r"sul(?:f|ph)a(?: drugs)?|sulfonamides?|bed rest|medical exemption|chest cold|"
+    r"varicose veins?|heartburn|leprosy|confusion|oral rehydration(?: salts)?|artemether|"
+    r"lost (?:part of )?(?:a |an |his |her |their |the )?(?:\w+ )?(?:finger|thumb|toe|hand|eye)s?|"
+    r"(?:acid|caustic|chemical) splash|bcg|opv\d?|dtp\d?|mmr|hpv vaccine")
 _EPONYMS = (
     r"[A-Z][a-zà-ÿ]+(?:-[A-Z][a-zà-ÿ]+)?['’]s?\s+(?:disease|syndrome|thyroiditis|palsy|sarcoma|"
     r"lymphoma|disorder|contracture|ataxia|chorea|dystrophy|neuroma|encephalopathy)")
@@ -271,8 +274,13 @@ def _by_first_letter(pattern: str) -> str:
 
 
 # medical word endings: hypothyroidism, tendinitis, fibromyalgia, neuropathy, appendectomy
-_ENDINGS = ("itis", "osis", "aemia", "pathy", "algia", "plegia", "phobia", "ectomy", "otomy",
-            "ostomy", "oscopy", "plasty", "thyroidism")
+_ENDINGS = ("itis", "osis", "iasis", "aemia", "pathy", "algia", "plegia", "phobia", "ectomy",
+            "otomy", "ostomy", "oscopy", "plasty", "thyroidism",
+            # the WHO's stems for medicine names: adalimumab, ramipril, losartan, atenolol,
+            # simvastatin, omeprazole, azithromycin, amoxicillin, ciprofloxacin, imatinib,
+            # aciclovir, chloroquine, mycophenolate, lumefantrine
+            "mab", "pril", "sartan", "olol", "statin", "prazole", "mycin", "cillin", "floxacin",
+            "tinib", "ciclovir", "vudine", "quine", "quantel", "phenolate", "fantrine", "conazole")
 _WORD = re.compile(r"[^\W\d_]{6,}")
 _NOT_MEDICAL = frozenset({"diagnosis", "prognosis", "osmosis", "symbiosis", "empathy", "sympathy",
                           "apathy", "telepathy"})
@@ -333,7 +341,7 @@ _OTHER_LANGUAGES = (
     r"depresión|depressione|depressão|depresja|dépression|depressie|افسردگی|الاكتئاب|"
     r"epilepsia|epilessia|padaczka|épilepsie|epilepsie|صرع|الصرع|"
     r"infarto|zawał(?: serca)?|herzinfarkt|infarctus|hartaanval|kalp krizi|سکته|"
-    r"alergia|allergia|alergie|allergie|alerji|آلرژی|حساسية|"
+    r"alergia|allergia|alergie|allergie|alerji|آلرژی|حساسية|pénicilline|penicilina|гипертензи|"
     r"fractura|frattura|fratura|złamanie|knochenbruch|kırık|شکستگی|"
     r"baja médica|licencia médica|atestado médico|malattia|congedo per malattia|"
     r"ziekmelding|rapor(?:lu)?|مرخصی استعلاجی|إجازة مرضية")
