@@ -188,6 +188,26 @@ def _address_after_name(text: str, found: list[Entity]) -> list[Entity]:
     return out
 
 
+# the value of a field that names an organisation or a place ("Company: Tana Steel
+# Erectors", "site": "Debre Zeit", "depot Antsirabe", "natural de Puno") holds no person
+_PLACE_FIELD = re.compile(
+    r"(?im)(?:^[ \t]*|[\"'])(?:company|employer|contractor|site|depot|city|town|location|store|"
+    r"branch|department|dept|supplier|vendor|place of birth|birthplace)[\"']?[ \t]*[:=][ \t]*"
+    r"[\"']?([^\n\"';,]{2,60})"
+    r"|\b(?:depot|natural de|born in|n[ée]e? [àa]|nacid[oa] en)[ \t]+([^\n,;.]{2,40})")
+
+
+def _no_people_in_places(text: str, found: list[Entity]) -> list[Entity]:
+    people = [e for e in found if e.type is DataClass.PERSON]
+    if not people:
+        return found
+    places = [m.span(g) for m in _PLACE_FIELD.finditer(text) for g in (1, 2) if m.group(g)]
+    if not places:
+        return found
+    return [e for e in found if e.type is not DataClass.PERSON
+            or not any(s <= e.start and e.end <= t for s, t in places)]
+
+
 def _no_dates_as_addresses(text: str, found: list[Entity]) -> list[Entity]:
     """"at Fri 10 Jul 2026 15:07": a weekday, day, month and year read as a street, a
     number and a postcode; an address holds no calendar date."""
@@ -268,6 +288,7 @@ class Detector:
             found.extend(self._phone_in_personal_text(text, found))
         found.extend(self._phi(text, found))
         found = _fields_decide(_no_dates_as_addresses(text, _person_out_of_address(text, found)))
+        found = _no_people_in_places(text, found)
         holes = [m.span() for m in PLACEHOLDER.finditer(text)]
         if holes:  # our own placeholders are never findings (the relay re-scans them)
             found = [e for e in found if not any(s < e.end and e.start < t for s, t in holes)]

@@ -169,6 +169,7 @@ der die das den dem des ein eine und oder für mit von bei kunde kundin kundenka
 antrag personalnummer geburtsdatum mitarbeiter mitarbeiterin abteilung schicht frühschicht
 spätschicht nachtschicht schichttausch rückfragen urlaub krankmeldung fehlzeitenmeldung
 unfallmeldung fahrtkostenzuschuss adresse anschrift telefon handy nummer datum
+company police regards ring courier teléfono
 """))
 
 

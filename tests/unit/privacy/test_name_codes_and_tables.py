@@ -122,3 +122,18 @@ def test_birth_dates_phones_and_amounts_next_to_a_name_are_not_codes(
     detector: Detector, text: str
 ) -> None:
     assert not any(t in ("EMPLOYEE_ID", "MRN") for t, _ in found(detector, text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CONTRACTOR INDUCTION\nCompany: Tana Steel Erectors\nName: Ana Pop\n",
+        '{"type": "clock_in", "site": "Debre Zeit", "worker": {"name": "Ana Pop"}}',
+        "Fuel card issued to driver Ana Pop, depot Antsirabe, weekly limit 400.",
+    ],
+)
+def test_organisations_and_places_in_their_fields_are_not_people(
+    detector: Detector, text: str
+) -> None:
+    people = {v for t, v in found(detector, text) if t == "PERSON"}
+    assert people == {"Ana Pop"}
