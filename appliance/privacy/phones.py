@@ -28,10 +28,10 @@ PHONE_CONTEXT = re.compile(
     r"(?i)\b(?:tel|tele(?:phone|fon)|phone[ds]?|phoning|ph|mobile|mob|cell(?:phone)?|handy|"
     r"call(?:ed|ing|s)?|call-?back|ring(?:s|ing)?|rang|ext|contact(?:ed)?|reach(?:ed|able)?|"
     r"whats-?app(?:ed)?|signal|viber|fax|text(?:ed|ing|s)?|sms|dial(?:l?ed)?|hotline|landline|"
-    r"voicemail|number|nr|num|tlf|tfn|puhelin|telefon|t\.)\b\.?|"
-    r"\b(?:no answer on|not answering|rückfragen unter|erreichbar unter|"
-    r"sđt|điện thoại|simu|teléfono|telefone|telefono|taleefan\w*|next of kin|"
-    r"emergency contact)\b|утас|телефон|тел\.|ስልክ|טלפון|נייד|تلفن|موبایل|شماره همراه|هاتف|جوال")
+    r"voicemail|number|nr|num|tlf|tfn|puhelin|telefon|t\.|no answer on|not answering|"
+    r"rückfragen unter|erreichbar unter|sđt|điện thoại|simu|teléfono|telefone|telefono|"
+    r"taleefan\w*|next of kin|emergency contact|утас|телефон|тел\.)(?:\b\.?|(?<=\.))|"
+    r"ስልክ|טלפון|נייד|تلفن|موبایل|شماره همراه|هاتف|جوال")
 _DATE_START = re.compile(rf"{DATE}(?!\d)")
 _SEPARATED = re.compile(r"\d[ ./-]+\(?\d|\)\s*\d")
 

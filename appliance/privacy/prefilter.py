@@ -70,13 +70,12 @@ def _trie_branch(node: dict[str, dict[str, Any]]) -> str:
 
 
 def _char(code: int) -> str | None:
-    """The folded character of a literal: ASCII, or a character of a script without case
-    (Arabic, Hebrew, CJK, Thai); ``None`` for other characters, whose case-insensitive
-    partners are not all known to fold onto them."""
+    """The folded character of a literal, or ``None`` when it folds to more than one
+    character (``ß``). (The tests check that every case-insensitive partner ``re`` knows
+    of each character the detector's needles hold folds onto it.)"""
     ch = chr(code)
-    if ch.isascii():
-        return ch.lower()
-    return ch if ch.lower() == ch.upper() == ch.casefold() == ch else None
+    folded = fold(ch)
+    return folded if len(folded) == 1 else None
 
 
 _REPEATS = tuple(getattr(sre, n) for n in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")

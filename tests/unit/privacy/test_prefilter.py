@@ -38,12 +38,13 @@ def test_fold_maps_every_case_insensitive_partner_of_an_ascii_character_onto_it(
     assert all(fold(ch) in fold(p) for p in partners), [p for p in partners if fold(ch) not in fold(p)]
 
 
-def test_caseless_characters_in_needles_have_no_case_insensitive_partners() -> None:
+def test_every_case_insensitive_partner_of_a_needle_character_folds_onto_it() -> None:
     chars = {c for r in RULES if r.needles is not None for w in r.needles.words for c in w
              if not c.isascii()}
-    assert chars  # Persian and Arabic cue words are among them
+    assert chars  # Cyrillic, Persian and Arabic cue words are among them
     for ch in chars:
-        assert re.findall("(?i)" + re.escape(ch), ALL_CHARS) == [ch]
+        partners = re.findall("(?i)" + re.escape(ch), ALL_CHARS)
+        assert all(ch in fold(p) for p in partners), (ch, partners)
 
 
 @pytest.mark.parametrize(
