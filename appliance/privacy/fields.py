@@ -138,6 +138,8 @@ def embedded_fields(text: str) -> list[Entity]:
             cls = DataClass.MEDICAL_RECORD if "patient" in key else DataClass.EMPLOYEE_ID
         if key_group == 5 and cls in _EMBEDDED_IDS and " " in value:
             continue  # "Nurse Ana: bed 6 (Pop) is ...": prose after a colon, not a field value
+        if cls is DataClass.SECRET and key.endswith("admin") and " " in value:
+            continue  # "POS admin: user a@b.c / pass X": the admin's login, read by the rules
         secret = cls is DataClass.SECRET and not MACHINE_KEY.search(key) and (
             secret_value_ok(value) or (_PIN_KEY.search(key) is not None
                                        and value.isdigit() and 4 <= len(value) <= 8))

@@ -559,8 +559,10 @@ RULES: tuple[Rule, ...] = (
             r"AIza[0-9A-Za-z_-]{35}|gl(?:pat|dt|ptt|rt)-[A-Za-z0-9_-]{20,}|"
             r"SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,})"), score=1.0),
     Rule("login_pair", DataClass.SECRET,  # "login: admin / mango!4201"
-         _c(r"(?i)\b(?:login|log-in|credentials?|creds|user(?:name)?\s*/\s*pass(?:word)?)\b\s*[:=]?\s*"
-            r"[^\s/:]{1,40}\s*/\s*([^\s\"',;]{4,})"), group=1),
+         # "default creds still active: admin / X": a few words may stand before the colon
+         _c(r"(?i)\b(?:login|log-in|credentials?|creds|user(?:name)?\s*/\s*pass(?:word)?)\b"
+            r"(?:[^.:;\n/]{0,30}:)?\s*[:=]?\s*"
+            r"[^\s/:]{1,40}\s*/\s*([^\s\"',;()]{4,})"), group=1),
     Rule("jwt", DataClass.SECRET,
          _c(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"), score=1.0),
     Rule("bearer", DataClass.SECRET, _c(r"(?i)\bbearer\s+([A-Za-z0-9._~+/-]{16,}=*)"), group=1),

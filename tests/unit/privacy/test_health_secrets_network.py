@@ -61,3 +61,15 @@ def test_a_hardware_address_field_is_a_mac_address_not_a_street(detector: Detect
     got = found(detector, "cell:\n  hw_addr: 28 7C 76 46 97 F9\n  hw_addr2: 5c84af0849f6\n")
     assert ("MAC", "28 7C 76 46 97 F9") in got
     assert not any(t == "ADDRESS" for t, _ in got)
+
+
+def test_an_admin_login_line_keeps_its_email_and_finds_its_password(detector: Detector) -> None:
+    got = found(detector, "Franchise POS admin: user ana.pop@example.org / pass cymru20Karasjok, "
+                          "server 10.0.0.7")
+    assert ("EMAIL", "ana.pop@example.org") in got
+    assert ("SECRET", "cymru20Karasjok") in got
+
+
+def test_default_credentials_after_a_few_words(detector: Detector) -> None:
+    got = found(detector, "HMI default creds still active: admin / Qajaq_425 (IP 10.1.1.5)")
+    assert ("SECRET", "Qajaq_425") in got
