@@ -9,9 +9,7 @@ import pytest
 from appliance.privacy.dates import compact_or_solar_date_ok
 from appliance.privacy.detect import Detector
 
-
-def found(detector: Detector, text: str) -> set[tuple[str, str]]:
-    return {(e.type.value, e.text) for e in detector.detect(text)}
+from .conftest import found
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,7 @@ from appliance.privacy.cards import card_number_ok
 from appliance.privacy.dates import date_ok, find_dates
 from appliance.privacy.detect import Detector
 
-
-def found(detector: Detector, text: str) -> set[tuple[str, str]]:
-    return {(e.type.value, e.text) for e in detector.detect(text)}
+from .conftest import found
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,7 @@ from appliance.privacy import national_ids as nid
 from appliance.privacy.detect import Detector
 from appliance.privacy.settings import PrivacyConfig
 
-
-def found(detector: Detector, text: str) -> set[tuple[str, str]]:
-    return {(e.type.value, e.text) for e in detector.detect(text)}
+from .conftest import found
 
 
 @pytest.mark.parametrize(

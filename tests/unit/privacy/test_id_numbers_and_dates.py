@@ -35,7 +35,7 @@ from appliance.privacy.entities import DataClass
 from appliance.privacy.id_numbers import KINDS, Evidence, Kind, _valid, find_id_numbers
 from appliance.privacy.recognizers import ID_VETO
 
-from .conftest import iban
+from .conftest import found, iban
 
 # --- helpers ------------------------------------------------------------------------------
 
@@ -406,10 +406,6 @@ def test_any_real_date_in_any_common_format_is_found_whole(
 
 
 # --- through the detector -----------------------------------------------------------------
-
-
-def found(detector: Detector, text: str) -> set[tuple[str, str]]:
-    return {(e.type.value, e.text) for e in detector.detect(text)}
 
 
 def kinds_at(detector: Detector, text: str, value: str) -> set[str]:

@@ -9,9 +9,7 @@ from appliance.privacy.detect import Detector
 from appliance.privacy.fields import csv_columns
 from appliance.privacy.name_codes import code_ok
 
-
-def found(detector: Detector, text: str) -> set[tuple[str, str]]:
-    return {(e.type.value, e.text) for e in detector.detect(text)}
+from .conftest import found
 
 
 @pytest.mark.parametrize(
