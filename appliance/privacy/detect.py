@@ -184,7 +184,7 @@ def _address_after_name(text: str, found: list[Entity]) -> list[Entity]:
         value = text[span[0]:span[1]]
         if "," not in value or value[:1].islower():
             continue  # "Ana Pop, invoice WO275349": one lower-case part is no address
-        out.append(Entity(DataClass.ADDRESS, *span, text[span[0]:span[1]], 0.6, "address_after_name"))
+        out.append(Entity(DataClass.ADDRESS, *span, value, 0.6, "address_after_name"))
     return out
 
 
