@@ -270,20 +270,26 @@ def _fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
 
 
-@functools.cache
-def b12_names() -> dict[str, tuple[list[str], list[str]]]:
-    """Return ``{people: (first, last)}``: the hand-built pools minus every dev name."""
-    dev = _dev_names()
+def _pools_without(
+    peoples: dict[str, tuple[tuple[str, ...], tuple[str, ...]]], dev: set[str]
+) -> dict[str, tuple[list[str], list[str]]]:
+    """Return ``{people: (first, last)}``: the hand-built ``peoples`` minus every name of ``dev``."""
 
     def keep(names: tuple[str, ...]) -> list[str]:
         return sorted({n for n in names if n.lower() not in dev and _fold(n) not in dev})
 
     pools = {}
-    for people, (first, last) in _PEOPLES.items():
+    for people, (first, last) in peoples.items():
         pair = (keep(first), keep(last))
         if pair[0] and pair[1]:
             pools[people] = pair
     return pools
+
+
+@functools.cache
+def b12_names() -> dict[str, tuple[list[str], list[str]]]:
+    """Return ``{people: (first, last)}``: the hand-built pools minus every dev name."""
+    return _pools_without(_PEOPLES, _dev_names())
 
 
 # --- check digits and calendars (written for this set) -----------------------------------
@@ -304,10 +310,10 @@ def _s10(body8: str) -> str:
 
 # fmt: off
 _MONTHS = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"),
-    "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"),
-    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"),
-    "de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"),
+    "en": b5._MONTHS["en"],
+    "es": b5._MONTHS["es"],
+    "fr": b5._MONTHS["fr"],
+    "de": b5._MONTHS["de"],
     "ru": ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября", "декабря"),
     "eu": ("urtarrilaren", "otsailaren", "martxoaren", "apirilaren", "maiatzaren", "ekainaren", "uztailaren", "abuztuaren", "irailaren", "urriaren", "azaroaren", "abenduaren"),
     "sw": ("Januari", "Februari", "Machi", "Aprili", "Mei", "Juni", "Julai", "Agosti", "Septemba", "Oktoba", "Novemba", "Desemba"),
@@ -398,27 +404,18 @@ def _dms(x: float) -> tuple[int, int, float]:
     return tenths // 36_000, tenths % 36_000 // 600, tenths % 600 / 10
 
 
-class B12Gen(corpus.LocaleGen):
-    """The blind split's values: same classes as the dev split, pools and forms of its own."""
+class B12Gen(b10.B10Gen):
+    """The blind split's values: same classes as the dev split, pools and forms of its own.
+    The helpers it shares with ``b10`` (everyday draw, random strings and digits, first
+    name and surname) are inherited; the birth date is ``b9``'s (born 1945 to 2008)."""
 
     group_name = "b12"
 
     def __init__(self, rng: random.Random) -> None:
-        super().__init__(rng, b12_names())
+        corpus.LocaleGen.__init__(self, rng, b12_names())
         self._people = self.locales[0]
 
-    def _everyday(self) -> bool:
-        return self.r.random() < EVERYDAY
-
-    def _rnd(self, n: int, alphabet: str = string.ascii_letters + string.digits) -> str:
-        return "".join(self.r.choice(alphabet) for _ in range(n))
-
-    def _d(self, n: int) -> str:
-        return corpus.digits(self.r, n)
-
-    def _birth(self, lo: int = 1945, hi: int = 2008) -> dt.date:
-        start = dt.date(lo, 1, 1)
-        return start + dt.timedelta(days=self.r.randint(0, (dt.date(hi, 12, 31) - start).days))
+    _birth = b9.B9Gen._birth
 
     # --- names -------------------------------------------------------------------------
     def _pool(self) -> tuple[list[str], list[str]]:
@@ -458,12 +455,6 @@ class B12Gen(corpus.LocaleGen):
     def _other(self, names: list[str], taken: str) -> str:
         """A name of ``names`` other than ``taken`` (a second given name, a second surname)."""
         return self.r.choice([n for n in names if n != taken] or names)
-
-    def first(self) -> str:
-        return self.r.choice(self._pool()[0])
-
-    def surname(self) -> str:
-        return self.r.choice(self._pool()[1])
 
     # --- contact -----------------------------------------------------------------------
     def email(self) -> str:

@@ -63,7 +63,6 @@ import datetime as dt
 import functools
 import random
 import string
-import unicodedata
 
 import privacy_corpus as corpus
 import privacy_retired_b4 as b4
@@ -75,7 +74,8 @@ import privacy_retired_b9 as b9
 import privacy_retired_b10 as b10
 import privacy_retired_b11 as b11
 import privacy_retired_b12 as b12
-from privacy_retired_b10 import _gtin, _iban, _luhn, _wsum
+from privacy_retired_b10 import _ROMAN, _gtin, _iban, _luhn, _wsum
+from privacy_retired_b12 import _fold, _pools_without
 
 _DEV_LOCALES = b12._DEV_LOCALES
 
@@ -209,11 +209,6 @@ _PEOPLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 # fmt: on
 
 
-def _fold(text: str) -> str:
-    """Lower case without diacritics (Sunná -> sunna)."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
-
-
 def _dev_names() -> set[str]:
     """Every name of the dev pools (Faker's and the romanised b4 to b12 ones), folded."""
     dev_first, dev_last = corpus.locale_names(_DEV_LOCALES)
@@ -241,17 +236,7 @@ def _dev_names() -> set[str]:
 @functools.cache
 def b13_names() -> dict[str, tuple[list[str], list[str]]]:
     """Return ``{people: (first, last)}``: the hand-built pools minus every dev name."""
-    dev = _dev_names()
-
-    def keep(names: tuple[str, ...]) -> list[str]:
-        return sorted({n for n in names if n.lower() not in dev and _fold(n) not in dev})
-
-    pools = {}
-    for people, (first, last) in _PEOPLES.items():
-        pair = (keep(first), keep(last))
-        if pair[0] and pair[1]:
-            pools[people] = pair
-    return pools
+    return _pools_without(_PEOPLES, _dev_names())
 
 
 # --- phones -----------------------------------------------------------------------------
@@ -298,34 +283,8 @@ def _groups(nsn: str, sizes: tuple[int, ...]) -> list[str]:
 
 
 _MONTHS = {
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-    "fr": (
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ),
+    "en": b12._MONTHS["en"],
+    "fr": b12._MONTHS["fr"],
     "ca": (
         "gener",
         "febrer",
@@ -368,58 +327,28 @@ _MONTHS = {
         "november",
         "desember",
     ),
-    "ru": (
-        "января",
-        "февраля",
-        "марта",
-        "апреля",
-        "мая",
-        "июня",
-        "июля",
-        "августа",
-        "сентября",
-        "октября",
-        "ноября",
-        "декабря",
-    ),
+    "ru": b12._MONTHS["ru"],
 }
-_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 
 # Taiwan ID: the letter's two-digit code
 _TW = dict(zip("ABCDEFGHJKLMNPQRSTUVXYWZIO", range(10, 36), strict=True))
 
 
-class B13Gen(corpus.LocaleGen):
-    """The blind split's values: same classes as the dev split, pools and forms of its own."""
+class B13Gen(b12.B12Gen):
+    """The blind split's values: same classes as the dev split, pools and forms of its own.
+    The helpers it shares with ``b12`` (everyday draw, random strings and digits, the name
+    pool draw, first name and surname) are inherited; the birth date is ``b8``'s (born 1948
+    to 2007)."""
 
     group_name = "b13"
 
     def __init__(self, rng: random.Random) -> None:
-        super().__init__(rng, b13_names())
+        corpus.LocaleGen.__init__(self, rng, b13_names())
         self._people = self.locales[0]
 
-    def _everyday(self) -> bool:
-        return self.r.random() < EVERYDAY
-
-    def _rnd(self, n: int, alphabet: str = string.ascii_letters + string.digits) -> str:
-        return "".join(self.r.choice(alphabet) for _ in range(n))
-
-    def _d(self, n: int) -> str:
-        return corpus.digits(self.r, n)
-
-    def _birth(self, lo: int = 1948, hi: int = 2007) -> dt.date:
-        start = dt.date(lo, 1, 1)
-        return start + dt.timedelta(days=self.r.randint(0, (dt.date(hi, 12, 31) - start).days))
+    _birth = b8.B8Gen._birth
 
     # --- names -------------------------------------------------------------------------
-    def _pool(self) -> tuple[list[str], list[str]]:
-        self.group = self.group_name
-        self._people = self.r.choice(self.locales)
-        return self.pools[self._people]
-
-    def _other(self, names: list[str], taken: str) -> str:
-        return self.r.choice([n for n in names if n != taken] or names)
-
     def person(self) -> str:
         r = self.r
         first, last = self._pool()
@@ -448,12 +377,6 @@ class B13Gen(corpus.LocaleGen):
         if style < 0.94:
             return f"{f} {la}".upper()
         return f"{f[0]}{la}".lower() if r.random() < 0.3 else f"{f[0]} {la}"
-
-    def first(self) -> str:
-        return self.r.choice(self._pool()[0])
-
-    def surname(self) -> str:
-        return self.r.choice(self._pool()[1])
 
     # --- contact -----------------------------------------------------------------------
     def email(self) -> str:
