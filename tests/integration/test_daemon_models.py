@@ -129,7 +129,7 @@ def test_unsure_event_is_escalated_redacted_to_the_cloud_and_metered(
     _publish(mqtt_broker, [("factory/l2/tickets", {"id": "t-esc", "text": text})])
     assert collector.wait_for(1, 120), daemon.log_path.read_text()[-3000:]
     d = json.loads(next(iter(collector.decisions["t-esc"])))
-    assert d["route"] == "cloud", d
+    assert d["route"] == "cloud", json.dumps(d)  # whole, so a failure shows the reasons
     assert d["label"] == "high" and d["model"] == "gpt-4.1"  # the stand-in answers "severity=high"
     assert "low_confidence" in d["reasons"] and d["detail"]["cost_usd"] > 0
     assert len(provider.requests()) == before + 1
