@@ -30,7 +30,9 @@ PHONE_CONTEXT = re.compile(
     r"whats-?app(?:ed)?|signal|viber|fax|text(?:ed|ing|s)?|sms|dial(?:l?ed)?|hotline|landline|"
     r"voicemail|number|nr|num|tlf|tfn|puhelin|telefon|t\.|no answer on|not answering|"
     r"rückfragen unter|erreichbar unter|sđt|điện thoại|simu|teléfono|telefone|telefono|"
-    r"taleefan\w*|next of kin|emergency contact|утас|телефон|тел\.)(?:\b\.?|(?<=\.))|"
+    r"taleefan\w*|next of kin|emergency contact|утас|телефон|тел\.|ffôn|nimero|telèfon|"
+    r"text me(?: back)?(?: on)?|daughter|son|wife|husband|mother|father|partner)"
+    r"(?:\b\.?|(?<=\.))|"
     r"ስልክ|טלפון|נייד|تلفن|موبایل|شماره همراه|هاتف|جوال")
 _DATE_START = re.compile(rf"{DATE}(?!\d)")
 _SEPARATED = re.compile(r"\d[ ./-]+\(?\d|\)\s*\d")
@@ -118,7 +120,8 @@ def phone_rules(regions: tuple[str, ...]) -> tuple[Rule, ...]:
              re.compile(r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(0\))?(?:[ .\-/]?\(?\d{1,5}\)?){1,6}(?![\w-])"),
              validate=lambda v: 8 <= len(ck.digits(v)) <= 15),
         Rule("phone_00", DataClass.PHONE,
-             re.compile(r"(?<![\w+./-])00[1-9]\d{0,2}(?:[ .-]?\(0\))?(?:[ .\-/]?\(?\d{1,5}\)?){1,6}"
+             # "0049 1527 6436230", "00 49 1527 6436230"
+             re.compile(r"(?<![\w+./-])00[ .-]?[1-9]\d{0,2}(?:[ .-]?\(0\))?(?:[ .\-/]?\(?\d{1,5}\)?){1,6}"
                         r"(?![\w-])"),
              validate=lambda v: _valid_international(ck.digits(v.replace("(0)", ""))[2:]),
              veto=PART_VETO),

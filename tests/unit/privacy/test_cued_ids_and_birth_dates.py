@@ -113,3 +113,17 @@ def test_phone_words_of_swahili_spanish_and_mongolian_and_a_plus_number_is_no_id
     detector: Detector, text: str, phone: str
 ) -> None:
     assert ("PHONE", phone) in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        ("Gwaith cynnal a chadw: Ana Pop, rhif staff EE9958, ffôn 0477380265.", "0477380265"),
+        ("Ana Pop can you cover Saturday? text me back on 00 49 1527 6436230", "00 49 1527 6436230"),
+        ("DNAR discussion documented with Ana Pop's daughter (0614955485).", "0614955485"),
+    ],
+)
+def test_welsh_phone_word_spaced_00_prefix_and_a_relative_s_number(
+    detector: Detector, text: str, phone: str
+) -> None:
+    assert ("PHONE", phone) in found(detector, text)
