@@ -29,7 +29,7 @@ _AFTER_NAME = re.compile(
 # "P161853", "PN 40857", "ID#58958", "HR/9528/B", "MNT105-8", "60:12904", "PID:98422180"
 # "MNT.437.11", "PRS 999 383", "#62746"
 _CODE = re.compile(
-    r"(?:(?P<prefix>ID|No\.?|Nr\.?|[A-Z]{1,4})(?:\s?[#:]\s?|\s|-|/|\.)?|#)?"
+    r"(?:(?P<prefix>ID|No\.?|Nr\.?|[A-Z]{1,4}|[a-z]{2,4}(?=\d))(?:\s?[#:]\s?|\s|-|/|\.)?|#)?"
     r"[A-Z0-9]{0,4}\d[A-Z0-9]*(?:[-/:.][A-Z0-9]{1,8}|\s\d{3}){0,3}")
 _NOT_CODE = re.compile(
     r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?"  # a time
@@ -51,7 +51,8 @@ _AT_WORK = re.compile(
     r"(?i)\b(?:return[- ]to[- ]work|occupational|surveillance|staff|employee|operator|"
     r"personnel|payroll|shift|absence|fehlzeit\w*|personalnummer|works (?:number|no)|"
     r"audiometr\w*|recall list|roster|rota|toolbox|induction|sign-in|kaizen|timesheet|"
-    r"clock(?:ed)?[- ]in)\b")
+    r"clock(?:ed)?[- ]in|drug (?:and alcohol )?test|alcohol test|random selection|"
+    r"fitness for work)\b")
 
 
 def code_ok(value: str) -> bool:

@@ -623,10 +623,11 @@ def context_rules(employee_patterns: list[str], mrn_patterns: list[str]) -> tupl
              _c(r"(?i)(?:\b(?:badge|employee|staff(?:\s+discount)?|personnel|operator|worker|payroll|"
                 r"mitarbeiter|personal|matricule|matricola|empleado|pracownik|cashier|clerk)\s*"
                 r"(?:id|no\.?|nr\.?|number|nummer|#|card|code)?|"
-                r"\b(?:works|clock(?:ing)?)\s+(?:id|no\.?|nr\.?|number|card)|รหัสพนักงาน)\s*[:#]?\s*"
+                r"\b(?:works|clock(?:ing)?)\s+(?:id|no\.?|nr\.?|number|card)|\bop(?=\s+\S*\d)|"
+                r"รหัสพนักงาน)\s*[:#]?\s*"
                 # "X50212C", "818A669", "95-91102", "HID 215-37480", "ID#58958", "54:14281":
                 # capitals and digits, three digits at least
-                r"((?-i:\d{2,3}:\d{4,6}(?![:\d])|(?:(?:ID|HID|[A-Z]{2,4})\s|ID#)?"
+                r"((?-i:\d{2,3}[:.]\d{4,6}(?![:.\d])|[a-z]{2,4}\d{4,8}\b|(?:(?:ID|HID|[A-Z]{2,4})\s|ID#)?"
                 r"(?=(?-i:[A-Z0-9/-])*\d(?-i:[A-Z0-9/-])*\d(?-i:[A-Z0-9/-])*\d)"
                 r"(?-i:[A-Z0-9]+)(?:[-/](?-i:[A-Z0-9]+)){0,3}))(?![\w-]|[/.]\d)"),
              group=1),

@@ -135,3 +135,19 @@ def test_organisations_and_places_in_their_fields_are_not_people(
 ) -> None:
     people = {v for t, v in found(detector, text) if t == "PERSON"}
     assert people == {"Ana Pop"}
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Audiometry screening flagged Ana Pop (stf68829) with tinnitus.", "stf68829"),
+        ("Leaver checklist for Ana Pop: badge 73.1732 disabled, laptop returned.", "73.1732"),
+        ("barcode scan 8716128998267 qty 240 bin NU2208-2RS op EE1593", "EE1593"),
+        ("Drug and alcohol test, random selection: Ana Pop (W602122) - declared statins.",
+         "W602122"),
+    ],
+)
+def test_lower_case_and_dotted_staff_numbers_an_operator_field_and_a_workplace_test(
+    detector: Detector, text: str, code: str
+) -> None:
+    assert ("EMPLOYEE_ID", code) in found(detector, text)
