@@ -80,7 +80,11 @@ def _epoch_stamp(text: str, start: int, end: int) -> bool:
 
 
 def _not_a_date(value: str) -> bool:
-    return _DATE_START.match(value) is None
+    """Neither a date nor an IPv4 address ("reachable at 192.168.85.143" is no phone)."""
+    return _DATE_START.match(value) is None and _DOTTED_QUAD.fullmatch(value) is None
+
+
+_DOTTED_QUAD = re.compile(r"(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}")
 
 
 def phone_region_ok(value: str, regions: tuple[str, ...]) -> bool:

@@ -127,3 +127,9 @@ def test_welsh_phone_word_spaced_00_prefix_and_a_relative_s_number(
     detector: Detector, text: str, phone: str
 ) -> None:
     assert ("PHONE", phone) in found(detector, text)
+
+
+def test_an_ip_address_after_a_phone_word_stays_an_ip_address(detector: Detector) -> None:
+    got = found(detector, "Terminal for Ana Pop reachable at 172.17.214.90, hw address DCC33E857EB2")
+    assert ("IP", "172.17.214.90") in got
+    assert ("PHONE", "172.17.214.90") not in got
