@@ -198,8 +198,7 @@ _PLACE_FIELD = re.compile(
 
 
 def _no_people_in_places(text: str, found: list[Entity]) -> list[Entity]:
-    people = [e for e in found if e.type is DataClass.PERSON]
-    if not people:
+    if not any(e.type is DataClass.PERSON for e in found):
         return found
     places = [m.span(g) for m in _PLACE_FIELD.finditer(text) for g in (1, 2) if m.group(g)]
     if not places:

@@ -99,6 +99,9 @@ _PIN_KEY = re.compile(r"(?:^|_)(?:pass\w*|pwd|pin|passcode|code)(?:$|_)")
 _CHILD_ID_KEYS = frozenset({"id", "value", "number", "no", "code"})
 _PARENT = re.compile(r"[\"']?(\w+)[\"']?\s*:\s*\[?\s*\{[^{}\[\]]*$")
 _FHIR_PATIENT = re.compile(r"[\"']resourceType[\"']\s*:\s*[\"']Patient[\"']")
+_PATIENT_PARENTS = frozenset({"patient", "subject", "resident", "client"})
+_STAFF_PARENTS = frozenset({"worker", "employee", "staff", "operator", "driver", "technician",
+                            "cashier", "holder", "member", "user", "person", "crew"})
 
 
 def _parent_class(text: str, pos: int) -> DataClass | None:
@@ -110,15 +113,10 @@ def _parent_class(text: str, pos: int) -> DataClass | None:
         return DataClass.MEDICAL_RECORD
     if parent in _PATIENT_PARENTS:
         return DataClass.MEDICAL_RECORD
-    if parent in _STAFF_PARENTS or key_class(parent) is DataClass.PERSON:
-        return DataClass.EMPLOYEE_ID
     cls = key_class(parent)
+    if parent in _STAFF_PARENTS or cls is DataClass.PERSON:
+        return DataClass.EMPLOYEE_ID
     return cls if cls in _EMBEDDED_IDS else None
-
-
-_PATIENT_PARENTS = frozenset({"patient", "subject", "resident", "client"})
-_STAFF_PARENTS = frozenset({"worker", "employee", "staff", "operator", "driver", "technician",
-                            "cashier", "holder", "member", "user", "person", "crew"})
 
 
 def embedded_fields(text: str) -> list[Entity]:

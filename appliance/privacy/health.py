@@ -11,9 +11,8 @@ class and with a dose, procedures and tests, and the ways people say someone is 
 from __future__ import annotations
 
 import re
-from re import _constants as sre  # type: ignore[attr-defined]
-from re import _parser as sre_parse  # type: ignore[attr-defined]
-from typing import Any
+
+from appliance.privacy.prefilter import first_letters
 
 _BODY = (r"(?:hands?|palms?|lips?|chin|cheeks?|mouth|teeth|tooth|nails?|arms?|forearms?|fingers?|"
          r"(?:achilles )?tendons?|ligaments?|"
@@ -210,41 +209,6 @@ def _top_level(pattern: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def _first_letters(term: str) -> set[str] | None:
-    """The letters a match of ``term`` can begin with (lower case), or ``None`` when it
-    can begin with something else (a digit, any word character)."""
-    return _seq_first(list(sre_parse.parse(term, re.IGNORECASE)))
-
-
-def _seq_first(items: list[tuple[Any, Any]]) -> set[str] | None:
-    out: set[str] = set()
-    for op, av in items:
-        first, may_be_empty = _node_first(op, av)
-        if first is None:
-            return None
-        out |= first
-        if not may_be_empty:
-            return out
-    return None  # the whole term may match the empty string
-
-
-def _node_first(op: Any, av: Any) -> tuple[set[str] | None, bool]:
-    if op is sre.LITERAL:
-        ch = chr(av)
-        return ({ch.lower()} if ch.isalpha() and len(ch.upper()) == 1 else None), False
-    if op is sre.SUBPATTERN:
-        return _seq_first(list(av[-1])), False
-    if op is sre.BRANCH:
-        alts = [_seq_first(list(alt)) for alt in av[1]]
-        if any(a is None for a in alts):
-            return None, False
-        return set().union(*[a for a in alts if a is not None]), False
-    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
-        first = _seq_first(list(av[2]))
-        return first, av[0] == 0
-    return None, False
-
-
 def _by_first_letter(pattern: str) -> str:
     """Regroup the alternatives of ``pattern`` under the letters they can begin with.
 
@@ -263,7 +227,7 @@ def _by_first_letter(pattern: str) -> str:
         if first.isalpha() and len(first.upper()) == 1 and term[1:2] not in ("?", "*", "{", "+"):
             groups.setdefault(first.lower(), []).append(term[1:])
             continue
-        letters = _first_letters(term)
+        letters = first_letters(term)
         if letters is None:
             other.append(term)
         else:

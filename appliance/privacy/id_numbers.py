@@ -225,7 +225,7 @@ _TIME_BEFORE = re.compile(
 _SPLIT = re.compile(r"[ ./()-]+")
 _SHORTEST = min(n for k in KINDS for n in k.lengths)
 _SEPARATORS = re.compile(r"[ ./()-]")
-_DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")  # shaped like an IPv4 address
 _ID_WORDS = (
     r"id|i\.d\.|id\s*(?:no|nr|number|card|#)|identity(?:\s+(?:card|number|no))?|national\s+(?:id|number)|"
     r"personal\s+(?:id|number|code|no)|citizen(?:ship)?\s+(?:id|number)|tax\s+(?:id|number|no|code)|"
@@ -284,7 +284,7 @@ def find_id_numbers(text: str, personal: bool,
     """
     for m in _RUN.finditer(text):
         run = m.group()
-        if len(run) < _SHORTEST or run.startswith("+") or _DOTTED_QUAD.fullmatch(run):
+        if len(run) < _SHORTEST or run.startswith("+") or DOTTED_QUAD.fullmatch(run):
             continue  # too short for any kind; an international phone number; an IPv4 address
         groups = _groups(m.group())
         found = _best(text, m.start(), m.group(), groups, personal, vetoed)

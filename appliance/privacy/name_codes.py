@@ -15,6 +15,7 @@ import re
 from appliance.privacy.dates import find_dates
 from appliance.privacy.entities import DataClass, Entity
 from appliance.privacy.health import health_spans
+from appliance.privacy.id_numbers import DOTTED_QUAD
 
 # the place of the code: in brackets, between commas (or before a colon), or as the next
 # field of a "|"-separated record; a staff or record word may open the brackets
@@ -34,8 +35,7 @@ _CODE = re.compile(
 _NOT_CODE = re.compile(
     r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?"  # a time
     r"|(?:19|20)\d{2}"  # a year
-    r"|\d+\.\d{1,2}"  # an amount or a reading
-    r"|\d{1,3}(?:\.\d{1,3}){3}")  # an IPv4 address
+    r"|\d+\.\d{1,2}")  # an amount or a reading
 # a prefix that says the number is something else: a birth date, a phone, a room
 _OTHER_PREFIX = frozenset({"DOB", "TEL", "MOB", "PH", "FAX", "AGE", "BED", "ROOM", "RM", "EXT"})
 _DIALABLE = re.compile(r"[\d\s.-]+")
@@ -59,7 +59,7 @@ def code_ok(value: str) -> bool:
     """Whether ``value`` is shaped like a badge or record number (not a time, a year,
     an IP address or a date)."""
     m = _CODE.fullmatch(value)
-    if m is None or _NOT_CODE.fullmatch(value) is not None:
+    if m is None or _NOT_CODE.fullmatch(value) or DOTTED_QUAD.fullmatch(value):
         return False
     if (m.group("prefix") or "").rstrip(".").upper() in _OTHER_PREFIX:
         return False

@@ -79,7 +79,7 @@ def _epoch_stamp(text: str, start: int, end: int) -> bool:
         or (len(value) == 13 and 1_000_000_000_000 <= int(value) < 2_200_000_000_000))
 
 
-def _not_a_date(value: str) -> bool:
+def _not_a_date_or_ip(value: str) -> bool:
     """Neither a date nor an IPv4 address ("reachable at 192.168.85.143" is no phone)."""
     return _DATE_START.match(value) is None and _DOTTED_QUAD.fullmatch(value) is None
 
@@ -90,13 +90,13 @@ _DOTTED_QUAD = re.compile(r"(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d
 def phone_region_ok(value: str, regions: tuple[str, ...]) -> bool:
     """True for 7-13 digits that are a valid national number in one of ``regions``."""
     digits = ck.digits(value)
-    return 7 <= len(digits) <= 13 and _not_a_date(value) and _valid_in(digits, regions)
+    return 7 <= len(digits) <= 13 and _not_a_date_or_ip(value) and _valid_in(digits, regions)
 
 
 def phone_world_ok(value: str, regions: tuple[str, ...]) -> bool:
     """True for 7-13 digits that are a valid number in ``regions`` or any country's plan."""
     digits = ck.digits(value)
-    return (7 <= len(digits) <= 13 and _not_a_date(value)
+    return (7 <= len(digits) <= 13 and _not_a_date_or_ip(value)
             and (_valid_in(digits, regions) or _valid_in(digits, _WORLD)))
 
 
@@ -105,7 +105,7 @@ def phone_rules(regions: tuple[str, ...]) -> tuple[Rule, ...]:
 
     def national_ok(value: str) -> bool:
         digits = ck.digits(value)
-        return 8 <= len(digits) <= 13 and _not_a_date(value) and _valid_in(digits, regions)
+        return 8 <= len(digits) <= 13 and _not_a_date_or_ip(value) and _valid_in(digits, regions)
 
     def grouped_national_ok(value: str) -> bool:
         # "0160 4811618", "0664/1234567", "(022) 12345": a trunk prefix and a grouping
@@ -113,7 +113,7 @@ def phone_rules(regions: tuple[str, ...]) -> tuple[Rule, ...]:
 
     def bare_ok(value: str) -> bool:
         digits = ck.digits(value)
-        return 7 <= len(digits) <= 12 and _not_a_date(value) and _valid_in(digits, regions)
+        return 7 <= len(digits) <= 12 and _not_a_date_or_ip(value) and _valid_in(digits, regions)
 
     def world_ok(value: str) -> bool:
         # after a phone word: a number valid in any country's plan ("call (11) 96123-4178")

@@ -11,6 +11,10 @@ The needles are derived, never written by hand, so they cannot drift from the
 pattern. Matching is compared after :func:`fold`, which maps every character that
 ``re``'s case-insensitive mode equates with an ASCII character onto it, so a needle is
 found whatever the case of the text and whether or not the pattern ignores case.
+
+:func:`first_letters` reads the same syntax tree for the letters a pattern's matches can
+begin with; the health lexicon files its terms under them. Only this module touches
+``re``'s parser.
 """
 
 from __future__ import annotations
@@ -157,3 +161,38 @@ def _seq(items: list[tuple[Any, Any]]) -> tuple[_Exact, _Exact]:
         run = frozenset({""})
     best = _best(best, run)
     return (run if all_exact else None), best
+
+
+def first_letters(pattern: str) -> set[str] | None:
+    """The letters (lower case) a match of the case-insensitive ``pattern`` can begin
+    with, or ``None`` when it can begin with something else (a digit, any word
+    character) or match the empty string."""
+    return _seq_first(list(sre_parse.parse(pattern, re.IGNORECASE)))
+
+
+def _seq_first(items: list[tuple[Any, Any]]) -> set[str] | None:
+    out: set[str] = set()
+    for op, av in items:
+        first, may_be_empty = _node_first(op, av)
+        if first is None:
+            return None
+        out |= first
+        if not may_be_empty:
+            return out
+    return None  # the whole pattern may match the empty string
+
+
+def _node_first(op: Any, av: Any) -> tuple[set[str] | None, bool]:
+    if op is sre.LITERAL:
+        ch = chr(av)
+        return ({ch.lower()} if ch.isalpha() and len(ch.upper()) == 1 else None), False
+    if op is sre.SUBPATTERN:
+        return _seq_first(list(av[-1])), False
+    if op is sre.BRANCH:
+        alts = [_seq_first(list(alt)) for alt in av[1]]
+        if any(a is None for a in alts):
+            return None, False
+        return set().union(*[a for a in alts if a is not None]), False
+    if op in _REPEATS:
+        return _seq_first(list(av[2])), av[0] == 0
+    return None, False
