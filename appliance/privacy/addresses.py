@@ -33,10 +33,10 @@ _PARTICLE = (r"(?:de|del|della|delle|dei|di|da|das|do|dos|du|des|la|le|les|los|l
              r"van|von|der|den|ter|am|an|auf|im|zum|zur|of|the|y|i|e|na|pri|nad|pod|u|w|z|ve|v|"
              r"sur|sous|en|al|a)")
 _NAME = rf"(?:{_WORD}|\d{{1,3}}(?:st|nd|rd|th|\.)?)(?:[ -](?:{_WORD}|{_PARTICLE}(?=\s)))*"
-_HOUSE = (r"(?:(?:No|Nr|nr|no|Nº|N°|n°)\.?:?\s*)?(?:\d{1,5}(?:\s?[A-Za-z](?![\w'’]))?"
+_HOUSE = (r"(?:(?:No|Nr|nr|no|Nº|N°|n°|д|дом)\.?:?\s*)?(?:\d{1,5}(?:\s?[A-Za-z](?![\w'’]))?"
           r"(?:\s?[-/]\s?\d{1,4}[A-Za-z]?){0,2}\.?|[Ss]/[Nn])")
 _UNIT = (r"(?:,?\s*(?:Apt|Apartment|Appartamento|Suite|Ste|Unit|Flat|Fl|Floor|Level|Bl|Sc|Ap|Et|"
-         r"Piso|Puerta|Top|Stiege|Bldg|Building|Room|Rm|D|No|Nr|Dept)\.?:?\s*#?\d{1,5}[A-Za-z]?"
+         r"Piso|Puerta|Top|Stiege|Bldg|Building|Room|Rm|D|No|Nr|Dept|кв|корп|стр|офис)\.?:?\s*#?\d{1,5}[A-Za-z]?"
          r"|,?\s*\d{1,2}\s?[º°ª]\s?[A-Za-z]?\b|,?\s*\d{1,2}\.\s?(?:th|tv|mf|sal|sz|em)\.?)*")
 _POSTCODE = (r"(?:(?:[A-Z]{1,3}-\s?)?(?:\d{5}(?:-\d{4})?|\d{3}\s\d{2}|\d{2}-\d{3}|\d{4}-\d{3}|"
              r"\d{4}\s?[A-Z]{2}(?![a-z])|\d{4,6})|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|"
@@ -63,7 +63,8 @@ _TYPE_BEFORE = (
     r"[Pp]lateia|[Aa]m|[Aa]n der|[Aa]n den|[Aa]uf der|[Aa]uf dem|[Ii]m|[Zz]um|[Zz]ur|[Hh]inter der|"
     r"[Hh]inter dem|[Uu]nter den|[Bb]ei der|[Tt]rg|[Nn]ámestie|[Nn]áměstí|[Kk]ej|"
     r"[Rr]ehov|[Rr]echov|[Ss]derot|[Dd]erech|[Ss]hderot|[Jj]alan|[Jj]l|[Ss]oi|[Tt]hanon|[Dd]uong|"
-    r"[Đđ]ường|[Pp]ho|[Pp]hố|[Cc]arrera|[Cc]alle|[Jj]irón|[Jj]r|[Aa]venue)")
+    r"[Đđ]ường|[Pp]ho|[Pp]hố|[Cc]arrera|[Cc]alle|[Jj]irón|[Jj]r|[Aa]venue|"
+    r"ул|улица|пр|пр-т|просп|проспект|пер|переулок|наб|пл|б-р|бульвар|ш|шоссе|[Tt]riq)")
 # street types written after the name, on their own: "Kings Road", "Váci út", "Brīvības iela"
 _DIRECTION = r"(?:\s(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\b)?"
 # English street types that say "street" on their own ("12 Kings Road") ...
@@ -89,6 +90,8 @@ _TYPE_WEAK = (
     r"Wall|Ways|Wells?|Triangle|Approach|Broadway|Concourse|Dell|Grange|Retreat|Burgs?|Bayou|"
     r"Beach|Bottom|Branch|Bridge|Brooks?|Camp|Canyon|Cape|Cliffs?|Club|Loaf|Trailer)"
     r"(?![\w'’])" + _DIRECTION)
+# a name that ends in a street type is a street: "Moshoeshoe Rd", "Oginga Odinga St"
+STREET_END = re.compile(rf"\s(?:{_TYPE_STRONG})$")
 _TYPE_AFTER_EU = (
     r"(?:Straße|Strasse|Str\.|Weg|Gasse|Allee|Platz|Damm|Ufer|Steig|Pfad|Chaussee|Markt|"
     r"straat|laan|weg|plein|gracht|kade|singel|dijk|Gade|gade|Vej|vej|Allé|allé|Stræde|stræde|"
@@ -121,6 +124,8 @@ _MID_LOW = (r"(?!(?:from|to|at|in|on|for|by|with|and|or|of|the|a|an|is|was|near|
 _SENT_TO = re.compile(
     r"(?i)(?:\b(?:send|sent|ship|shipped|deliver|delivered|post|posted|mail|mailed|forward|"
     r"forwarded|return|returned)\b[^.;:\n]{0,30}?\bto|\bvisit\b[^.;:\n]{0,40}?\bat|"
+    # "Home delivery for Ana Pop, born 3.2.1979 (age check), to Flat 10, ..."
+    r"\bdeliver(?:y|ies|ing)\b(?:[^.;:\n]|\.(?=\d)){0,80}?,\s+to|"
     r"\b(?:lives|living|resides|residing|moved|relocated)\s+(?:at|to)|"
     r"\bwohnhaft(?:\s+in)?|\bnobody\s+home\s+at|\bdischarged\s+to|"
     r"\bhome(?=\s+(?:\d|Flat\b|Unit\b|Villa\b|Apt\b|Apartment\b|House\b|No\.))|"
@@ -129,8 +134,9 @@ _SENT_TO = re.compile(
     r"\b(?:morada|adresse|anschrift|direcci[oó]n|indirizzo|adres|địa chỉ)\s*:?|"
     r"\b(?:home|postal|delivery|billing)?\s*address\s*(?:is|:))\s+")
 _CUED_ADDRESS = re.compile(
-    r"[^\s,;:]+(?:[ ][^\s,;:]+){0,6}(?:\s?,\s*[^,;:\n]{2,45}?){0,5}?"
-    r"(?:[ ,-]\s*(?:[A-Z]{1,4}[ -]?)?\d{4,6}(?:-\d{3,4})?|\s+\d{3}\s\d{2}|"
+    r"[^\s,;:]+(?:[ ][^\s,;:]+){0,6}(?:\s?(?:,|\n)\s*[^,;:\n]{2,45}?){0,5}?"
+    r"(?:[ ,-]\s*(?:[A-Z]{1,4}[ -]?)?\d{4,6}(?:-\d{3,4})?|\s+\d{3}\s\d{2}|[ ,]\s*[A-Z]{2}-\d{3}|"
+    r"\s+[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}|"
     r",?\s*(?:Postal Code|Postcode|Post Code|PLZ|CEP|ZIP(?: Code)?)\s*:?\s*\d{4,10}(?:-\d{3,5})?)"
     r"(?:\s+[A-Z][\w'’-]+(?:\s*/\s*[A-Z]{2})?)?(?![\w-])")
 
@@ -158,7 +164,7 @@ class _CuedAddressRule(Rule):
 
     def find(self, text: str, scan: Scan | None = None) -> Iterable[Entity]:
         for cue in _SENT_TO.finditer(text):
-            span = address_at(text, cue.end(), skip=60)
+            span = address_at(text, cue.end(), skip=60) or clause_address(text, cue.end())
             if span is not None:
                 yield Entity(self.type, *span, text[span[0]:span[1]], self.score, self.name)
 
@@ -194,11 +200,11 @@ _LABEL = re.compile(
     r"(?i)\b(?:(?:home|postal|delivery|billing|street|residential|mailing|shipping)\s+)?"
     r"(?:address|adres|adresse|anschrift|direcci[oó]n|indirizzo|morada|endereço|địa chỉ|"
     r"domicilio|domicili[ée]e?|wohnhaft(?:\s+in)?|pick-?up|village|helbidea)\b\s*"
-    r"(?::|=|is\b|at\b|from\b)?\s*|"
+    r"(?::|=|is\b|at\b|from\b|to\b)?\s*|"
     r"(?:نشانی|آدرس|العنوان|адрес(?:\s+доставки)?)\s*[:：]?\s*")
 _LABELLED_VALUE = re.compile(
     r"[^\s,;:(][^\n;()]{5,118}?"
-    r"(?=\s*(?:[;\n(]|$|\.(?:\s+[A-Z][a-z]+[\s:,]+[^A-Z\s]|\s*$)|[,،]\s*(?i:Konto|PESEL|NI\b|"
+    r"(?=\s*(?:[;\n(]|$|\s[-–—]\s|\.(?:\s+[A-Z][a-z]+[\s:,]+[^A-Z\s]|\s*$)|[,،]\s*(?i:Konto|PESEL|NI\b|"
     r"ID\b|e-?mail|tel\b|telefon|phone|mob\b|mobile|contact|born|DOB|reembolso|refund|IBAN|"
     r"account|bank|SĐT|email|device|card|IP\b|order|invoice|заказ|тел)))")
 
@@ -211,16 +217,29 @@ class _LabelledAddressRule(Rule):
 
     def find(self, text: str, scan: Scan | None = None) -> Iterable[Entity]:
         for label in _LABEL.finditer(text):
-            m = _LABELLED_VALUE.match(text, label.end())
-            if m is None:
-                continue
-            value = m.group().rstrip(" ,.")
-            parts = re.split(r"\s*[,،]\s*", value)
-            numbered = any(c.isdigit() for c in value)
-            if (len(parts) >= (2 if numbered else 3) and sum(c.isalpha() for c in value) >= 6
-                    and not any(p[:1].islower() for p in parts)):
-                yield Entity(self.type, m.start(), m.start() + len(value), value, self.score,
-                             self.name)
+            span = clause_address(text, label.end())
+            if span is not None:
+                yield Entity(self.type, *span, text[span[0]:span[1]], self.score, self.name)
+
+
+def clause_address(text: str, pos: int) -> tuple[int, int] | None:
+    """The address that fills the clause from ``pos``, in any national form: two
+    comma-separated parts and a number, or three parts, each opening with a capital or a
+    number ("Moshoeshoe Rd, Maseru 100, Lesotho", "Vaitele-uta, Upolu, Samoa")."""
+    m = _LABELLED_VALUE.match(text, pos)
+    if m is None:
+        return None
+    value = m.group().rstrip(" ,.")
+    words = value.split(" ")
+    while len(words) > 1 and words[-1][:1].islower():
+        words.pop()  # "..., Maseru 100, Lesotho please": the clause goes on past the address
+    value = " ".join(words).rstrip(" ,.")
+    parts = re.split(r"\s*[,،]\s*", value)
+    numbered = any(c.isdigit() for c in value)
+    if (len(parts) >= (2 if numbered else 3) and sum(c.isalpha() for c in value) >= 6
+            and not any(p[:1].islower() for p in parts)):
+        return m.start(), m.start() + len(value)
+    return None
 
 
 ADDRESS_RULES: tuple[Rule, ...] = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from appliance.privacy.addresses import ADDRESS_RULES, address_at
+from appliance.privacy.addresses import ADDRESS_RULES, STREET_END, address_at
 from appliance.privacy.checksums import bsn_ok, steuer_id_ok
 from appliance.privacy.dates import DATE, find_dates
 from appliance.privacy.entities import DataClass, Entity, resolve_overlaps
@@ -226,7 +226,8 @@ def _person_out_of_address(text: str, found: list[Entity]) -> list[Entity]:
     for ent in found:
         person = starts.get(ent.start) if ent.type is DataClass.ADDRESS else None
         if (person is not None and person.end < ent.end and text.startswith(",", person.end)
-                and " " in person.text.strip()):  # a one-word "name" may be the town
+                and " " in person.text.strip()  # a one-word "name" may be the town
+                and not STREET_END.search(person.text)):  # "Moshoeshoe Rd, Maseru 100"
             start = person.end + 1
             start += len(text[start:ent.end]) - len(text[start:ent.end].lstrip())
             out.append(Entity(ent.type, start, ent.end, text[start:ent.end], ent.score,

@@ -25,14 +25,15 @@ _KEY_CLASSES: tuple[tuple[re.Pattern[str], DataClass], ...] = tuple(
          r"social_security(?:_number)?|passport(?:_no|_number)?|id_doc(?:ument)?(?:_number|_no)?|"
          r"id_number|identity_number|identity_no|document_number", DataClass.NATIONAL_ID),
         (r"badge|badge_id|badge_no|employee_id|employee_no|staff|staff_id|staff_no|operator_id|"
-         r"worker_id|personnel_(?:no|number)", DataClass.EMPLOYEE_ID),
+         r"worker_id|personnel_(?:no|number)|crew_(?:id|no|number)|clock_(?:no|number|id)|"
+         r"works_(?:no|number)|payroll_(?:id|no|number)", DataClass.EMPLOYEE_ID),
         (r"e_?mail|email_address", DataClass.EMAIL),
         (r"phone|tel|telephone|mobile|cell_phone|fax|msisdn|phone_number", DataClass.PHONE),
         (r"dob|birth_?date|date_of_birth|birthday", DataClass.DATE_OF_BIRTH),
         # before the address keys, which "hw_addr" would match too
         (r"mac|mac_address|hw_addr|hwaddr|hw|calling_station_id|bssid|chaddr", DataClass.MAC_ADDRESS),
         (r"address|street|home_address|postal_address|addr|ship_to|bill_to|deliver_to|"
-         r"delivery_address|shipping_address|residence", DataClass.ADDRESS),
+         r"delivery_address|shipping_address|residence|ship|deliver|delivery|billing", DataClass.ADDRESS),
         (r"lat|lon|lng|latitude|longitude|gps|coordinates|geo|geolocation", DataClass.GPS),
         (r"ip|ip_address|client_ip|remote_addr|src_ip|dst_ip|source_ip", DataClass.IP_ADDRESS),
         (r"card_number|pan|credit_card|cc_number|card_no", DataClass.PAYMENT_CARD),
@@ -43,7 +44,9 @@ _KEY_CLASSES: tuple[tuple[re.Pattern[str], DataClass], ...] = tuple(
          r"card_holder|cardholder|insured|member_name|"
          r"user_?name|employee|employee_name|assignee|contact|contact_name|customer|"
          r"customer_name|nurse|doctor|physician|cashier|signed_by|first_?name|last_?name|"
-         r"surname|full_?name|person|given_names?|family_name|forenames?|first_names", DataClass.PERSON),
+         r"surname|full_?name|person|given_names?|family_name|forenames?|first_names|wearer|worker|"
+         r"picker|guard|visitor|guest|caller|requester|approver|attendee|staff_name|"
+         r"crew_name", DataClass.PERSON),
     )
 )
 # Fields a machine fills with versions, hashes, digests, sizes, counts, serials and stamps
@@ -130,6 +133,8 @@ def embedded_fields(text: str) -> list[Entity]:
         start = m.start(value_group)
         if cls is None and key in _CHILD_ID_KEYS:
             cls = _parent_class(text, m.start())
+        elif cls is None and key == "identifier" and _FHIR_PATIENT.search(text):
+            cls = DataClass.MEDICAL_RECORD  # a FHIR Patient's identifier given as a string
         if cls is DataClass.PERSON and any(c.isdigit() for c in value):
             # "patient=7903635", "operator: E-4471": a person's field holding a number
             # holds their record or badge number

@@ -30,8 +30,15 @@ _SELF_NAMED = re.compile(
 _SPEAKER = re.compile(r"(?m)^((?-i:[A-Z][a-z]{1,20}(?: [A-Z][a-z]{1,20})?)):\s")
 _CALENDAR = frozenset(w for w in calendar_words() if len(w) >= 4)  # not "Jun", "Mai", "Min"
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]{2,}|-[^\W\d_]+)*\.?")
+# capitals of any Latin script ("SAMAKÉ", "ĠORĠ"); the ranges hold some small letters too,
+# so the case of a match is checked after it is found
+_UP = "A-ZÀ-ÖØ-ÞĀ-ſ"
 _SURNAME_FIRST = re.compile(
-    r"(?<![\w-])((?-i:[A-Z][A-Z'’-]{3,})),?\s+((?-i:[A-Z][a-z]{2,}))(?:\s+[A-Z]\.)?(?![\w-])")
+    rf"(?<![\w-])([{_UP}][{_UP}'’-]{{3,}}),?\s+([{_UP}][a-zß-öø-ÿĀ-ſ]{{2,}}(?:-[{_UP}][a-zß-öø-ÿĀ-ſ]+)?)"
+    r"(?:\s+[A-Z]\.)?(?![\w-])")
+# "BRYNHILD DALSGAARD", "TAGA SAN NICOLAS": a whole name in capitals
+_CAPITALS = re.compile(rf"(?<![\w-])[{_UP}][{_UP}'’-]+(?:[ ][{_UP}][{_UP}'’-]+){{1,2}}(?![\w-])")
+_VOWELS = frozenset("AEIOUYÀÁÂÃÄÅÆÈÉÊËÌÍÎÏÒÓÔÕÖØÙÚÛÜÝĀĂĄĒĔĖĘĚĪĬĮİŌŎŐŒŪŬŮŰŲ")
 _PARTICLES = frozenset({
     "van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "le", "la", "bin", "ibn",
     "al", "ter", "ten", "dos", "das", "y", "zu", "af",
@@ -113,7 +120,12 @@ _HUMAN_AFTER = re.compile(
     r"^(?:\s(?:says|said|asks|asked|tells|told|thinks|thought|knows|knew|agrees|agreed|"
     r"complains|complained|phoned|rang|emailed|texted|mentioned|noticed|refused|promised|"
     r"apologi[sz]ed|explained|explains|forgot|remembered|wondered|joined|visited|slipped|"
-    r"wants|wanted|signed(?!\s+by\b)|called(?=\s+(?:about|to|back|in|for)\b))|"
+    r"wants|wanted|signed(?!\s+by\b)|called(?=\s+(?:about|to|back|in|for)\b)|"
+    # an injury happens to a person: "Dogbe caught a hand in the roller guard"
+    r"(?:caught|cut|burnt|burned|hurt|injured|twisted|sprained|fractured|broke|bruised|"
+    r"scalded|crushed|trapped|jammed)\s+(?:a|an|his|her|their|the)\s+(?:hand|finger|thumb|"
+    r"arm|wrist|elbow|shoulder|foot|ankle|knee|leg|toe|back|neck|head|eye|sleeve|glove)s?|"
+    r"fainted|collapsed|fell\s+(?:off|from|over|down|ill)|tripped)|"
     r",\s+(?:can|could|would|will|please)\s+you\b|"  # "Assia, can you cover ...?"
     # what belongs to a person: "Uma's team is on it"
     r"['’]s\s+(?:team|crew|shift|desk|locker|car|van|wife|husband|partner|son|daughter|"
@@ -212,7 +224,7 @@ class _Candidate:
 def _embedded(text: str, start: int, end: int) -> bool:
     # a piece of a longer token ("SG.Ah6J...XnQJs", "9sZ&IvadeK"), never a name
     before = text[start - 1] if start else " "
-    after = text[end] if end < len(text) else " "
+    after = text[end] if end < len(text) and text[end - 1] != "." else " "  # "H.M. Ito"
     return (before.isalnum() or before in "_=&#@+\\") or (after.isalnum() or after in "_=@#&\\")
 
 
@@ -327,6 +339,7 @@ class NameDetector:
         found = [c.entity for c in candidates
                  if c.entity is not None and not _calendar(text, c.entity.start, c.entity.end)]
         more = self._surname_first(text, found) + self._introduced(text, found)
+        more += self._capitals(text, found + more, identifiers)
         # a name found inside "SURNAME, Given" gives way to the whole
         found = [e for e in found if not any(m.start <= e.start and e.end <= m.end for m in more)]
         return found + more
@@ -357,6 +370,9 @@ class NameDetector:
         out = []
         for m in _SURNAME_FIRST.finditer(text):
             surname, given = m.group(1), m.group(2)
+            if not surname.isupper() or not all(p[0].isupper() and p[1:].islower()
+                                                for p in given.split("-")):
+                continue
             if any(e.start < m.end() and m.start() < e.end
                    and not (m.start() <= e.start and e.end <= m.end()) for e in found):
                 continue
@@ -366,6 +382,46 @@ class NameDetector:
             if self._kind(given) not in ("first", "last", "unknown", "amb"):
                 continue
             out.append(Entity(DataClass.PERSON, m.start(), m.end(), m.group(), 0.7, "names"))
+        return out
+
+    def _capitals(self, text: str, found: list[Entity],
+                  identifiers: Sequence[int]) -> list[Entity]:
+        """"Checkout flagged BRYNHILD DALSGAARD (E-304583)": a name written all in capitals,
+        two or three words that are no English word, term, place or acronym, with a name
+        of the lexicon among them or a cue word or identifier beside them. A text mostly
+        in capitals (a shouted alarm) is left alone."""
+        out: list[Entity] = []
+        letters = [c for c in text if c.isalpha()]
+        if not letters or sum(c.isupper() for c in letters) > 0.6 * len(letters):
+            return out
+        for m in _CAPITALS.finditer(text):
+            start, end = m.span()
+            words = m.group().split(" ")
+            if not m.group().isupper() or sum(len(w) for w in words) < 7:
+                continue
+            if any(e.start < end and start < e.end
+                   and not (start <= e.start and e.end <= end) for e in found):
+                continue
+            listed = False
+            for i, word in enumerate(words):
+                title = word.title()
+                lower = word.lower()
+                if (len(word) < 2 or not _VOWELS.intersection(word) or lower in _STOP
+                        or lower in _ROLE_WORDS or lower in _CALENDAR):
+                    break
+                if lower in self.lex.vocab and (i > 0 or words[-1].lower() in self.lex.vocab):
+                    break  # "PUMP FAILURE", "ACME PUMP"; but "BRYNHILD DALSGAARD"
+                named = title in self.lex.first or title in self.lex.last
+                if title in self.lex.place and not named:
+                    break
+                listed = listed or named
+            else:
+                after = text[end:end + _AFTER_WINDOW]
+                if not (listed or _CUE_BEFORE_STRONG.search(text[max(0, start - 30):start])
+                        or _CUE_AFTER.match(after) or _HUMAN_AFTER.match(after)
+                        or any(end <= i <= end + 3 for i in identifiers)):
+                    continue
+                out.append(Entity(DataClass.PERSON, start, end, m.group(), 0.7, "names"))
         return out
 
     def _judge(self, text: str, run: list[Token]) -> list[_Candidate]:

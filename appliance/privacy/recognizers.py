@@ -16,6 +16,7 @@ from itertools import pairwise
 
 from appliance.privacy import checksums as ck
 from appliance.privacy.cards import CARD_RUN, card_run_ok
+from appliance.privacy.codes import CODE, about_care, code_ok
 from appliance.privacy.dates import COMPACT_OR_SOLAR, DATE, compact_or_solar_date_ok, date_ok
 from appliance.privacy.entities import DataClass, Entity
 from appliance.privacy.prefilter import fold, needles, trie_pattern
@@ -616,6 +617,10 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+def _not_about_care(text: str, start: int, end: int) -> bool:
+    return not about_care(text)
+
+
 def context_rules(employee_patterns: list[str], mrn_patterns: list[str]) -> tuple[Rule, ...]:
     """Return the site-configurable rules: badge / employee numbers and medical records."""
     rules = [
@@ -641,6 +646,26 @@ def context_rules(employee_patterns: list[str], mrn_patterns: list[str]) -> tupl
                 r"patient(?=\s*[=:]?\s*[A-Z]{0,4}-?\d{4}))(?:\s+is)?\s*[:#=]?\s*"
                 r"(\d{3} \d{3} \d{4}|[A-Z]{0,4}-?\d(?:[\d/-]{2,14}\d)?)(?![\w-]|[.,/]\d)"),
              group=1, score=0.95),
+    ]
+    # a record or staff word, then a number of any site's shape: "hospital number 39 6404
+    # 358", "n° dossier QEH 6162/68", "employee 51#1906", "clock number K32.969.72"; a bare
+    # "record" is a patient's record only in a text about care
+    rules += [
+        Rule("mrn_cued_code", DataClass.MEDICAL_RECORD,
+             _c(r"(?i)(?:\b(?:mrn|medical\s+record|patient|hospital|clinic|case|chart|unit|file|"
+                r"health\s+record)\s*(?:id|no\.?|nr\.?|number|#)\s*[:#=]?\s*"
+                rf"|\b(?:n°|no\.?|num[ée]ro)\s+(?:de\s+)?dossier\s*:?\s*|\bdossier\s*(?:n°|no\.?)?\s*:?\s*)"
+                rf"(?-i:({CODE}))(?![\w#/-]|[.,:]\d)"),
+             group=1, validate=code_ok, score=0.9),
+        Rule("mrn_record_code", DataClass.MEDICAL_RECORD,
+             _c(r"(?i)\b(?:on\s+)?record\s*[:#]?\s*"
+                rf"(?-i:({CODE}))(?![\w#/-]|[.,:]\d)"),
+             group=1, validate=code_ok, veto_around=_not_about_care, score=0.8),
+        Rule("badge_cued_code", DataClass.EMPLOYEE_ID,
+             _c(r"(?i)\b(?:(?:employee|staff|personnel|payroll|badge|crew|works|clock(?:ing)?)\s*"
+                r"(?:id|no\.?|nr\.?|number|#|card)|employee|badge)\s*[:#=]?\s*"
+                rf"(?-i:({CODE}))(?![\w#/-]|[.,:]\d)"),
+             group=1, validate=code_ok, score=0.85),
     ]
     # record numbers that carry their own prefix: "URN700004", "HN 30-81536", "MR#685034";
     # the patient identifier of an HL7 v2 PID segment ("PID|1||367995719^^^MAIN^MR")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from appliance.privacy.codes import code_ok
 from appliance.privacy.detect import Detector
 from appliance.privacy.fields import csv_columns
-from appliance.privacy.name_codes import code_ok
 
 from .conftest import found
 

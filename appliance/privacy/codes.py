@@ -1,0 +1,68 @@
+"""The shape of a badge or record number, and whether a text is about care or work.
+
+No format of staff or record numbers is shared between sites, so the shape is read
+generously: a short prefix, digits, up to three groups joined by ``-/:.#`` or spaces
+("P161853", "PN 40857", "HR/9528/B", "51#1906", "39 6404 358", "KNH-2017-642920"). What
+the text is about then says which of the two a number is: in a text about care it is a
+medical record number, at work (staff, payroll, occupational health) a badge number.
+"""
+
+from __future__ import annotations
+
+import re
+
+from appliance.privacy.dates import find_dates
+from appliance.privacy.health import health_spans
+from appliance.privacy.id_numbers import DOTTED_QUAD
+
+# "P161853", "PN 40857", "ID#58958", "HR/9528/B", "MNT105-8", "60:12904", "PID:98422180",
+# "MNT.437.11", "PRS 999 383", "#62746", "51#1906", "39 6404 358", "KNH-2017-642920"
+CODE = (r"(?:(?P<prefix>ID|No\.?|Nr\.?|[A-Z]{1,5}|[a-z]{2,4}(?=\d))(?:\s?[#:]\s?|\s|-|/|\.)?|#)?"
+        r"[A-Z0-9]{0,4}\d[A-Z0-9]*(?:[-/:.#][A-Z0-9]{1,8}|\s\d{3,4}){0,3}")
+_CODE = re.compile(CODE)
+_NOT_CODE = re.compile(
+    r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?"  # a time
+    r"|(?:19|20)\d{2}"  # a year
+    r"|\d+\.\d{1,2}")  # an amount or a reading
+# a prefix that says the number is something else: a birth date, a phone, a room
+_OTHER_PREFIX = frozenset({"DOB", "TEL", "MOB", "PH", "FAX", "AGE", "BED", "ROOM", "RM", "EXT"})
+DIALABLE = re.compile(r"[\d\s.-]+")
+
+# a text about care: a code next to a name there is a record number, not a staff number
+_CLINICAL = re.compile(
+    r"(?i)\b(?:patient|admitted|admission|discharge[ds]?|ward|clinic|hospital|diagnos\w*|"
+    r"surgery|underwent|prescri\w+|allerg\w+|treatment|GP|nurse|doctor|Dr|theatre|"
+    r"operating list|anaesthe\w+|anesthe\w+|lab(?:oratory)?|requisition|specimen|referr\w+|"
+    r"radiolog\w+|outpatient|inpatient|consultant|triage|mrn)\b")
+# occupational health is about staff: "Return-to-work plan for Ana Pop (276693)"
+AT_WORK = re.compile(
+    r"(?i)\b(?:return[- ]to[- ]work|occupational|surveillance|staff|employee|operator|"
+    r"personnel|payroll|shift|absence|fehlzeit\w*|personalnummer|works (?:number|no)|"
+    r"audiometr\w*|recall list|roster|rota|toolbox|induction|sign-in|kaizen|timesheet|"
+    r"clock(?:ed)?[- ]in|drug (?:and alcohol )?test|alcohol test|random selection|"
+    r"fitness for work|guard|breath(?:alys\w+| test)|crew|picker|new starter|exit search|"
+    r"bag search|allowance|overtime|(?:shop|factory|production|plant|assembly|warehouse|"
+    r"\w+ing) floor)\b")
+
+
+def code_ok(value: str) -> bool:
+    """Whether ``value`` is shaped like a badge or record number (not a time, a year,
+    an IP address or a date)."""
+    m = _CODE.fullmatch(value)
+    if m is None or _NOT_CODE.fullmatch(value) or DOTTED_QUAD.fullmatch(value):
+        return False
+    if (m.group("prefix") or "").rstrip(".").upper() in _OTHER_PREFIX:
+        return False
+    digits = sum(c.isdigit() for c in value)
+    if not 4 <= digits <= 14:
+        return False
+    if digits >= 10 and value.startswith("0") and DIALABLE.fullmatch(value):
+        return False  # "(08065042756)": a national phone number
+    rest = value[m.end("prefix"):].lstrip(" #:-/.") if m.group("prefix") else value
+    return not any(s == 0 and e == len(rest) for s, e in find_dates(rest))
+
+
+def about_care(text: str) -> bool:
+    """Whether ``text`` is about a person's care rather than their work."""
+    return ((_CLINICAL.search(text) is not None or bool(health_spans(text)))
+            and AT_WORK.search(text) is None)

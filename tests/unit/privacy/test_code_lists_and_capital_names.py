@@ -1,0 +1,121 @@
+"""Record and badge numbers after a record or staff word and in lists of people, names
+written all in capitals, people hurt at work, and addresses after a label, a delivery or
+in Cyrillic script."""
+
+from __future__ import annotations
+
+import pytest
+
+from appliance.privacy.codes import code_ok
+from appliance.privacy.detect import Detector
+
+from .conftest import found
+
+
+@pytest.mark.parametrize("value", ["51#1906", "39 6404 358", "KNH-2017-642920", "QEH 6162/68",
+                                   "CHPF.98768", "K32.969.72", "2026/918400", "787961-9"])
+def test_site_number_shapes_are_codes(value: str) -> None:
+    assert code_ok(value)
+
+
+@pytest.mark.parametrize("value", ["14:05", "2026", "12.50", "10.0.0.7", "2026-03-01", "12/03/2026"])
+def test_times_years_amounts_ips_and_dates_are_not_codes(value: str) -> None:
+    assert not code_ok(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Discharge summary for Ana Pop, hospital number 41 7702 615, sent to the GP.",
+         ("MRN", "41 7702 615")),
+        ("Centre de santé Faaa: Teva Pito, n° dossier RTH/20417, rappel DTP fait.", ("MRN", "RTH/20417")),
+        ("Co-pay receipt, patient Ana Pop, record 318204-7, physiotherapy x4.", ("MRN", "318204-7")),
+        ("Canteen fraud review: Jan Novak, employee 44#2071, voided 12 meals.", ("EMPLOYEE_ID", "44#2071")),
+        ("Welding bay - new starter Ana Pop, clock number T41.207.88, induction done.",
+         ("EMPLOYEE_ID", "T41.207.88")),
+    ],
+)
+def test_a_record_or_staff_word_takes_any_site_format(
+    detector: Detector, text: str, expected: tuple[str, str]
+) -> None:
+    assert expected in found(detector, text)
+
+
+def test_a_bare_record_word_outside_care_is_no_record_number(detector: Detector) -> None:
+    text = "Line 3 set a new output record 118204 units on the night shift."
+    assert not any(cls == "MRN" for cls, _ in found(detector, text))
+
+
+def test_numbers_in_a_clinic_list_of_people_are_record_numbers(detector: Detector) -> None:
+    text = ("Dr Lund's clinic list: Ana Pop 60418822, Vaimiti Teriierooiterai RTH/20417, "
+            "H.M. Taitano 33 4120 977.")
+    got = found(detector, text)
+    assert {("MRN", "60418822"), ("MRN", "RTH/20417"), ("MRN", "33 4120 977")} <= got
+    assert ("PERSON", "H.M. Taitano") in got
+
+
+def test_numbers_in_a_callback_list_stay_phone_numbers(detector: Detector) -> None:
+    got = found(detector, "Callback list: Anna Berg 0711 230932, Jan Novak 22 345274.")
+    assert not any(cls in ("MRN", "EMPLOYEE_ID") for cls, _ in got)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Self-checkout camera flagged KOFFI ATSUTSE (E-118204) scanning one item twice.",
+         "KOFFI ATSUTSE"),
+        ("Please pay the boot allowance for AIKHAL NIKIFOROV (545313) this month.", "AIKHAL NIKIFOROV"),
+        ("Bay 4 sign-out: KONATÉ Siaka took the torque wrench.", "KONATÉ Siaka"),
+        ("Leaver: SADULAYEV Turpal-Ali, locker 12 emptied.", "SADULAYEV Turpal-Ali"),
+    ],
+)
+def test_names_in_capitals_are_found(detector: Detector, text: str, name: str) -> None:
+    assert ("PERSON", name) in found(detector, text)
+
+
+@pytest.mark.parametrize("text", ["WARNING: PUMP FAILURE ON LINE 3, CALL MAINTENANCE",
+                                  "Reorder the ACME PUMP (P-1234) seals before Friday."])
+def test_shouted_alarms_and_product_names_are_not_people(detector: Detector, text: str) -> None:
+    assert not any(cls == "PERSON" for cls, _ in found(detector, text))
+
+
+def test_a_person_hurt_at_work_is_named(detector: Detector) -> None:
+    got = found(detector, "Tehaamoana caught a hand in the press guard on line 2, graze only.")
+    assert ("PERSON", "Tehaamoana") in got
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("Payroll please change Ana Pop's postal address to Kingsway, Maseru 100, Lesotho - "
+         "the payslip bounced.", "Kingsway, Maseru 100, Lesotho"),
+        ("Home delivery for Jan Novak, born 12.03.1961 (age check), to Flat 4, 18 Causewayhead\n"
+         "Penzance TR18 2SW.", "Flat 4, 18 Causewayhead\nPenzance TR18 2SW"),
+        ("District nurse visit for Ana Pop at Niels Finsens gøta 7, FO-100 Tórshavn; key in the box",
+         "Niels Finsens gøta 7, FO-100 Tórshavn"),
+        ("Доставка: ул. Ленина, д. 19, кв. 31, Якутск, 677000.", "ул. Ленина, д. 19, кв. 31, Якутск, 677000"),
+        ('{"order":"SO-2231","ship":"Plot 8324, Tlokweng, Botswana"}', "Plot 8324, Tlokweng, Botswana"),
+    ],
+)
+def test_addresses_after_labels_deliveries_and_in_cyrillic(
+    detector: Detector, text: str, address: str
+) -> None:
+    assert ("ADDRESS", address) in found(detector, text)
+
+
+def test_a_street_named_after_a_person_stays_in_the_address(detector: Detector) -> None:
+    got = found(detector, "Send the P60 to Moshoeshoe Rd, Maseru 100, Lesotho please.")
+    assert ("ADDRESS", "Moshoeshoe Rd, Maseru 100, Lesotho") in got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{"resourceType":"Patient","identifier":"GMH-A514001","birthDate":"1991-11-28"}',
+         ("MRN", "GMH-A514001")),
+        ("crew_id;name;mobile\nGAB/9172;Ana Pop;+223 20 22 36 96", ("EMPLOYEE_ID", "GAB/9172")),
+        ('{"type":"lone_worker_alarm","wearer":"Ana Pop","fw":"2025.10.4"}', ("PERSON", "Ana Pop")),
+    ],
+)
+def test_more_field_names(detector: Detector, text: str, expected: tuple[str, str]) -> None:
+    assert expected in found(detector, text)
