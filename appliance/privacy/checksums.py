@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from stdnum.nl import bsn as nl_bsn
+from stdnum.za import idnr as za_idnr
 
 _IBAN_LENGTHS = {
     "AD": 24, "AT": 20, "BA": 20, "BE": 16, "BG": 22, "CH": 21, "CY": 28, "CZ": 24, "DE": 22,
@@ -117,3 +118,8 @@ def dni_ok(text: str) -> bool:
     if not head.isdigit():
         return False
     return "TRWAGMYFPDXBNJZSQVHLCKE"[int(head) % 23] == raw[8]
+
+
+def za_id_ok(number: str) -> bool:
+    """Return True for a South African identity number (13 digits: birth date, Luhn)."""
+    return len(number) == 13 and number.isdigit() and bool(za_idnr.is_valid(number))

@@ -217,12 +217,13 @@ _BY_LENGTH: dict[int, tuple[Kind, ...]] = {
 _GROUP = r"[A-Z]{0,6}\d[0-9A-Z]*"
 _RUN = re.compile(
     rf"(?<![\w.+/@:#-])\+?{_GROUP}"
-    rf"(?:(?:[ ./-]|\. ){_GROUP}){{0,6}}(?:-[0-9Kk]|\([0-9A]\))?(?![\w@:]|[./-]\w)")
+    rf"(?:(?:[ ./-]|\. ){_GROUP}){{0,6}}(?:-[0-9A-Z]|-k|\([0-9A]\))?(?![\w@]|[:./-]\w)")
 # a number after a time word is a time stamp ("arrived 1704733170", "from 1781208328")
 _TIME_BEFORE = re.compile(
     r"(?i)\b(?:from|since|until|till|arrived|left|departed|ts|time|timestamp|epoch|unix)"
     r"\s*[:=]?\s*$")
 _SPLIT = re.compile(r"[ ./()-]+")
+_LETTER_AFTER_DASH = re.compile(r"-[A-JL-Z]$")  # "-K" is the Chilean RUT's own check letter
 _SHORTEST = min(n for k in KINDS for n in k.lengths)
 _SEPARATORS = re.compile(r"[ ./()-]")
 DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")  # shaped like an IPv4 address
@@ -314,6 +315,8 @@ def _best(text: str, base: int, run: str, groups: list[tuple[int, int]], persona
                 cues[-start - 1] = cue
             if not cues[start]:
                 continue  # a part, order, phone or time word before it, and no ID word
+            if not cues[-start - 1] and _LETTER_AFTER_DASH.search(value):
+                continue  # "4471-2231-B": a part's revision letter, unless an ID word says so
             found = _first_kind(kinds, value, compact, personal, cues[-start - 1])
             if found is not None:
                 kind, score = found

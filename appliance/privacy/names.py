@@ -55,7 +55,7 @@ _ROLES = (r"patient|operator|technician|tech|driver|supervisor|foreman|forewoman
           # the same roles in the languages of the sites served
           r"paziente|patientin|patiënt|paciente|pacjent|pacient|potilas|beteg|hasta|"
           r"mitarbeiter|mitarbeiterin|dipendente|empleado|empleada|employé|employée|"
-          r"medewerker|pracownik|zaměstnanec|kunde|kundin|cliente|klant|klient")
+          r"medewerker|pracownik|zaměstnanec|kunde|kundin|cliente|klant|klient|il-pazjent|pazjent")
 _BY_AGENT = (r"(?:\w+ed|seen|found|done|made|taken|given|written|driven|brought|caught|sent|"
              r"paid|held|kept|led|told|run|rung|set|put|shut|hit|cut|reset|signed off)\s+by")
 # Cues that name a person, not a place or thing: "raised by", "Dr", "ask", "thanks".

@@ -23,17 +23,45 @@ from appliance.privacy.dates import DATE
 from appliance.privacy.entities import DataClass
 from appliance.privacy.recognizers import PART_VETO, Rule
 
-# Words that say a number is a phone number ("texted to", "ring", "WhatsApp").
-PHONE_CONTEXT = re.compile(
-    r"(?i)\b(?:tel|tele(?:phone|fon)|phone[ds]?|phoning|ph|mobile|mob|cell(?:phone)?|handy|"
+# Words that say a number is a phone number ("texted to", "ring", "WhatsApp"), in the
+# languages of the sites served: the words for telephone, mobile and calling. Short words
+# that are common words elsewhere (Turkish "ara", Dutch "bel") are left out.
+_PHONE_WORDS = (
+    # English
+    r"tel|tele(?:phone|fon)|phone[ds]?|phoning|ph|mobile|mob|cell(?:phone)?|handy|"
     r"call(?:ed|ing|s)?|call-?back|ring(?:s|ing)?|rang|ext|contact(?:ed)?|reach(?:ed|able)?|"
     r"whats-?app(?:ed)?|signal|viber|fax|text(?:ed|ing|s)?|sms|dial(?:l?ed)?|hotline|landline|"
-    r"voicemail|number|nr|num|tlf|tfn|puhelin|telefon|t\.|no answer on|not answering|"
-    r"rückfragen unter|erreichbar unter|sđt|điện thoại|simu|teléfono|telefone|telefono|"
-    r"taleefan\w*|next of kin|emergency contact|утас|телефон|тел\.|ffôn|nimero|telèfon|"
-    r"text me(?: back)?(?: on)?|daughter|son|wife|husband|mother|father|partner)"
-    r"(?:\b\.?|(?<=\.))|"
-    r"ስልክ|טלפון|נייד|تلفن|موبایل|شماره همراه|هاتف|جوال")
+    r"voicemail|number|nr|num|t\.|no answer on|not answering|reply to|text me(?: back)?(?: on)?|"
+    r"next of kin|emergency contact|daughter|son|wife|husband|mother|father|partner|"
+    # Romance languages
+    r"tél[ée]phone|portable|appel(?:er|ez|le)|rappel(?:er|ez)|teléfono|telefone|telefono|"
+    r"telèfon|telefonoa|telemóvel|m[óò]vil|celular|cellulare|ligue|llam[ae]|llámame|chiama|"
+    r"trucar|nimero|"
+    # Germanic languages
+    r"telefon|telefoon|telefoan|rückfragen unter|erreichbar unter|anrufen|rückruf|mobiel|"
+    r"bellen|belje|selfoon|tlf|tfn|fartelefon|ringið|ringja|hringið|hringdu|hringja|sími|"
+    r"símanúmer|gsm|"
+    # Celtic languages
+    r"ffôn|ffonio|fón|guthán|fòn|pellgomz|pellgowser|"
+    # Slavic, Baltic, Finno-Ugric and other European languages
+    r"telefonas|tālrunis|tālr|komórka|zadzwoń|zavolejte|volejte|mobitel|nazovite|pokličite|"
+    r"puhelin|soita|hívja|sunați|taleefan\w*|mowbajl|ċempel|"
+    # African languages
+    r"simu|mohala|mogala|ucingo|ifoni|fóònù|waya|ekwentị|finday|telefaonina|telefɔni|"
+    # Asian and Pacific languages, in Latin script
+    r"sđt|điện thoại|telepon|nomor hp|hubungi|telepono|tawagan|telefoni|talevoni|niuniu|"
+    r"waea|kelepona|pumbyry|"
+    # Cyrillic
+    r"утас|телефон|тел\.|моб\.|мобильный|звоните|позвоните"
+)
+PHONE_CONTEXT = re.compile(
+    rf"(?i)\b(?:{_PHONE_WORDS})(?:\b\.?|(?<=\.))|"
+    # scripts whose words \b cannot delimit
+    r"ስልክ|טלפון|נייד|تلفن|موبایل|شماره همراه|هاتف|جوال|فون|تېلېفون|τηλέφωνο|τηλ\.|κινητό|"
+    r"फ़ोन|फोन|मोबाइल|ফোন|தொலைபேசி|โทร|ទូរស័ព្ទ|ໂທ|电话|電話|手机|手機|携帯|전화|휴대폰")
+_CALLING = re.compile(
+    r"(?i)\b(?:ring(?:s|ing)?|rang|call(?:s|ed|ing)?|phone|tel|mobile|mob|reply to|text|sms|"
+    r"whats-?app|tél|téléphone|portable|appel(?:er|ez|le)?)\b[\s:.]*(?:(?:me|him|her|us|on|at)\s+)*$")
 _DATE_START = re.compile(rf"{DATE}(?!\d)")
 _SEPARATED = re.compile(r"\d[ ./-]+\(?\d|\)\s*\d")
 
@@ -147,6 +175,12 @@ def phone_rules(regions: tuple[str, ...]) -> tuple[Rule, ...]:
         Rule("phone_trunk_ctx", DataClass.PHONE,
              re.compile(r"(?<![\w+\-./,])0\d{1,4}(?:[ /-]?\d{1,4}){1,4}(?![\w-]|[.,/:]\d)"),
              validate=national_ok, context=PHONE_CONTEXT, window=30),
+        # "the driver rings 87.48.06.65": pairs of digits joined by dots, as French and
+        # Polynesian numbers are written, right after a word for calling (an IPv4 address
+        # otherwise: "reachable at 10.12.14.16" stays one)
+        Rule("phone_dotted_pairs", DataClass.PHONE,
+             re.compile(r"(?<![\w.])\d{2}(?:\.\d{2}){3,4}(?![\w.]|\.\d)"),
+             context=_CALLING, window=20, score=0.85),
         Rule("phone_national_ctx", DataClass.PHONE,  # "ring me on 34 41 23 45"
              re.compile(r"(?<![\w+\-./,])(?:[1-9]\d{1,3}(?:[ .-]\d{2,7}){1,4}|[1-9]\d{7})"
                         r"(?![\w-]|[.,/:]\d)"),

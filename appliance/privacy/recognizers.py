@@ -250,10 +250,16 @@ def _ean13_ok(value: str) -> bool:
     return (10 - total % 10) % 10 == int(value[12])
 
 
+_CARD_WORD = _c(r"(?i)\b(?:card|visa|mastercard|amex|diners|credit|debit|cc)\b")
+
+
 def _not_card_here(text: str, start: int, end: int) -> bool:
     value = text[start:end]
-    if len(value) == 13 and value.isdigit() and _ean13_ok(value):
-        return True  # a bare EAN-13 barcode (13-digit Visa numbers are long retired)
+    if len(value) == 13 and value.isdigit() and (_ean13_ok(value) or (
+            ck.za_id_ok(value) and not _CARD_WORD.search(text, max(0, start - 30), start))):
+        # a bare EAN-13 barcode, or a South African identity number (Luhn-checked too):
+        # 13-digit Visa numbers are long retired
+        return True
     return not card_run_ok(text, start, end)
 
 
@@ -431,7 +437,7 @@ RULES: tuple[Rule, ...] = (
          validate=_long_card_ok, veto_around=_not_card_here, score=0.95),
     Rule("card_short", DataClass.PAYMENT_CARD, _c(r"(?<![\w+-])\d{13,14}(?![\w-])"),
          validate=ck.card_ok, veto_around=_not_card_here,
-         context=_c(r"(?i)\b(?:card|visa|mastercard|amex|diners|credit|debit|cc)\b"), window=30),
+         context=_CARD_WORD, window=30),
     Rule("card_any", DataClass.PAYMENT_CARD, CARD_RUN,  # any grouping: Luhn and a card IIN
          veto_around=_not_card_here, score=0.9),
     Rule("iban", DataClass.IBAN,

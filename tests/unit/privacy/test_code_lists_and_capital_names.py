@@ -119,3 +119,43 @@ def test_a_street_named_after_a_person_stays_in_the_address(detector: Detector) 
 )
 def test_more_field_names(detector: Detector, text: str, expected: tuple[str, str]) -> None:
     assert expected in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Claim for Ana Pop, ID 23.155.671-0: knee replacement approved.", "23.155.671-0"),
+        ("Layaway for Jan Novak, ID 71.460.703-W, deposit paid.", "71.460.703-W"),
+        ("Il-pazjent Ana Pop, numru tal-karta 6211031971085, appuntament.", "6211031971085"),
+    ],
+)
+def test_identity_numbers_before_a_colon_with_a_check_letter_or_luhn_checked(
+    detector: Detector, text: str, value: str
+) -> None:
+    assert ("NATIONAL_ID", value) in found(detector, text)
+
+
+def test_a_part_revision_letter_is_no_identity_check_letter(detector: Detector) -> None:
+    got = found(detector, "Ana Pop swapped housing 7146-0703-W on press 2.")
+    assert not any(cls == "NATIONAL_ID" for cls, _ in got)
+
+
+def test_a_13_digit_luhn_number_after_a_card_word_stays_a_card(detector: Detector) -> None:
+    assert ("CARD", "6211031971085") in found(detector, "Paid by card 6211031971085 at till 3.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nthabiseng, mohala 0519541062, o tla fihla hosane.",
+        "Jógvan fekk skaða, ringið 0778965651.",
+        "Hi Lesedi, your cleaning is tomorrow 09:15. Reply to 79116227 to move it.",
+        "hi Teva! the driver rings 87.48.06.65 first",
+    ],
+)
+def test_phone_words_in_many_languages_and_dotted_pairs(detector: Detector, text: str) -> None:
+    assert any(cls == "PHONE" for cls, _ in found(detector, text))
+
+
+def test_an_address_reachable_at_stays_an_ip(detector: Detector) -> None:
+    assert ("IP", "10.12.14.16") in found(detector, "Ana Pop's laptop is reachable at 10.12.14.16")
