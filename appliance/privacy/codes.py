@@ -27,6 +27,7 @@ _NOT_CODE = re.compile(
 # a prefix that says the number is something else: a birth date, a phone, a room
 _OTHER_PREFIX = frozenset({"DOB", "TEL", "MOB", "PH", "FAX", "AGE", "BED", "ROOM", "RM", "EXT"})
 DIALABLE = re.compile(r"[\d\s.-]+")
+_SHORT_CODE = re.compile(r"[A-Z]{2,5}[-/]\d{3}")  # "DKR-388": letters make three digits enough
 
 # a text about care: a code next to a name there is a record number, not a staff number
 _CLINICAL = re.compile(
@@ -54,7 +55,7 @@ def code_ok(value: str) -> bool:
     if (m.group("prefix") or "").rstrip(".").upper() in _OTHER_PREFIX:
         return False
     digits = sum(c.isdigit() for c in value)
-    if not 4 <= digits <= 14:
+    if not (3 if _SHORT_CODE.fullmatch(value) else 4) <= digits <= 14:
         return False
     if digits >= 10 and value.startswith("0") and DIALABLE.fullmatch(value):
         return False  # "(08065042756)": a national phone number

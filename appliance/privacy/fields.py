@@ -25,7 +25,7 @@ _KEY_CLASSES: tuple[tuple[re.Pattern[str], DataClass], ...] = tuple(
          r"social_security(?:_number)?|passport(?:_no|_number)?|id_doc(?:ument)?(?:_number|_no)?|"
          r"id_number|identity_number|identity_no|document_number", DataClass.NATIONAL_ID),
         (r"badge|badge_id|badge_no|employee_id|employee_no|staff|staff_id|staff_no|operator_id|"
-         r"worker_id|personnel_(?:no|number)|crew_(?:id|no|number)|clock_(?:no|number|id)|"
+         r"worker_id|personnel_(?:no|number)|employee_(?:number|num|nr)|crew_(?:id|no|number)|clock_(?:no|number|id)|"
          r"works_(?:no|number)|payroll_(?:id|no|number)", DataClass.EMPLOYEE_ID),
         (r"e_?mail|email_address", DataClass.EMAIL),
         (r"phone|tel|telephone|mobile|cell_phone|fax|msisdn|phone_number", DataClass.PHONE),

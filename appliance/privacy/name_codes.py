@@ -62,8 +62,10 @@ def codes_after_names(text: str, found: list[Entity]) -> list[Entity]:
         if where == "item" and not _list_item(text, ent.start, clinical):
             continue
         colon = text[m.end(where):m.end(where) + 3].lstrip().startswith(":")
-        if where == "comma" and not colon and DIALABLE.fullmatch(value):
-            continue  # ", 0711230932," is as often a phone number: letters, ":" or "/" say code
+        if (where == "comma" and not colon and DIALABLE.fullmatch(value)
+                and not _list_item(text, ent.start, clinical)):
+            continue  # ", 0711230932," is as often a phone number: letters, ":" or "/" say
+            # code, and so does a list of people at work or in care with no phone word
         start, end = m.span(where)
         if any(s < end and start < t for s, t in taken):
             continue

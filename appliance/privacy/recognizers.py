@@ -664,12 +664,15 @@ def context_rules(employee_patterns: list[str], mrn_patterns: list[str]) -> tupl
                 rf"(?-i:({CODE}))(?![\w#/-]|[.,:]\d)"),
              group=1, validate=code_ok, score=0.9),
         Rule("mrn_record_code", DataClass.MEDICAL_RECORD,
-             _c(r"(?i)\b(?:on\s+)?record\s*[:#]?\s*"
+             # the word for "number" in the languages of the sites served, too
+             _c(r"(?i)(?<![^\W\d_])(?:record|nomoro|lambarka|numru|nambari|numero|número|nummer|"
+                r"номер|ቁጥር)\s*[:#]?\s*"
                 rf"(?-i:({CODE}))(?![\w#/-]|[.,:]\d)"),
              group=1, validate=code_ok, veto_around=_not_about_care, score=0.8),
         Rule("badge_cued_code", DataClass.EMPLOYEE_ID,
              _c(r"(?i)\b(?:(?:employee|staff|personnel|payroll|badge|crew|works|clock(?:ing)?)\s*"
-                r"(?:id|no\.?|nr\.?|number|#|card)|employee|badge)\s*[:#=]?\s*"
+                r"(?:id|no\.?|nr\.?|number|#|card)|employee|badge|cashier|clerk|picker|lab tech)"
+                r"\s*[:#=]?\s*"
                 rf"(?-i:({CODE}))(?![\w#/-]|[.,:]\d)"),
              group=1, validate=code_ok, score=0.85),
     ]
@@ -677,9 +680,14 @@ def context_rules(employee_patterns: list[str], mrn_patterns: list[str]) -> tupl
     # the patient identifier of an HL7 v2 PID segment ("PID|1||367995719^^^MAIN^MR")
     rules.append(Rule("mrn_hl7_pid", DataClass.MEDICAL_RECORD,
                       _c(r"\bPID\|\d*\|[^|\n]*\|([^|^\n]{3,30})"), group=1, score=0.95))
+    # the visit number of an HL7 v2 PV1 segment (its nineteenth field; some senders shift
+    # it by one): an identifier, where the patient type beside it is a letter code
+    rules.append(Rule("mrn_hl7_pv1", DataClass.MEDICAL_RECORD,
+                      _c(r"\bPV1\|(?:[^|\n]*\|){17}(?:[^|\n]*\|)??([^|^\n]{3,30})(?=[|^\n]|$)"),
+                      group=1, validate=code_ok, score=0.9))
     rules.append(Rule("mrn_prefixed", DataClass.MEDICAL_RECORD,
-                      _c(r"(?<![\w#-])(?:URN|UR|HN|U?MRN?#?|MR-|PID\^)\s?-?[A-Z]?\d{2,}(?:[-/ ]\d{2,})*"
-                         r"(?![\w-])"),
+                      _c(r"(?<![\w#-])(?:URN|UR|HN|U?MRN?#?|MR-|PID\^|UHID|EHR-?|EMR-?|NHI-?)"
+                         r"\s?-?[A-Z]?\d{2,}(?:[-/ ]\d{2,})*(?![\w-])"),
                       score=0.9))
     rules += [Rule(f"employee_pattern_{i}", DataClass.EMPLOYEE_ID, _c(p))
               for i, p in enumerate(employee_patterns)]

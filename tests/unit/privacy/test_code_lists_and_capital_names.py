@@ -159,3 +159,22 @@ def test_phone_words_in_many_languages_and_dotted_pairs(detector: Detector, text
 
 def test_an_address_reachable_at_stays_an_ip(detector: Detector) -> None:
     assert ("IP", "10.12.14.16") in found(detector, "Ana Pop's laptop is reachable at 10.12.14.16")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hearing surveillance list: Ana Pop, 90508965, audiogram due; JAN NOVAK, 895096, asthma.",
+         ("EMPLOYEE_ID", "895096")),
+        ("Audiometry flagged Ana Pop (DKR-388) with tinnitus.", ("EMPLOYEE_ID", "DKR-388")),
+        ("Sale refused to Ana Pop, cashier 93.9568.", ("EMPLOYEE_ID", "93.9568")),
+        ("Dokter Berg: pasienti Ana Pop, nomoro 7842486, qaama asthma.", ("MRN", "7842486")),
+        ("PV1|1|I|ICU^04^B||||0047^ATTEND|||||||||||QMC.932352", ("MRN", "QMC.932352")),
+        ("NOK changed on UHID8306531831: now her brother.", ("MRN", "UHID8306531831")),
+        ("employee_number,last_name,first_name\n663612,Doron,Jori", ("EMPLOYEE_ID", "663612")),
+    ],
+)
+def test_staff_and_record_numbers_in_lists_segments_and_columns(
+    detector: Detector, text: str, expected: tuple[str, str]
+) -> None:
+    assert expected in found(detector, text)
