@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from appliance.privacy.codes import code_ok
 from appliance.privacy.entities import DataClass, Entity
 from appliance.privacy.recognizers import secret_value_ok
 
@@ -137,7 +138,10 @@ def embedded_fields(text: str) -> list[Entity]:
             cls = DataClass.MEDICAL_RECORD  # a FHIR Patient's identifier given as a string
         if cls is DataClass.PERSON and any(c.isdigit() for c in value):
             # "patient=7903635", "operator: E-4471": a person's field holding a number
-            # holds their record or badge number
+            # holds their record or badge number; "Ana Pop, 0160 7925057" holds a name
+            # and a phone, left to the recognizers
+            if not code_ok(value):
+                continue
             cls = DataClass.MEDICAL_RECORD if "patient" in key else DataClass.EMPLOYEE_ID
         if key_group == 5 and cls in _EMBEDDED_IDS and " " in value:
             continue  # "Nurse Ana: bed 6 (Pop) is ...": prose after a colon, not a field value
@@ -151,7 +155,20 @@ def embedded_fields(text: str) -> list[Entity]:
                 and LOOKS_LIKE_NAME.match(value) is not None)
         if cls is not None and (identifier or name or secret):
             out.append(Entity(cls, start, start + len(value), value, 0.9, "embedded_field"))
+    if _FHIR_PERSON.search(text):
+        for m in _FHIR_NAME_PART.finditer(text):
+            value = m.group(1)
+            if LOOKS_LIKE_NAME.match(value):
+                out.append(Entity(DataClass.PERSON, m.start(1), m.end(1), value, 0.9,
+                                  "embedded_field"))
     return out
+
+
+# the parts of a FHIR HumanName: '"family": "Pop"', '"given": ["Ana", "Maria"]'
+_FHIR_PERSON = re.compile(
+    r"[\"']resourceType[\"']\s*:\s*[\"'](?:Patient|Practitioner|RelatedPerson|Person)[\"']")
+_FHIR_NAME_PART = re.compile(
+    r"(?:[\"']family[\"']\s*:\s*[\"']|[\"']given[\"']\s*:\s*\[\s*[\"'])([^\"'\n]{2,60})")
 
 
 _CSV_SEPARATORS = (",", ";", "\t", "|")

@@ -38,6 +38,9 @@ _SURNAME_FIRST = re.compile(
     r"(?:\s+[A-Z]\.)?(?![\w-])")
 # "BRYNHILD DALSGAARD", "TAGA SAN NICOLAS": a whole name in capitals
 _CAPITALS = re.compile(rf"(?<![\w-])[{_UP}][{_UP}'’-]+(?:[ ][{_UP}][{_UP}'’-]+){{1,2}}(?![\w-])")
+_LOWER_AFTER = re.compile(r"\s+[a-z]")
+# a login name: an initial and a listed surname ("akreutzmann", "ppuddu")
+_LOGIN = re.compile(r"(?<![\w@.\-/])[a-z]{5,20}(?![\w@\-/]|\.\w)")
 _VOWELS = frozenset("AEIOUYÀÁÂÃÄÅÆÈÉÊËÌÍÎÏÒÓÔÕÖØÙÚÛÜÝĀĂĄĒĔĖĘĚĪĬĮİŌŎŐŒŪŬŮŰŲ")
 _PARTICLES = frozenset({
     "van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "le", "la", "bin", "ibn",
@@ -117,7 +120,7 @@ _CUE_AFTER = re.compile(
 _VERB_AFTER = re.compile(rf"^\s(?:{_AFTER_VERBS})\b", re.IGNORECASE)
 # Verbs that take a person as subject: evidence enough for a word at a clause start.
 _HUMAN_AFTER = re.compile(
-    r"^(?:\s(?:says|said|asks|asked|tells|told|thinks|thought|knows|knew|agrees|agreed|"
+    r"^(?:(?:\s[-–])?\s(?:says|said|asks|asked|tells|told|thinks|thought|knows|knew|agrees|agreed|"
     r"complains|complained|phoned|rang|emailed|texted|mentioned|noticed|refused|promised|"
     r"apologi[sz]ed|explained|explains|forgot|remembered|wondered|joined|visited|slipped|"
     r"wants|wanted|signed(?!\s+by\b)|called(?=\s+(?:about|to|back|in|for)\b)|"
@@ -340,6 +343,7 @@ class NameDetector:
                  if c.entity is not None and not _calendar(text, c.entity.start, c.entity.end)]
         more = self._surname_first(text, found) + self._introduced(text, found)
         more += self._capitals(text, found + more, identifiers)
+        more += self._logins(text, found + more)
         # a name found inside "SURNAME, Given" gives way to the whole
         found = [e for e in found if not any(m.start <= e.start and e.end <= m.end for m in more)]
         return found + more
@@ -417,11 +421,33 @@ class NameDetector:
                 listed = listed or named
             else:
                 after = text[end:end + _AFTER_WINDOW]
-                if not (listed or _CUE_BEFORE_STRONG.search(text[max(0, start - 30):start])
+                # "Absence: ISHIMWE HABYARIMANA on a medical exemption": the subject of a
+                # note, after its heading and before the sentence goes on in small letters
+                subject = (text[max(0, start - 2):start].rstrip().endswith((":", ";"))
+                           and _LOWER_AFTER.match(after) is not None)
+                if not (listed or subject
+                        or _CUE_BEFORE_STRONG.search(text[max(0, start - 30):start])
                         or _CUE_AFTER.match(after) or _HUMAN_AFTER.match(after)
                         or any(end <= i <= end + 3 for i in identifiers)):
                     continue
                 out.append(Entity(DataClass.PERSON, start, end, m.group(), 0.7, "names"))
+        return out
+
+    def _logins(self, text: str, found: list[Entity]) -> list[Entity]:
+        """"loyalty account belongs to ugqirana": a login name made of an initial and a
+        surname of the lexicon that is no English word."""
+        out = []
+        for m in _LOGIN.finditer(text):
+            word = m.group()
+            rest = word[1:]
+            if (rest.title() not in self.lex.last or rest in self.lex.vocab
+                    or rest.title() in self.lex.ambiguous or word in self.lex.vocab
+                    or word.title() in self.lex.last or word.title() in self.lex.ambiguous
+                    or word in _STOP or len(rest) < 4):
+                continue
+            if any(e.start < m.end() and m.start() < e.end for e in found):
+                continue
+            out.append(Entity(DataClass.PERSON, m.start(), m.end(), word, 0.6, "names"))
         return out
 
     def _judge(self, text: str, run: list[Token]) -> list[_Candidate]:

@@ -178,3 +178,24 @@ def test_staff_and_record_numbers_in_lists_segments_and_columns(
     detector: Detector, text: str, expected: tuple[str, str]
 ) -> None:
     assert expected in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Absence: ISHIMWE HABYARIMANA on a medical exemption until the 20th.", "ISHIMWE HABYARIMANA"),
+        ("Kahaleua - fell from the step ladder in the paint shop, bruised.", "Kahaleua"),
+        ('{"resourceType":"Patient","name":[{"family":"Ranaivoson","given":["Feno"]}]}', "Feno"),
+        ('{"resourceType":"Patient","name":[{"family":"Ranaivoson","given":["Feno"]}]}', "Ranaivoson"),
+        ('emergency_contact: "Nadya Mashri, 01607925057"', "Nadya Mashri"),
+        ("Loyalty account 4471 belongs to jnowak since March.", "jnowak"),
+    ],
+)
+def test_note_subjects_fhir_names_contacts_and_logins(detector: Detector, text: str, name: str) -> None:
+    assert ("PERSON", name) in found(detector, text)
+
+
+@pytest.mark.parametrize("text", ["Weighbridge ticket 5001: gross 5.78 t, tare 2.1 t.",
+                                  "Status: the conveyor restarted after the jam."])
+def test_words_that_end_in_a_surname_are_no_logins(detector: Detector, text: str) -> None:
+    assert not any(cls == "PERSON" for cls, _ in found(detector, text))
