@@ -125,7 +125,7 @@ _SENT_TO = re.compile(
     r"(?i)(?:\b(?:send|sent|ship|shipped|deliver|delivered|post|posted|mail|mailed|forward|"
     r"forwarded|return|returned)\b[^.;:\n]{0,30}?\bto|\bvisit\b[^.;:\n]{0,40}?\bat|"
     # "Home delivery for Ana Pop, born 3.2.1979 (age check), to Flat 10, ..."
-    r"\bdeliver(?:y|ies|ing)\b(?:[^.;:\n]|\.(?=\d)){0,80}?,\s+to|"
+    r"\bdeliver(?:y|ies|ing)\b(?:[^.;:\n]|\.(?=\d)){0,80}?,\s+to|\bdelivery\s+to|"
     r"\b(?:lives|living|resides|residing|moved|relocated)\s+(?:at|to)|"
     r"\bwohnhaft(?:\s+in)?|\bnobody\s+home\s+at|\bdischarged\s+to|"
     r"\bhome(?=\s+(?:\d|Flat\b|Unit\b|Villa\b|Apt\b|Apartment\b|House\b|No\.))|"
@@ -196,15 +196,19 @@ def address_at(text: str, pos: int, skip: int = 0) -> tuple[int, int] | None:
 _HL7_ADDRESS = re.compile(r"\bPID\|(?:[^|\n]*\|){10}([^|\n]{6,160})")
 
 
+# the word for "address" in the languages of the sites served
 _LABEL = re.compile(
     r"(?i)\b(?:(?:home|postal|delivery|billing|street|residential|mailing|shipping)\s+)?"
-    r"(?:address|adres|adresse|anschrift|direcci[oó]n|indirizzo|morada|endereço|địa chỉ|"
-    r"domicilio|domicili[ée]e?|wohnhaft(?:\s+in)?|pick-?up|village|helbidea)\b\s*"
+    r"(?:address|adres|adresse|adresa|adresas|adrese|aadress|anschrift|wohnort|direcci[oó]n|"
+    r"indirizzo|morada|endereço|adreça|địa chỉ|domicilio|domicili[ée]e?|wohnhaft(?:\s+in)?|"
+    r"pick-?up|ship-?to|village|helbidea|osoite|cím|adiresy|anwani|ikheli|cyfeiriad|seoladh|"
+    r"alamat|tirahan|heimilisfang|bústaður|adressa|adresi)\b\s*"
     r"(?::|=|is\b|at\b|from\b|to\b)?\s*|"
-    r"(?:نشانی|آدرس|العنوان|адрес(?:\s+доставки)?)\s*[:：]?\s*")
+    r"(?:نشانی|آدرس|العنوان|عنوان|адрес(?:\s+доставки)?|адреса|διεύθυνση|כתובת(?:\s+למשלוח)?|"
+    r"ที่อยู่|住所|地址|주소|पता|ঠিকানা)\s*[:：]?\s*")
 _LABELLED_VALUE = re.compile(
     r"[^\s,;:(][^\n;()]{5,118}?"
-    r"(?=\s*(?:[;\n(]|$|\s[-–—]\s|\.(?:\s+[A-Z][a-z]+[\s:,]+[^A-Z\s]|\s*$)|[,،]\s*(?i:Konto|PESEL|NI\b|"
+    r"(?=\s*(?:[;\n(]|$|\s[-–—]\s|\.(?:\s+[A-Z][a-z]+(?::|[\s:,]+[^A-Z\s])|\s*$)|[,،]\s*(?i:Konto|PESEL|NI\b|"
     r"ID\b|e-?mail|tel\b|telefon|phone|mob\b|mobile|contact|born|DOB|reembolso|refund|IBAN|"
     r"account|bank|SĐT|email|device|card|IP\b|order|invoice|заказ|тел)))")
 

@@ -224,7 +224,8 @@ def _person_out_of_address(text: str, found: list[Entity]) -> list[Entity]:
     starts = {e.start: e for e in found if e.type is DataClass.PERSON}
     out = []
     for ent in found:
-        person = starts.get(ent.start) if ent.type is DataClass.ADDRESS else None
+        person = (starts.get(ent.start) if ent.type is DataClass.ADDRESS
+                  and ent.recognizer != "addr_labelled" else None)  # "address: Ban X, ..."
         if (person is not None and person.end < ent.end and text.startswith(",", person.end)
                 and " " in person.text.strip()  # a one-word "name" may be the town
                 and not STREET_END.search(person.text)):  # "Moshoeshoe Rd, Maseru 100"

@@ -199,3 +199,20 @@ def test_note_subjects_fhir_names_contacts_and_logins(detector: Detector, text: 
                                   "Status: the conveyor restarted after the jam."])
 def test_words_that_end_in_a_surname_are_no_logins(detector: Detector, text: str) -> None:
     assert not any(cls == "PERSON" for cls, _ in found(detector, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("Order ORD-11 is out for delivery to Ma’ufanga, Nukuʻalofa, Tonga. Driver: Mamy.",
+         "Ma’ufanga, Nukuʻalofa, Tonga"),
+        ("Faktiora: anarana Ana Pop; adiresy Ban Phonxay, Chanthabouly District, Vientiane Capital",
+         "Ban Phonxay, Chanthabouly District, Vientiane Capital"),
+        ("Fraud review: ship-to KK 681 Rd, House 101, Kimihurura, Kigali, IP 172.18.108.140",
+         "KK 681 Rd, House 101, Kimihurura, Kigali"),
+        ("לקוח: Ana Pop, כתובת למשלוח 28359 Farm to Market Rd 126, Pella, IA 50219",
+         "28359 Farm to Market Rd 126, Pella, IA 50219"),
+    ],
+)
+def test_address_words_in_many_languages(detector: Detector, text: str, address: str) -> None:
+    assert ("ADDRESS", address) in found(detector, text)
