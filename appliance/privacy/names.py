@@ -58,19 +58,28 @@ _ROLES = (r"patient|operator|technician|tech|driver|supervisor|foreman|forewoman
           # the same roles in the languages of the sites served
           r"paziente|patientin|patiënt|paciente|pacjent|pacient|potilas|beteg|hasta|"
           r"mitarbeiter|mitarbeiterin|dipendente|empleado|empleada|employé|employée|"
-          r"medewerker|pracownik|zaměstnanec|kunde|kundin|cliente|klant|klient|il-pazjent|pazjent")
+          r"medewerker|pracownik|zaměstnanec|kunde|kundin|cliente|klant|klient|il-pazjent|pazjent|"
+          r"pasien|pasienti|mgonjwa|isiguli|umurwayi|claf|othar|sjúklingur|pacientas|pacients|"
+          r"bệnh nhân|пациент|пациентка|mteja|umthengi|kund|asiakas|müşteri|клиент|"
+          r"liggéeykat|mfanyakazi|isisebenzi|mpiasa|gweithiwr|langile|starfsmaður|työntekijä|"
+          r"çalışan|işçi|работник|сотрудник|nhân viên|karyawan|pekerja|manggagawa|"
+          r"kaimahi|tagata faigaluega|ngāue")
 _BY_AGENT = (r"(?:\w+ed|seen|found|done|made|taken|given|written|driven|brought|caught|sent|"
              r"paid|held|kept|led|told|run|rung|set|put|shut|hit|cut|reset|signed off)\s+by")
+# the word for "name" in the languages of the sites served
+_NAME_WORDS = (r"name|named|nom|nombre|nome|naam|imię|imie|jméno|meno|név|isim|adı|имя|фио|ім'я|"
+               r"име|όνομα|anarana|jina|igama|enw|ainm|izena|nafn|navn|namn|nimi|nama|"
+               r"pangalan|tên|ingoa|igoa|hingoa|ism|lebitso|leina|oruko")
 # Cues that name a person, not a place or thing: "raised by", "Dr", "ask", "thanks".
 # "driver was Ruby", "the contact today is Olive": a role, then who fills it
 _ROLE_IS = rf"\b(?:{_ROLES})\s+(?:today\s+)?(?:is|was|will be)"
 _CUE_AGENT = re.compile(
-    rf"(?:{_ROLE_IS}|\b(?:{_TITLES})\.?|\b(?:{_ROLES})|\b{_BY_AGENT}|\b(?:name|named|attn|cc|bcc|dear|hi|"
+    rf"(?:{_ROLE_IS}|\b(?:{_TITLES})\.?|\b(?:{_ROLES})|\b{_BY_AGENT}|\b(?:{_NAME_WORDS}|attn|cc|bcc|dear|hi|"
     rf"hello|welcome|thanks|thank you|ask|tell|call|ping|notify|remind|inform|spoke to|talk to|met|"
     rf"told|asked|assign(?:ed)? to))\s*[:,.;-]?\s*$", re.IGNORECASE)
 _ROLE_WORDS = frozenset(w for w in _ROLES.split("|") if " " not in w)  # never names themselves
 _CUE_BEFORE_STRONG = re.compile(
-    rf"(?:{_ROLE_IS}|\b(?:{_TITLES})\.?|\b(?:{_ROLES})|\b{_BY_AGENT}|\b(?:name|named|contact|attn|cc|"
+    rf"(?:{_ROLE_IS}|\b(?:{_TITLES})\.?|\b(?:{_ROLES})|\b{_BY_AGENT}|\b(?:{_NAME_WORDS}|contact|attn|cc|"
     rf"ask|call|tell|page|dear|hi|hello|welcome|thanks|thank you|per|from|for|with|by|to|and|or|"
     rf"copy|cc|bcc|loop in|include|invite|remind|notify|owner|"
     rf"via|spoke to|talk to|inform|notify|ping|email|text|assign(?:ed)? to|ask for|"
