@@ -25,7 +25,14 @@ from appliance.privacy.id_numbers import find_id_numbers
 from appliance.privacy.name_codes import codes_after_names
 from appliance.privacy.names import NameDetector
 from appliance.privacy.national_ids import NATIONAL_ID_RULES, pt_nif_ok
-from appliance.privacy.phones import PHONE_CONTEXT, phone_region_ok, phone_rules, phone_world_ok
+from appliance.privacy.phones import (
+    PHONE_CONTEXT,
+    load_numbering_plans,
+    phone_region_ok,
+    phone_rules,
+    phone_world_ok,
+)
+from appliance.privacy.prefilter import NeedleIndex
 from appliance.privacy.recognizers import ID_VETO, RULES, Rule, Scan, context_rules
 from appliance.privacy.redact import PLACEHOLDER
 from appliance.privacy.settings import PrivacyConfig
@@ -248,6 +255,9 @@ class Detector:
             + context_rules(config.employee_id_patterns, config.medical_record_patterns))
         self.names = names or NameDetector()
         self._machine_rules = tuple(r for r in self.rules if r.type in MACHINE_RULE_TYPES)
+        load_numbering_plans()
+        self._needles = NeedleIndex(frozenset(
+            w for r in self.rules if r.needles is not None for w in r.needles.words))
 
     def detect(self, text: str, field: str | None = None) -> list[Entity]:
         """Return non-overlapping entities in ``text``, sorted by offset.
@@ -269,7 +279,7 @@ class Detector:
                 found.append(Entity(cls, lead, lead + len(value), value, 1.0, f"key:{field}"))
         machine = (field is not None and MACHINE_KEY.search(norm_key(field)) is not None
                    and MACHINE_VALUE.fullmatch(text) is not None)
-        scan = Scan(text)
+        scan = Scan(text, self._needles)
         for rule in self._machine_rules if machine else self.rules:
             if rule.needles is None or scan.holds(rule.needles):
                 found.extend(rule.find(text, scan))

@@ -404,10 +404,13 @@ class NameDetector:
         of the lexicon among them or a cue word or identifier beside them. A text mostly
         in capitals (a shouted alarm) is left alone."""
         out: list[Entity] = []
-        letters = [c for c in text if c.isalpha()]
-        if not letters or sum(c.isupper() for c in letters) > 0.6 * len(letters):
-            return out
+        shouted: bool | None = None
         for m in _CAPITALS.finditer(text):
+            if shouted is None:
+                letters = [c for c in text if c.isalpha()]
+                shouted = sum(c.isupper() for c in letters) > 0.6 * len(letters)
+            if shouted:
+                return out
             start, end = m.span()
             words = m.group().split(" ")
             if not m.group().isupper() or sum(len(w) for w in words) < 7:

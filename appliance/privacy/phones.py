@@ -14,7 +14,7 @@ be valid in one of the configured regions, and, unless its grouping already says
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import phonenumbers as pn
 
@@ -88,6 +88,14 @@ def _valid_international(digits: str) -> bool:
 
 # every region libphonenumber knows: a number after a phone word may be from anywhere
 _WORLD: tuple[str, ...] = tuple(sorted(pn.SUPPORTED_REGIONS))
+
+
+@cache
+def load_numbering_plans() -> None:
+    """Load every region's numbering plan now (libphonenumber loads one on first use), so
+    that the first events after start-up do not wait for it. Once per process."""
+    for region in _WORLD:
+        pn.PhoneMetadata.metadata_for_region(region)
 
 
 # "0166-6720-61": dashes in 4-4-2 (or 3-4-2) groups are how part numbers are written

@@ -66,6 +66,48 @@ def trie_pattern(words: tuple[str, ...]) -> str:
     return _trie_branch(trie)
 
 
+class NeedleIndex:
+    """Every rule's needles in one trie, searched once per text: the set of needles the
+    folded text holds. A rule then asks the set instead of searching the text again.
+
+    The trie is tried at every position (in a lookahead, so matches may overlap) and
+    prefers the longest needle there; the needles that are prefixes of it are present
+    too, so the set is exactly the needles ``in`` the text."""
+
+    __slots__ = ("_prefixes", "_regex", "words")
+
+    def __init__(self, words: frozenset[str]) -> None:
+        self.words = words
+        trie: dict[str, dict[str, Any]] = {}
+        for word in words:
+            node = trie
+            for ch in word:
+                node = node.setdefault(ch, {})
+            node[""] = {}
+        self._regex = re.compile(f"(?=({_longest_branch(trie)}))") if words else None
+        self._prefixes = {w: tuple(w[:i] for i in range(1, len(w) + 1) if w[:i] in words)
+                          for w in words}
+
+    def present(self, folded: str) -> frozenset[str]:
+        """The needles ``folded`` holds."""
+        if self._regex is None:
+            return frozenset()
+        held: set[str] = set()
+        for m in self._regex.finditer(folded):
+            held.update(self._prefixes[m.group(1)])
+        return frozenset(held)
+
+
+def _longest_branch(node: dict[str, dict[str, Any]]) -> str:
+    # like _trie_branch, but a word's longer extensions are tried first (greedy "?")
+    children = [(ch, child) for ch, child in sorted(node.items()) if ch]
+    if not children:
+        return ""
+    alts = [re.escape(ch) + _longest_branch(child) for ch, child in children]
+    inner = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+    return f"(?:{inner})?" if "" in node else inner
+
+
 def _trie_branch(node: dict[str, dict[str, Any]]) -> str:
     if "" in node:
         return ""

@@ -19,7 +19,7 @@ from appliance.privacy.cards import CARD_RUN, card_run_ok
 from appliance.privacy.codes import CODE, about_care, code_ok
 from appliance.privacy.dates import COMPACT_OR_SOLAR, DATE, compact_or_solar_date_ok, date_ok
 from appliance.privacy.entities import DataClass, Entity
-from appliance.privacy.prefilter import fold, needles, trie_pattern
+from appliance.privacy.prefilter import NeedleIndex, fold, needles, trie_pattern
 
 Validator = Callable[[str], bool]
 
@@ -84,10 +84,11 @@ class Needles:
     a few with ``in``, more as one regular expression shaped as a trie, so that ``re``
     follows one branch per letter instead of trying every word at every position."""
 
-    __slots__ = ("_regex", "words")
+    __slots__ = ("_regex", "set", "words")
 
     def __init__(self, words: tuple[str, ...]) -> None:
         self.words = words
+        self.set = frozenset(words)
         self._regex = re.compile(trie_pattern(words)) if len(words) > 3 else None
 
     def found_in(self, folded: str) -> bool:
@@ -99,13 +100,15 @@ class Needles:
 class Scan:
     """What the rules run over one text share: its folded form and search answers."""
 
-    __slots__ = ("_answers", "_folded", "_held", "text")
+    __slots__ = ("_answers", "_folded", "_held", "_index", "_present", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, index: NeedleIndex | None = None) -> None:
         self.text = text
         self._folded: str | None = None
         self._answers: dict[tuple[int, int, int], bool] = {}
         self._held: dict[int, bool] = {}
+        self._index = index  # every rule's needles: found in one pass, then looked up
+        self._present: frozenset[str] | None = None
 
     def seen(self, pattern: re.Pattern[str], start: int, end: int) -> bool:
         """Whether ``pattern`` occurs in ``text[start:end]`` (asked once per window)."""
@@ -117,12 +120,20 @@ class Scan:
 
     def holds(self, needles: Needles) -> bool:
         """Whether the folded text holds any of ``needles``."""
+        if self._index is not None and needles.set <= self._index.words:
+            if self._present is None:
+                self._present = self._index.present(self.folded())
+            return not self._present.isdisjoint(needles.set)
         hit = self._held.get(id(needles))
         if hit is None:
-            if self._folded is None:
-                self._folded = fold(self.text)
-            hit = self._held[id(needles)] = needles.found_in(self._folded)
+            hit = self._held[id(needles)] = needles.found_in(self.folded())
         return hit
+
+    def folded(self) -> str:
+        """The case-folded text the needles are compared with."""
+        if self._folded is None:
+            self._folded = fold(self.text)
+        return self._folded
 
 
 def _selective(words: tuple[str, ...] | None) -> tuple[str, ...] | None:

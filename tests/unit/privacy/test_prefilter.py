@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from appliance.privacy.detect import Detector
 from appliance.privacy.health import HEALTH_TERMS
-from appliance.privacy.prefilter import fold, needles, trie_pattern
+from appliance.privacy.prefilter import NeedleIndex, fold, needles, trie_pattern
 from appliance.privacy.recognizers import Rule, Scan
 from appliance.privacy.settings import PrivacyConfig
 
@@ -111,3 +111,20 @@ def test_health_terms_grouped_by_first_letter_still_find_group_led_terms() -> No
     assert any(f.lower().startswith("minor burns to") for f in found)
     assert "phoned in sick" in found
     assert any(f.startswith("20 mg") for f in found)
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.frozensets(st.text(alphabet="abcp:", min_size=1, max_size=4), min_size=1, max_size=12),
+       text=st.text(alphabet="abcp: ", max_size=40))
+def test_the_needle_index_finds_exactly_the_needles_in_the_text(words: frozenset[str], text: str) -> None:
+    # overlapping needles and needles that are prefixes of others are all reported
+    assert NeedleIndex(words).present(text) == {w for w in words if w in text}
+
+
+def test_the_detector_skips_the_same_rules_with_the_index_as_without(detector: Detector) -> None:
+    text = "Call Ana Pop on 0711 230932; password: Tr0ub4dor&3, MRN 4471823."
+    indexed = Scan(text, detector._needles)
+    plain = Scan(text)
+    for rule in detector.rules:
+        if rule.needles is not None:
+            assert indexed.holds(rule.needles) == plain.holds(rule.needles), rule.name
