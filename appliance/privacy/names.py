@@ -59,7 +59,7 @@ _ROLES = (r"patient|operator|technician|tech|driver|supervisor|foreman|forewoman
           r"paziente|patientin|patiënt|paciente|pacjent|pacient|potilas|beteg|hasta|"
           r"mitarbeiter|mitarbeiterin|dipendente|empleado|empleada|employé|employée|"
           r"medewerker|pracownik|zaměstnanec|kunde|kundin|cliente|klant|klient|il-pazjent|pazjent|"
-          r"pasien|pasienti|mgonjwa|isiguli|umurwayi|claf|othar|sjúklingur|pacientas|pacients|"
+          r"pasien|pasient|pasienti|mgonjwa|isiguli|umurwayi|claf|othar|sjúklingur|pacientas|pacients|"
           r"bệnh nhân|пациент|пациентка|mteja|umthengi|kund|asiakas|müşteri|клиент|"
           r"liggéeykat|mfanyakazi|isisebenzi|mpiasa|gweithiwr|langile|starfsmaður|työntekijä|"
           r"çalışan|işçi|работник|сотрудник|nhân viên|karyawan|pekerja|manggagawa|"

@@ -19,6 +19,7 @@ from appliance.privacy.cards import CARD_RUN, card_run_ok
 from appliance.privacy.codes import CODE, about_care, code_ok
 from appliance.privacy.dates import COMPACT_OR_SOLAR, DATE, compact_or_solar_date_ok, date_ok
 from appliance.privacy.entities import DataClass, Entity
+from appliance.privacy.id_numbers import KINDS
 from appliance.privacy.prefilter import NeedleIndex, fold, needles, trie_pattern
 
 Validator = Callable[[str], bool]
@@ -261,6 +262,14 @@ def _ean13_ok(value: str) -> bool:
     return (10 - total % 10) % 10 == int(value[12])
 
 
+# the names of identity documents and numbers, in the languages of the sites served (the
+# national-ID kinds' own names, where they are no common word or short code)
+_ID_DOCUMENTS = "|".join(sorted(
+    {re.escape(w) for k in KINDS for w in k.words
+     if len(w) >= 4 and not w.startswith(("nhs", "pan", "run"))}
+    | {"id-kort", "henkilökortti", "cnic", "nida", "omang", "ghana\\s+card", "ktp", "pinfl",
+       "jmbg", "id\\s+number", "national\\s+registration", "voter\\s+id", "driving\\s+licen[cs]e"},
+    key=len, reverse=True))
 _CARD_WORD = _c(r"(?i)\b(?:card|visa|mastercard|amex|diners|credit|debit|cc)\b")
 
 
@@ -413,8 +422,11 @@ RULES: tuple[Rule, ...] = (
             r"(?:kimlik|pasaport)(?:/(?:kimlik|pasaport))?|n[°o]\.?\s*s[ée]cu(?:rit[ée]\s+sociale)?|"
             r"(?:nie|dni|nif)(?:/(?:nie|dni|nif))?|cpf|curp|rut|c[ée]dula|documento\s+de\s+identidad|"
             r"carte\s+d['’]identit[ée]|personalausweis|dow[óo]d(?:\s+osobisty)?|"
-            r"(?:licen[cs]e/)?id\s+no\.?)\b|"
-            r"регистр(?:ийн\s+дугаар)?|کد\s*ملی|شماره\s*ملی|رقم\s+الهوية|الرقم\s+الوطني)"
+            r"(?:licen[cs]e/)?id\s+no\.?|(?:show(?:ed|s|n)?|present(?:ed|s)?|check(?:ed)?)\s+"
+            r"(?:(?:his|her|their|an?)\s+)?id|id\s+(?:shown|seen|checked)|"
+            rf"{_ID_DOCUMENTS})(?:\b|(?<=\.))|"
+            r"регистр(?:ийн\s+дугаар)?|کد\s*ملی|شماره\s*ملی|رقم\s+الهوية|الرقم\s+الوطني|"
+            r"паспорт|ИИН|ИНН|СНИЛС|ЖШН|ЕГН|ΑΜΚΑ|תעודת\s+זהות|身份证号?|身分證)"
             r"(?:\s+(?:number|no\.?|nr\.?|#))?\s*(?:is\s+|was\s+)?[:#=]?\s*"
             r"((?-i:[A-ZА-ЯЁ]{1,3}[-\s.]?)?\d[\d .\-/]{4,18}\d(?:(?-i:[-\s.]?[A-Z]{1,2}))?)(?![\w-])"),
          group=1, validate=lambda v: sum(c.isdigit() for c in v) >= 6, score=0.85),

@@ -216,3 +216,21 @@ def test_words_that_end_in_a_surname_are_no_logins(detector: Detector, text: str
 )
 def test_address_words_in_many_languages(detector: Detector, text: str, address: str) -> None:
     assert ("ADDRESS", address) in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Age-restricted sale: Ana Pop showed ID 3973124960166, born 1972-06-12.", "3973124960166"),
+        ("Pasient Ana Pop, fødselsnummer 22102195741806, innlagt.", "22102195741806"),
+        ("Gate pass - visitor Ana Pop, licence/ID no. 27186644250, escort Jan.", "27186644250"),
+        ("Patient Ana Pop, JMBG 0101990710006, admitted.", "0101990710006"),
+    ],
+)
+def test_any_number_after_an_identity_document_word(detector: Detector, text: str, value: str) -> None:
+    assert ("NATIONAL_ID", value) in found(detector, text)
+
+
+def test_a_part_that_showed_idle_cycles_is_no_identity_number(detector: Detector) -> None:
+    assert not any(cls == "NATIONAL_ID" for cls, _ in
+                   found(detector, "Spindle 4471 showed idle 223344 cycles overnight."))
