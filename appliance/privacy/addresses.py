@@ -135,7 +135,7 @@ _SENT_TO = re.compile(
     r"\b(?:home|postal|delivery|billing)?\s*address\s*(?:is|:))\s+")
 _CUED_ADDRESS = re.compile(
     r"[^\s,;:]+(?:[ ][^\s,;:]+){0,6}(?:\s?(?:,|\n)\s*[^,;:\n]{2,45}?){0,5}?"
-    r"(?:[ ,-]\s*(?:[A-Z]{1,4}[ -]?)?\d{4,6}(?:-\d{3,4})?|\s+\d{3}\s\d{2}|[ ,]\s*[A-Z]{2}-\d{3}|"
+    r"(?:[ ,-]\s*(?:[A-Z]{1,4}[ -]?)?\d{4,6}(?:-\d{3,4})?|[ ,]\s*\d{3}\s\d{2}|[ ,]\s*[A-Z]{2}-\d{3}|"
     r"\s+[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}|"
     r",?\s*(?:Postal Code|Postcode|Post Code|PLZ|CEP|ZIP(?: Code)?)\s*:?\s*\d{4,10}(?:-\d{3,5})?)"
     r"(?:\s+[A-Z][\w'’-]+(?:\s*/\s*[A-Z]{2})?)?(?![\w-])")
@@ -208,7 +208,7 @@ _LABEL = re.compile(
     r"ที่อยู่|住所|地址|주소|पता|ঠিকানা)\s*[:：]?\s*")
 _LABELLED_VALUE = re.compile(
     r"[^\s,;:(][^\n;()]{5,118}?"
-    r"(?=\s*(?:[;\n(]|$|\s[-–—]\s|\.(?:\s+[A-Z][a-z]+(?::|[\s:,]+[^A-Z\s])|\s*$)|[,،]\s*(?i:Konto|PESEL|NI\b|"
+    r"(?=\s*(?:[;\n(]|$|\s[-–—]\s|\s(?:for|instead|until|before|after|please|by)\s|\.(?:\s+[A-Z][a-z]+(?::|[\s:,]+[^A-Z\s])|\s*$)|[,،]\s*(?i:Konto|PESEL|NI\b|"
     r"ID\b|e-?mail|tel\b|telefon|phone|mob\b|mobile|contact|born|DOB|reembolso|refund|IBAN|"
     r"account|bank|SĐT|email|device|card|IP\b|order|invoice|заказ|тел)))")
 
@@ -272,7 +272,7 @@ ADDRESS_RULES: tuple[Rule, ...] = (
     # "Ermou 174, 158 49 Athens", "Šumski prečac 837, 83533 Vukovar": name, number, postcode, town
     Rule("addr_postal", DataClass.ADDRESS,
          re.compile(rf"\b{_NOT_STREET}{_WORD}(?:\s+(?:{_WORD}|{_PARTICLE}(?=\s)|{_MID_LOW})){{0,3}}"
-                    rf"\s+{_HOUSE}{_UNIT}{_POSTAL_TAIL}{_TAIL}")),
+                    rf"[ \t]+{_HOUSE}{_UNIT}{_POSTAL_TAIL}{_TAIL}")),
     # Korean and Japanese forms: "439 Olympic-ro, Gangnam-gu, Seoul 09516",
     # "4-4-6 Shiba, Minato-ku, Tokyo 105-6998": a number, a road or block, a district
     Rule("addr_east_asia", DataClass.ADDRESS,

@@ -225,12 +225,23 @@ def _no_dates_as_addresses(text: str, found: list[Entity]) -> list[Entity]:
             or not any(e.start <= s and t <= e.end for s, t in dates)]
 
 
+_AT_PLACE = re.compile(r"\s+(?:en|in|at|bei|à|a|i|w|z|na|em|no|ve|v|u)\s+")
+
+
 def _person_out_of_address(text: str, found: list[Entity]) -> list[Entity]:
     """"Send the boots to Ana Pop, Flat 9, ...": the addressee opens a cued address;
     the address starts after the name."""
     starts = {e.start: e for e in found if e.type is DataClass.PERSON}
+    people = [e for e in found if e.type is DataClass.PERSON]
     out = []
     for ent in found:
+        lead = next((p for p in people if p.start <= ent.start < p.end < ent.end
+                     and ent.type is DataClass.ADDRESS), None)
+        at = _AT_PLACE.match(text, lead.end) if lead is not None else None
+        if at is not None:  # "no encuentra a Ana Pop en Goethering 151, 90578 Nürnberg"
+            out.append(Entity(ent.type, at.end(), ent.end, text[at.end():ent.end], ent.score,
+                              ent.recognizer))
+            continue
         person = (starts.get(ent.start) if ent.type is DataClass.ADDRESS
                   and ent.recognizer != "addr_labelled" else None)  # "address: Ban X, ..."
         if (person is not None and person.end < ent.end and text.startswith(",", person.end)

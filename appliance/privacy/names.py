@@ -38,7 +38,9 @@ _SURNAME_FIRST = re.compile(
     r"(?:\s+[A-Z]\.)?(?![\w-])")
 # "BRYNHILD DALSGAARD", "TAGA SAN NICOLAS": a whole name in capitals
 _CAPITALS = re.compile(rf"(?<![\w-])[{_UP}][{_UP}'’-]+(?:[ ][{_UP}][{_UP}'’-]+){{1,2}}(?![\w-])")
-_LOWER_AFTER = re.compile(r"\s+[a-z]")
+_LOWER_AFTER = re.compile(r"\s+[a-z]|\s*[,،]\s")
+_VOCATIVE = re.compile(r",\s+[a-z]")
+_SECOND_PERSON = re.compile(r"(?i)\b(?:you|your|please|pls|don't|do not)\b")
 # a login name: an initial and a listed surname ("akreutzmann", "ppuddu")
 _LOGIN = re.compile(r"(?<![\w@.\-/])[a-z]{5,20}(?![\w@\-/]|\.\w)")
 _VOWELS = frozenset("AEIOUYÀÁÂÃÄÅÆÈÉÊËÌÍÎÏÒÓÔÕÖØÙÚÛÜÝĀĂĄĒĔĖĘĚĪĬĮİŌŎŐŒŪŬŮŰŲ")
@@ -63,7 +65,8 @@ _ROLES = (r"patient|operator|technician|tech|driver|supervisor|foreman|forewoman
           r"bệnh nhân|пациент|пациентка|mteja|umthengi|kund|asiakas|müşteri|клиент|"
           r"liggéeykat|mfanyakazi|isisebenzi|mpiasa|gweithiwr|langile|starfsmaður|työntekijä|"
           r"çalışan|işçi|работник|сотрудник|nhân viên|karyawan|pekerja|manggagawa|"
-          r"kaimahi|tagata faigaluega|ngāue")
+          r"kaimahi|tagata faigaluega|ngāue|عميل|زبون|مريض|مريضة|موظف|לקוח|לקוחה|מטופל|מטופלת|"
+          r"עובד|עובדת")
 _BY_AGENT = (r"(?:\w+ed|seen|found|done|made|taken|given|written|driven|brought|caught|sent|"
              r"paid|held|kept|led|told|run|rung|set|put|shut|hit|cut|reset|signed off)\s+by")
 # the word for "name" in the languages of the sites served
@@ -598,6 +601,9 @@ class NameDetector:
                 score = 0.5
             elif kind == "cued":
                 score = 0.5
+            elif (kind == "unknown" and _VOCATIVE.match(after)
+                  and text[max(0, start - 1):start] in ("", "\n") and _SECOND_PERSON.search(text)):
+                score = 0.5  # "Ermias, payroll password is now ...": a message to a person
             elif kind == "amb" and (cue_before or cue_after):
                 score = 0.5  # "agreed by Potter", "Snow says": a listed name that is also a word
             elif kind == "vocab" and isolated and not article and (

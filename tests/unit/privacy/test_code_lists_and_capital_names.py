@@ -234,3 +234,25 @@ def test_any_number_after_an_identity_document_word(detector: Detector, text: st
 def test_a_part_that_showed_idle_cycles_is_no_identity_number(detector: Detector) -> None:
     assert not any(cls == "NATIONAL_ID" for cls, _ in
                    found(detector, "Spindle 4471 showed idle 223344 cycles overnight."))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Starter pack posted to Masarykova 572/93, 779 07 Plzeň for Ana Pop.", ("PERSON", "Ana Pop")),
+        ("Starter pack posted to Masarykova 572/93, 779 07 Plzeň for Ana Pop.",
+         ("ADDRESS", "Masarykova 572/93, 779 07 Plzeň")),
+        ("Toolbox talk sign-in, bay C\n1. Hemin Baban  8736-917\n2. Jiyan Zebari  0941696",
+         ("EMPLOYEE_ID", "8736-917")),
+        ("el repartidor no encuentra a Ruwani Herath en Lange Gracht 215 B, 9966 SK Den Haag; llamar",
+         ("PERSON", "Ruwani Herath")),
+        ("Ermias, payroll portal password is now Almaty123* - don't share it with anyone!",
+         ("PERSON", "Ermias")),
+        ("Vendor onboarding: YAZMURADOVA AYNABAT, VAT contact a@b.it", ("PERSON", "YAZMURADOVA AYNABAT")),
+        ("عميل: AMRU AL-HALAQ، جوال 0041 44 740 12 61", ("PERSON", "AMRU AL-HALAQ")),
+    ],
+)
+def test_people_beside_addresses_lists_and_messages(
+    detector: Detector, text: str, expected: tuple[str, str]
+) -> None:
+    assert expected in found(detector, text)
