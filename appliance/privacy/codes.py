@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from appliance.privacy.dates import find_dates
+from appliance.privacy.entities import DataClass, Entity
 from appliance.privacy.health import health_spans
 from appliance.privacy.id_numbers import DOTTED_QUAD
 
@@ -34,7 +35,11 @@ _CLINICAL = re.compile(
     r"(?i)\b(?:patient|admitted|admission|discharge[ds]?|ward|clinic|hospital|diagnos\w*|"
     r"surgery|underwent|prescri\w+|allerg\w+|treatment|GP|nurse|doctor|Dr|theatre|"
     r"operating list|anaesthe\w+|anesthe\w+|lab(?:oratory)?|requisition|specimen|referr\w+|"
-    r"radiolog\w+|outpatient|inpatient|consultant|triage|mrn)\b")
+    r"radiolog\w+|outpatient|inpatient|consultant|triage|mrn|charts?|optometr\w*|glasses|"
+    r"consult(?:ation)?|blood bank|crossmatch\w*|transfusion|vaccin\w*|immuni[sz]\w*|dental|"
+    r"dentist|physio\w*|pharmac\w*|dispens\w+|prescription|midwi\w+|maternity|paediatric\w*|"
+    r"pediatric\w*|hospice|dialysis|oncolog\w*|cardiolog\w*|phlebotom\w*|pacs|dicom|imaging|"
+    r"haemoly[sz]ed|hemoly[sz]ed|needlestick|pasyan|pasiente|paciente|pasienti|pazjent)\b")
 # occupational health is about staff: "Return-to-work plan for Ana Pop (276693)"
 AT_WORK = re.compile(
     r"(?i)\b(?:return[- ]to[- ]work|occupational|surveillance|staff|employee|operator|"
@@ -42,7 +47,9 @@ AT_WORK = re.compile(
     r"audiometr\w*|recall list|roster|rota|toolbox|induction|sign-in|kaizen|timesheet|"
     r"clock(?:ed)?[- ]in|drug (?:and alcohol )?test|alcohol test|random selection|"
     r"fitness for work|guard|breath(?:alys\w+| test)|crew|picker|new starter|exit search|"
-    r"bag search|allowance|overtime|(?:shop|factory|production|plant|assembly|warehouse|"
+    r"bag search|allowance|overtime|turnstile|badge reader|swipe|audiogram|crusher|training|"
+    r"trainer|awareness session|lamp room|"
+    r"(?:shop|factory|production|plant|assembly|warehouse|"
     r"\w+ing) floor)\b")
 
 
@@ -61,6 +68,27 @@ def code_ok(value: str) -> bool:
         return False  # "(08065042756)": a national phone number
     rest = value[m.end("prefix"):].lstrip(" #:-/.") if m.group("prefix") else value
     return not any(s == 0 and e == len(rest) for s, e in find_dates(rest))
+
+
+_AND_THEN = re.compile(rf"\s*(?:,|&|/|\band\b|\bor\b|\by\b|\bet\b|\bund\b)\s*({CODE})(?![\w#/-]|[.,:]\d)")
+_SITE = frozenset({DataClass.MEDICAL_RECORD, DataClass.EMPLOYEE_ID})
+
+
+def listed_codes(text: str, found: list[Entity]) -> list[Entity]:
+    """"Duplicate charts 40-93380-6 and 8981718C": the codes listed after a record or
+    staff number are of its class too."""
+    taken = [(e.start, e.end) for e in found]
+    out = []
+    for ent in found:
+        if ent.type not in _SITE:
+            continue
+        end = ent.end
+        while (m := _AND_THEN.match(text, end)) is not None and code_ok(m.group(1)):
+            start, end = m.span(1)
+            if any(s < end and start < t for s, t in taken):
+                break
+            out.append(Entity(ent.type, start, end, m.group(1), ent.score * 0.9, "listed_code"))
+    return out
 
 
 def about_care(text: str) -> bool:

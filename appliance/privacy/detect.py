@@ -6,7 +6,9 @@ import re
 from collections.abc import Iterable
 
 from appliance.privacy.addresses import ADDRESS_RULES, STREET_END, address_at
+from appliance.privacy.care_codes import records_in_care_text
 from appliance.privacy.checksums import bsn_ok, steuer_id_ok
+from appliance.privacy.codes import listed_codes
 from appliance.privacy.dates import DATE, find_dates
 from appliance.privacy.entities import DataClass, Entity, resolve_overlaps
 from appliance.privacy.fields import (
@@ -159,20 +161,28 @@ def _fields_decide(found: list[Entity]) -> list[Entity]:
     ID-shaped number inside a "patient_id" value is the record number (both blocked)."""
     fields = [e for e in found if e.type in _NUMBERED
               and e.recognizer.startswith(_FIELD_RECOGNIZERS)]
-    if not fields:
+    cued = [e for e in found if e.type in _NUMBERED and e.recognizer in _CUED_CODES]
+    if not fields and not cued:
         return found
 
     def displaced(ent: Entity) -> bool:
         if ent.type is DataClass.PHONE:
             return any(f.start == ent.start and f.end == ent.end for f in fields)
         if ent.type is DataClass.NATIONAL_ID:
+            # "hospital number 9414446E": a record word outweighs a one-in-23 check letter
             return any(f.type is DataClass.MEDICAL_RECORD and f.start <= ent.start
-                       and ent.end <= f.end for f in fields)
+                       and ent.end <= f.end for f in fields) or (
+                ent.recognizer in _WEAK_IDS
+                and any(c.start <= ent.start and ent.end <= c.end for c in cued))
         return False
 
     return [e for e in found if not displaced(e)]
 
 
+# numbers a record or staff word names, and national IDs a single check letter vouches for
+_CUED_CODES = frozenset({"mrn_ctx", "mrn_cued_code", "mrn_record_code", "mrn_hl7_pid", "mrn_hl7_pv1",
+                         "badge_ctx", "badge_cued_code", "listed_code"})
+_WEAK_IDS = frozenset({"ie_ppsn", "es_dni"})
 _NAME_COMMA = re.compile(r",\s*|\s+(?:at|of)\s+")
 
 
@@ -303,11 +313,13 @@ class Detector:
             found.extend(self._dob_after_name(text, found))
             found.extend(_dob_in_personal_text(text, found))
             found.extend(codes_after_names(text, found))
+            found.extend(listed_codes(text, found))
             found.extend(_address_after_name(text, found))
             found.extend(self._phone_after_name(text, found))
             found.extend(_ids_in_personal_text(text, found))
             found.extend(_id_numbers(text, found))
             found.extend(self._phone_in_personal_text(text, found))
+            found.extend(records_in_care_text(text, found))
         found.extend(self._phi(text, found))
         found = _fields_decide(_no_dates_as_addresses(text, _person_out_of_address(text, found)))
         found = _no_people_in_places(text, found)

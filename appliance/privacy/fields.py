@@ -20,14 +20,16 @@ _KEY_CLASSES: tuple[tuple[re.Pattern[str], DataClass], ...] = tuple(
     (re.compile(rf"(?:^|_)(?:{words})(?:$|_)"), cls) for words, cls in (
         (r"password|passwd|pwd|secret|token|api_key|apikey|access_key|private_key|client_secret|"
          r"authorization|credentials?|cookie|session_token|refresh_token|admin(?=$)", DataClass.SECRET),
-        (r"patient_id|patientid|mrn|medical_record(?:_number)?|chart_(?:no|number)|"
+        (r"patient_id|patientid|mrn|medical_record(?:_number)?|chart|chart_(?:no|number|id)|"
+         r"record|record_(?:no|number|id)|"
          r"patient_(?:no|number)", DataClass.MEDICAL_RECORD),
         (r"ssn|national_id|pesel|nino|tax_id|steuer_id|bsn|nir|dni|nie|personnummer|"
          r"social_security(?:_number)?|passport(?:_no|_number)?|id_doc(?:ument)?(?:_number|_no)?|"
          r"id_number|identity_number|identity_no|document_number", DataClass.NATIONAL_ID),
         (r"badge|badge_id|badge_no|employee_id|employee_no|staff|staff_id|staff_no|operator_id|"
          r"worker_id|personnel_(?:no|number)|employee_(?:number|num|nr)|crew_(?:id|no|number)|clock_(?:no|number|id)|"
-         r"works_(?:no|number)|payroll_(?:id|no|number)", DataClass.EMPLOYEE_ID),
+         r"works_(?:no|number)|payroll_(?:id|no|number)|emp|emp_(?:id|no|number)|empno",
+         DataClass.EMPLOYEE_ID),
         (r"e_?mail|email_address", DataClass.EMAIL),
         (r"phone|tel|telephone|mobile|cell_phone|fax|msisdn|phone_number", DataClass.PHONE),
         (r"dob|birth_?date|date_of_birth|birthday", DataClass.DATE_OF_BIRTH),
@@ -102,6 +104,9 @@ _PIN_KEY = re.compile(r"(?:^|_)(?:pass\w*|pwd|pin|passcode|code)(?:$|_)")
 # "2019765628"}]}: a bare id or value takes its meaning from the object it is in
 _CHILD_ID_KEYS = frozenset({"id", "value", "number", "no", "code"})
 _PARENT = re.compile(r"[\"']?(\w+)[\"']?\s*:\s*\[?\s*\{[^{}\[\]]*$")
+_FHIR_RESOURCE = re.compile(r"[\"']resourceType[\"']\s*:\s*[\"'](?:Patient|Encounter|Observation|"
+                            r"Condition|Procedure|MedicationRequest|DiagnosticReport|"
+                            r"Immunization|AllergyIntolerance|Appointment|ServiceRequest)[\"']")
 _FHIR_PATIENT = re.compile(r"[\"']resourceType[\"']\s*:\s*[\"']Patient[\"']")
 _PATIENT_PARENTS = frozenset({"patient", "subject", "resident", "client"})
 _STAFF_PARENTS = frozenset({"worker", "employee", "staff", "operator", "driver", "technician",
@@ -134,8 +139,13 @@ def embedded_fields(text: str) -> list[Entity]:
         start = m.start(value_group)
         if cls is None and key in _CHILD_ID_KEYS:
             cls = _parent_class(text, m.start())
-        elif cls is None and key == "identifier" and _FHIR_PATIENT.search(text):
-            cls = DataClass.MEDICAL_RECORD  # a FHIR Patient's identifier given as a string
+        elif cls is None and key == "identifier":
+            # a FHIR identifier given as a string: its parent's, or in a resource about a
+            # patient the record number
+            cls = _parent_class(text, m.start()) or (
+                DataClass.MEDICAL_RECORD if _FHIR_RESOURCE.search(text) else None)
+        elif cls is None and key == "display" and _parent_class(text, m.start()) in SITE_IDS:
+            cls = DataClass.PERSON  # '"subject": {"display": "Ana Pop", ...}'
         if cls is DataClass.PERSON and any(c.isdigit() for c in value):
             # "patient=7903635", "operator: E-4471": a person's field holding a number
             # holds their record or badge number; "Ana Pop, 0160 7925057" holds a name

@@ -18,14 +18,20 @@ from appliance.privacy.phones import PHONE_CONTEXT
 # field of a "|"-separated record; a staff or record word may open the brackets
 _AFTER_NAME = re.compile(
     r"\s*\((?P<cue>(?i:(?:works|staff|employee|badge|payroll|personnel|clock(?:ing)?|"
-    r"patient|record|hospital|case)\s+(?:number|no\.?|nr\.?|id|#)\s*:?\s*))?"
+    r"patient|record|hospital|case)\s+(?:number|no\.?|nr\.?|id|#)\s*:?\s*|"
+    r"(?:tag|badge|staff|employee|payroll|pin|clock)\s*:?\s+))?"
     r"(?P<bracket>[^()\n]{4,24})\)"
+    # "Ana Pop, namba EID882062": the word for "number" before it, in many languages
+    r"|,\s*(?i:number|no\.?|nr\.?|num[ée]ro|número|numero|nummer|numer|namba|nambari|nomoro|"
+    r"lambarka|numru|numeru|номер|ቁጥር)\s*[:#]?\s*(?P<numbered>[^\s,;:|()][^,;|()\n]{2,22}?)"
+    r"(?=\s*(?:[,;|.]|$))"
     r"|,\s*(?P<comma>[^\s,;:|()][^,;|()\n]{2,22}?)(?=\s*(?:[,;|:]|$))"
     r"|[ \t]*\|[ \t]*(?P<pipe>[^|\n]{4,24}?)[ \t]*(?=\||$)"
     # a sign-in sheet: "1. Ana Pop  ST20515" (two spaces or a tab, then the line ends)
     r"|(?:[ ]{2,}|\t+)(?P<column>[^\s|,;()][^\n|,;()]{2,20}?)[ \t]*(?=\n|$)"
     # an item of a list: "clinic list: Ana Pop 78882051, Eva Kim PMH/58710, ..."
     r"|[ ](?P<item>[^\s,;:|()][^,;|()\n]{2,22}?)(?=\s*(?:[,;]|\.?$|\.\s))")
+_ID_PREFIX = re.compile(r"ID(?:[\s#:]+|$)")
 _KIN = re.compile(r"(?i)\b(?:next of kin|nok|emergency contact|contact person|kin)\b[^.\n]*$")
 
 
@@ -52,7 +58,7 @@ def codes_after_names(text: str, found: list[Entity]) -> list[Entity]:
         m = _AFTER_NAME.match(text, ent.end)
         if m is None or _KIN.search(text, max(0, ent.start - 30), ent.start):
             continue  # "Next of kin: Ana Pop (719 176 896)": their number is a phone
-        where = next(g for g in ("bracket", "comma", "pipe", "column", "item")
+        where = next(g for g in ("bracket", "numbered", "comma", "pipe", "column", "item")
                      if m.group(g) is not None)
         value = m.group(where)
         if not code_ok(value):
@@ -73,5 +79,49 @@ def codes_after_names(text: str, found: list[Entity]) -> list[Entity]:
         is_record = cue.startswith(("patient", "record", "hospital", "case")) or (
             clinical and not cue)
         cls = DataClass.MEDICAL_RECORD if is_record else DataClass.EMPLOYEE_ID
+        prefix = _ID_PREFIX.match(value)
+        if prefix and (clinical or AT_WORK.search(text) is None):
+            cls = DataClass.NATIONAL_ID  # "Ana Pop, ID 4197376-3": her identity number
+            start += prefix.end()
+            value = value[prefix.end():]
         out.append(Entity(cls, start, end, value, 0.7, "code_after_name"))
+    return out + _codes_before_names(text, found, taken, clinical)
+
+
+# a code written before the name, as a list or a log line puts it: "09:20 TCH6840-H Ana
+# Pop; 09:40 ...", "[17/Aug/2026:18:26:39 +0000],T592-5728,Pop, Ana,TURNSTILE-3"
+_BEFORE_NAME = re.compile(
+    r"(?:^|(?<=[\s,;:|\]\[]))(?P<code>[A-Z0-9#][^\s,;|()]{2,20}(?: \d{3,4}){0,2})"
+    r"(?:[ \t]+|[ \t]*[,|][ \t]*)$")
+
+
+def _codes_before_names(text: str, found: list[Entity], taken: list[tuple[int, int]],
+                        clinical: bool | None) -> list[Entity]:
+    out = []
+    for ent in found:
+        if ent.type is not DataClass.PERSON:
+            continue
+        m = _BEFORE_NAME.search(text, max(0, ent.start - 30), ent.start)
+        if m is None or not code_ok(m.group("code")):
+            continue
+        start, end = m.span("code")
+        lead = text[max(0, start - 12):start]
+        if not (start == 0 or lead.rstrip(" ,|").endswith(("\n", ";", ":", "]", ","))
+                or _TIME_BEFORE.search(lead)):
+            continue  # the code must open a list item or a record, or follow a time
+        if any(s < end and start < t for s, t in taken) or _OTHER_WORD.search(lead):
+            continue
+        if clinical is None:
+            clinical = about_care(text)
+        if not clinical and AT_WORK.search(text) is None:
+            continue
+        line = text[text.rfind("\n", 0, start) + 1:start]
+        if not line.strip() and "\n" in text and text.count(",", 0, text.find("\n")) >= 2:
+            continue  # a row under a header: left to the columns
+        cls = DataClass.MEDICAL_RECORD if clinical else DataClass.EMPLOYEE_ID
+        out.append(Entity(cls, start, end, m.group("code"), 0.65, "code_before_name"))
     return out
+
+
+_TIME_BEFORE = re.compile(r"\d{1,2}[:.]\d{2}\s*$")
+_OTHER_WORD = re.compile(r"(?i)\b(?:order|invoice|part|po|lot|batch|serial|sku|item|ref)\W*$")

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from appliance.privacy.dates import calendar_words
 from appliance.privacy.entities import DataClass, Entity
+from appliance.privacy.phones import PHONE_WORDS
 
 LEXICON = Path(__file__).with_name("lexicon.toml")
 
@@ -61,11 +62,11 @@ _ROLES = (r"patient|operator|technician|tech|driver|supervisor|foreman|forewoman
           r"paziente|patientin|patiënt|paciente|pacjent|pacient|potilas|beteg|hasta|"
           r"mitarbeiter|mitarbeiterin|dipendente|empleado|empleada|employé|employée|"
           r"medewerker|pracownik|zaměstnanec|kunde|kundin|cliente|klant|klient|il-pazjent|pazjent|"
-          r"pasien|pasient|pasienti|mgonjwa|isiguli|umurwayi|claf|othar|sjúklingur|pacientas|pacients|"
+          r"pasien|pasient|pasienti|pasiente|pasyan|mgonjwa|isiguli|umurwayi|claf|othar|sjúklingur|pacientas|pacients|"
           r"bệnh nhân|пациент|пациентка|mteja|umthengi|kund|asiakas|müşteri|клиент|"
           r"liggéeykat|mfanyakazi|isisebenzi|mpiasa|gweithiwr|langile|starfsmaður|työntekijä|"
           r"çalışan|işçi|работник|сотрудник|nhân viên|karyawan|pekerja|manggagawa|"
-          r"kaimahi|tagata faigaluega|ngāue|عميل|زبون|مريض|مريضة|موظف|לקוח|לקוחה|מטופל|מטופלת|"
+          r"kaimahi|tagata faigaluega|ngāue|wokman|عميل|زبون|مريض|مريضة|موظف|לקוח|לקוחה|מטופל|מטופלת|"
           r"עובד|עובדת")
 _BY_AGENT = (r"(?:\w+ed|seen|found|done|made|taken|given|written|driven|brought|caught|sent|"
              r"paid|held|kept|led|told|run|rung|set|put|shut|hit|cut|reset|signed off)\s+by")
@@ -284,7 +285,7 @@ class NameDetector:
         lower = word.lower()
         if len(word) == 1:
             return "initial" if word.isupper() and token.endswith(".") else "stop"
-        if lower in _STOP or lower in _ROLE_WORDS:
+        if lower in _STOP or lower in _ROLE_WORDS or lower in PHONE_WORDS:
             return "stop"
         if word.isupper():
             # an acronym (SKU, IBAN, HMI) unless it is a listed name in capitals (SCHMIDT)

@@ -50,10 +50,25 @@ _PHONE_WORDS = (
     r"simu|mohala|mogala|ucingo|ifoni|fóònù|waya|ekwentị|finday|telefaonina|telefɔni|"
     # Asian and Pacific languages, in Latin script
     r"sđt|điện thoại|telepon|nomor hp|hubungi|telepono|tawagan|telefoni|talevoni|niuniu|"
-    r"waea|kelepona|pumbyry|"
+    r"waea|kelepona|pumbyry|fono|fone|kall|"
     # Cyrillic
     r"утас|телефон|тел\.|моб\.|мобильный|звоните|позвоните"
 )
+# the single words of that table ("Sími", "Fono", "Kall"): a word for calling, never a name
+def _top_level_words(alternation: str) -> frozenset[str]:
+    words, depth, piece = set(), 0, ""
+    for ch in alternation + "|":
+        if ch == "|" and depth == 0:
+            words.add(piece)
+            piece = ""
+            continue
+        depth += (ch == "(") - (ch == ")")
+        piece += ch
+    return frozenset(w for w in words if w.isalpha())
+
+
+PHONE_WORDS = _top_level_words(_PHONE_WORDS) - {
+    "daughter", "son", "wife", "husband", "mother", "father", "partner", "signal"}
 PHONE_CONTEXT = re.compile(
     rf"(?i)\b(?:{_PHONE_WORDS})(?:\b\.?|(?<=\.))|"
     # scripts whose words \b cannot delimit

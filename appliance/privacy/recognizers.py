@@ -424,6 +424,8 @@ RULES: tuple[Rule, ...] = (
             r"carte\s+d['’]identit[ée]|personalausweis|dow[óo]d(?:\s+osobisty)?|"
             r"(?:licen[cs]e/)?id\s+no\.?|(?:show(?:ed|s|n)?|present(?:ed|s)?|check(?:ed)?)\s+"
             r"(?:(?:his|her|their|an?)\s+)?id|id\s+(?:shown|seen|checked)|"
+            r"insur(?:ed|er|ance)\s+(?:person\s+)?(?:id|number|no)|tax\s+(?:number|no)|"
+            r"scheme\s+member|member\s+(?:id|number|no)|r\.\s?č\.|"
             rf"{_ID_DOCUMENTS})(?:\b|(?<=\.))|"
             r"регистр(?:ийн\s+дугаар)?|کد\s*ملی|شماره\s*ملی|رقم\s+الهوية|الرقم\s+الوطني|"
             r"паспорт|ИИН|ИНН|СНИЛС|ЖШН|ЕГН|ΑΜΚΑ|תעודת\s+זהות|身份证号?|身分證)"
@@ -683,18 +685,20 @@ def context_rules(employee_patterns: list[str], mrn_patterns: list[str]) -> tupl
         Rule("mrn_cued_code", DataClass.MEDICAL_RECORD,
              _c(r"(?i)(?:\b(?:mrn|medical\s+record|patient|hospital|clinic|case|chart|unit|file|"
                 r"health\s+record)\s*(?:id|no\.?|nr\.?|number|#)\s*[:#=]?\s*"
-                rf"|\b(?:n°|no\.?|num[ée]ro)\s+(?:de\s+)?dossier\s*:?\s*|\bdossier\s*(?:n°|no\.?)?\s*:?\s*)"
+                rf"|\b(?:n°|no\.?|num[ée]ro)\s+(?:de\s+)?dossier\s*:?\s*|\b(?:dossier|dosye)\s*(?:n°|no\.?)?\s*:?\s*"
+                r"|\b(?:hospital|case|medical|clinic)\s+file\s*:?\s*)"
                 rf"(?-i:({CODE}))(?![\w#/-]|[.,:]\d)"),
              group=1, validate=code_ok, score=0.9),
         Rule("mrn_record_code", DataClass.MEDICAL_RECORD,
              # the word for "number" in the languages of the sites served, too
-             _c(r"(?i)(?<![^\W\d_])(?:record|nomoro|lambarka|numru|nambari|numero|número|nummer|"
+             _c(r"(?i)(?<![^\W\d_])(?:record|charts?|nomoro|lambarka|numru|numeru|nambari|numero|número|nummer|"
                 r"номер|ቁጥር)\s*[:#]?\s*"
                 rf"(?-i:({CODE}))(?![\w#/-]|[.,:]\d)"),
              group=1, validate=code_ok, veto_around=_not_about_care, score=0.8),
         Rule("badge_cued_code", DataClass.EMPLOYEE_ID,
              _c(r"(?i)\b(?:(?:employee|staff|personnel|payroll|badge|crew|works|clock(?:ing)?)\s*"
-                r"(?:id|no\.?|nr\.?|number|#|card)|employee|badge|cashier|clerk|picker|lab tech)"
+                r"(?:ids?|no\.?|nos\.?|nr\.?|numbers?|#|cards?)|employee|badge|cashier|clerk|picker|lab tech|"
+                r"phlebotomist|technician|operator|driver|guard|porter|nurse|midwife|paramedic)"
                 r"\s*[:#=]?\s*"
                 rf"(?-i:({CODE}))(?![\w#/-]|[.,:]\d)"),
              group=1, validate=code_ok, score=0.85),

@@ -1,0 +1,64 @@
+"""Record and staff numbers in more positions: before the name, in a list after a record
+word, in a FHIR reference, anywhere in a text about care; and the class an 'ID' prefix
+gives a number next to a name."""
+
+from __future__ import annotations
+
+import pytest
+
+from appliance.privacy.detect import Detector
+
+from .conftest import found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Fracture clinic (Dr Berg): 09:00 52479570 Ana Pop; 09:20 14B48789 Jan Novak",
+         ("MRN", "14B48789")),
+        ("[17/Aug/2026:18:26:39 +0000],T592-5728,Pop, Ana,TURNSTILE-3,GRANTED",
+         ("EMPLOYEE_ID", "T592-5728")),
+        ("Duplicate charts 40-93380-6 and 8981718C both belong to Ana Pop; please merge.",
+         ("MRN", "8981718C")),
+        ("Staff numbers E-4471 and E-4472 swapped shifts.", ("EMPLOYEE_ID", "E-4472")),
+        ('{"resourceType":"Encounter","subject":{"display":"Ana Pop","identifier":"PAC658785"}}',
+         ("MRN", "PAC658785")),
+        ('{"resourceType":"Encounter","subject":{"display":"Ana Pop","identifier":"PAC658785"}}',
+         ("PERSON", "Ana Pop")),
+        ('{"evt":"man_down","worker":"Ana Pop","emp":"OP4-457"}', ("EMPLOYEE_ID", "OP4-457")),
+        ("Lamp room: cap lamp out to Ana Pop (tag OP2-630), returned at 06:10.", ("EMPLOYEE_ID", "OP2-630")),
+        ("Pasyan Ana Pop, dosye HNGV 364693, vini pou a hip arthroscopy.", ("MRN", "HNGV 364693")),
+        ("Pre-authorisation: Ana Pop, a hysterectomy, hospital file 77872417.", ("MRN", "77872417")),
+        ("PACS audit: a user exported all studies of 3930829E to removable media.", ("MRN", "3930829E")),
+        ("Haemolysed sample for NHC-176820, please redraw; phlebotomist CUR20184.", ("MRN", "NHC-176820")),
+        ("Haemolysed sample for NHC-176820, please redraw; phlebotomist CUR20184.",
+         ("EMPLOYEE_ID", "CUR20184")),
+        ("Antenatal booking: Ana Pop, ID 4197376-3, planned for week 39.", ("NATIONAL_ID", "4197376-3")),
+        ("Invoice for a mammogram: Ana Pop, insurer number 680-587-326.", ("NATIONAL_ID", "680-587-326")),
+    ],
+)
+def test_numbers_in_more_positions(detector: Detector, text: str, expected: tuple[str, str]) -> None:
+    assert expected in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ward 4 sluice macerator C068YLGHLN1R fault cleared; part E3Z-T61 fitted.",
+        "Lab courier bag 22W0568952 left the ward, seal L2026064C; 14 tubes.",
+        "Discharge summary: admitted with G40.909 epilepsy, home on sertraline.",
+        "Dental desk: paid XCG 180.00 for the filling.",
+        "Vaccine fridge logger 2021-47-915557 read 4.1 °C at the clinic.",
+    ],
+)
+def test_serials_seals_codes_and_amounts_in_care_texts_are_no_record_numbers(
+    detector: Detector, text: str
+) -> None:
+    assert not any(cls == "MRN" for cls, _ in found(detector, text))
+
+
+@pytest.mark.parametrize("text", ["Ring the ward: Sími 0438-418362.", "Hospital Temuco. Fono 414.662.6586."])
+def test_a_word_for_calling_before_a_phone_is_no_name(detector: Detector, text: str) -> None:
+    got = found(detector, text)
+    assert any(cls == "PHONE" for cls, _ in got)
+    assert not any(cls == "PERSON" for cls, _ in got)
