@@ -10,6 +10,7 @@ medical record number, at work (staff, payroll, occupational health) a badge num
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from appliance.privacy.dates import find_dates
 from appliance.privacy.entities import DataClass, Entity
@@ -91,6 +92,7 @@ def listed_codes(text: str, found: list[Entity]) -> list[Entity]:
     return out
 
 
+@lru_cache(maxsize=256)
 def about_care(text: str) -> bool:
     """Whether ``text`` is about a person's care rather than their work."""
     return ((_CLINICAL.search(text) is not None or bool(health_spans(text)))

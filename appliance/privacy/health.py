@@ -11,6 +11,7 @@ class and with a dose, procedures and tests, and the ways people say someone is 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from appliance.privacy.prefilter import first_letters
 
@@ -265,15 +266,17 @@ _DIAGNOSED = re.compile(
     r"for|plan|taking|in|at|but|who|which|referred|was|is)\b)[\w'’-]+){0,5})")
 
 
-def health_spans(text: str) -> list[tuple[int, int]]:
-    """Return the ``(start, end)`` of every health term in ``text``."""
+@lru_cache(maxsize=256)
+def health_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Return the ``(start, end)`` of every health term in ``text`` (the last texts' answers
+    are kept: the detector asks about one text several times)."""
     spans = [m.span() for m in HEALTH_TERMS.finditer(text)]
     spans += [m.span(1) for m in _DIAGNOSED.finditer(text)]
     for m in _WORD.finditer(text):
         word = m.group().lower()
         if word.endswith(_ENDINGS) and word not in _NOT_MEDICAL:
             spans.append(m.span())
-    return [(s, e) for s, e in spans if not _heading(text, s, e, spans)]
+    return tuple((s, e) for s, e in spans if not _heading(text, s, e, spans))
 
 
 # "Diagnosis: ...", "medication prednisolone 30 mg", "Allergies: penicillin": the word that

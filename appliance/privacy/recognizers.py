@@ -425,11 +425,17 @@ RULES: tuple[Rule, ...] = (
             r"(?:licen[cs]e/)?id\s+no\.?|(?:show(?:ed|s|n)?|present(?:ed|s)?|check(?:ed)?)\s+"
             r"(?:(?:his|her|their|an?)\s+)?id|id\s+(?:shown|seen|checked)|"
             r"insur(?:ed|er|ance)\s+(?:person\s+)?(?:id|number|no)|tax\s+(?:number|no)|"
-            r"scheme\s+member|member\s+(?:id|number|no)|r\.\s?č\.|"
-            rf"{_ID_DOCUMENTS})(?:\b|(?<=\.))|"
+            r"scheme\s+member|member\s+(?:id|number|no)|r\.\s?č\.)(?:\b|(?<=\.))|"
             r"регистр(?:ийн\s+дугаар)?|کد\s*ملی|شماره\s*ملی|رقم\s+الهوية|الرقم\s+الوطني|"
             r"паспорт|ИИН|ИНН|СНИЛС|ЖШН|ЕГН|ΑΜΚΑ|תעודת\s+זהות|身份证号?|身分證)"
             r"(?:\s+(?:number|no\.?|nr\.?|#))?\s*(?:is\s+|was\s+)?[:#=]?\s*"
+            r"((?-i:[A-ZА-ЯЁ]{1,3}[-\s.]?)?\d[\d .\-/]{4,18}\d(?:(?-i:[-\s.]?[A-Z]{1,2}))?)(?![\w-])"),
+         group=1, validate=lambda v: sum(c.isdigit() for c in v) >= 6, score=0.85),
+    # the same after an identity document's own name ("fødselsnummer", "JMBG", "Omang"):
+    # a rule of its own, whose many words the needle index finds in one pass
+    Rule("national_id_named", DataClass.NATIONAL_ID,
+         _c(rf"(?i)\b(?:{_ID_DOCUMENTS})(?:\b|(?<=\.))(?:\s+(?:number|no\.?|nr\.?|#))?\s*"
+            r"(?:is\s+|was\s+)?[:#=]?\s*"
             r"((?-i:[A-ZА-ЯЁ]{1,3}[-\s.]?)?\d[\d .\-/]{4,18}\d(?:(?-i:[-\s.]?[A-Z]{1,2}))?)(?![\w-])"),
          group=1, validate=lambda v: sum(c.isdigit() for c in v) >= 6, score=0.85),
     Rule("us_ssn", DataClass.NATIONAL_ID, _c(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])"),
