@@ -128,3 +128,18 @@ def test_the_detector_skips_the_same_rules_with_the_index_as_without(detector: D
     for rule in detector.rules:
         if rule.needles is not None:
             assert indexed.holds(rule.needles) == plain.holds(rule.needles), rule.name
+
+
+_CUE_WORDS = ["Dr", "by", "reported by", "thanks", "operator", "patient", "nurse", "nom", "is",
+              "was", "to", "cc", "Mr.", "dear", "pazjent", "named", "signed off by"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([*_CUE_WORDS, "pump", "line 4", "the", ":", ",", "-", " ", "7"]),
+                max_size=8))
+def test_an_end_cue_answers_as_its_whole_pattern_does(parts: list[str]) -> None:
+    from appliance.privacy import names
+
+    window = " ".join(parts)
+    for cue in (names._CUE_AGENT, names._CUE_BEFORE_STRONG, names._TITLE_OR_ROLE):
+        assert bool(cue.search(window)) == bool(cue._pattern.search(window)), window
