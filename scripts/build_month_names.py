@@ -33,6 +33,25 @@ LANGUAGES = (
     "lt", "ga", "cy", "ca", "gl", "eu", "mt", "sq", "mk", "be", "af", "id", "ms", "tl", "vi",
     "sw", "az", "uz", "kk", "th",
 )
+# and the smaller languages of the sites served, where the CLDR has them (their months
+# only: their weekday names are left out, since many are also given names)
+MORE_LANGUAGES = (
+    "lb", "fo", "rm", "fy", "br", "kw", "gd", "gv", "se", "mi", "haw", "to", "mg", "qu", "yo",
+    "ig", "ha", "zu", "xh", "so", "om", "rw", "lg", "ln", "wo", "ff", "sn", "ky", "tk", "tg",
+    "mn", "ka", "hy", "ceb", "jv", "su", "fil", "ast", "sc", "fur", "lij", "vec", "nds",
+)
+# Languages the CLDR has no calendar for, from their standard spellings: Haitian Creole,
+# Corsican, Papiamento, Samoan, Fijian, Tok Pisin and Tetum.
+EXTRA_MONTHS = (
+    "janvye fevriye mas avril me jen jiyè out septanm oktòb novanm desanm",
+    "ghjennaghju ferraghju marzu aprile maghju ghjugnu lugliu aostu sittembre uttrovi nuvembre "
+    "dicembre",
+    "yanüari febrüari mart aprel mei yüni yüli ougùstùs sèptèmber òktober novèmber desèmber",
+    "ianuari fepuari mati aperila me iuni iulai aokuso setema oketopa novema tesema",
+    "janueri feperueri maji epereli me june julai okosita seviteba okotova noveba tiseba",
+    "janueri februeri mas epril me jun julai ogas septemba oktoba novemba disemba",
+    "janeiru fevereiru marsu abríl maiu juñu jullu agostu setembru outubru novembru dezembru",
+)
 OUT = Path(__file__).resolve().parent.parent / "appliance" / "privacy" / "months.toml"
 
 
@@ -43,7 +62,12 @@ def _plain(word: str) -> str:
 def month_names() -> dict[str, set[int]]:
     """Return ``{name: {month numbers}}`` over every language, width and context."""
     names: dict[str, set[int]] = {}
-    for code in LANGUAGES:
+    for line in EXTRA_MONTHS:
+        for number, word in enumerate(line.split(), start=1):
+            if len(word) >= 3:
+                for form in {word, _plain(word)}:
+                    names.setdefault(form, set()).add(number)
+    for code in LANGUAGES + MORE_LANGUAGES:
         months = Locale.parse(code).months
         for context in ("format", "stand-alone"):
             for width in ("wide", "abbreviated"):
@@ -86,7 +110,8 @@ def main() -> None:
     lines += [f'    "{day}",' for day in sorted(weekday_names())]
     lines += ["]"]
     OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"wrote {len(names)} month names of {len(LANGUAGES)} languages to {OUT}")
+    count = len(LANGUAGES) + len(MORE_LANGUAGES) + len(EXTRA_MONTHS)
+    print(f"wrote {len(names)} month names of {count} languages to {OUT}")
 
 
 if __name__ == "__main__":

@@ -72,7 +72,7 @@ DATE = (
     rf"(?:19|20)\d{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])|"  # 19810503
     + "|".join(rf"{_D}\s?{s}\s?{_ROM}\s?{s}\s?{_Y}" for s in (*_SEPS, " "))  # 7/XI/1969
     + rf"|{_Y4}-{_ROM}-{_D}|"  # 1981-V-03
-    rf"(?i:the\s+)?{_D}(?i:{_ORD})(?i:\s+of|\s+de)?(?:\s+|-)(?i:{_MON})(?i:\s+de)?(?:\s+|-|,\s*){_Y}|"
+    rf"(?i:the\s+)?{_D}(?i:{_ORD})(?i:\s+of|\s+de|\s+di)?(?:\s+|-)(?i:{_MON})(?i:\s+de|\s+di)?(?:\s+|-|,\s*){_Y}|"
     rf"(?i:{_MON})(?:\s+|-){_D}(?i:{_ORD}),?(?:\s+|-){_Y4}|"  # May 3rd, 1981; MAY 03 1981
     rf"(?i:the\s+)?{_D}(?i:{_ORD})\s+(?i:day\s+of)\s+(?i:{_MON}),?\s+{_Y4}|"  # the 3rd day of May, 1981
     rf"{_Y4}\.?\s+(?i:{_MON})\s+{_D}\b\.?|"  # 1981 May 3, 1981. május 3.

@@ -304,8 +304,11 @@ def _typed_code_ok(value: str) -> bool:
 
 
 def _password_is_ok(value: str) -> bool:
-    # a password shape, or a PIN / door code of 4-8 digits
+    # a password shape, or a PIN / door code of 4-8 digits; not the e-mail address of a
+    # login ("Guest Wi-Fi portal: ana@example.com signed in")
     core = value.rstrip(".")
+    if _EMAIL_LIKE.search(core):
+        return False
     if core.lower() in ("required", "expired", "changed", "disabled", "enabled", "unchanged"):
         return False
     return _looks_like_password(core) or (core.isdigit() and 4 <= len(core) <= 8)
@@ -497,6 +500,14 @@ RULES: tuple[Rule, ...] = (
          window=30),
     Rule("mac_bare", DataClass.MAC_ADDRESS,  # "ether 001a2b3c4d5e" after a network word
          _c(r"(?<![\w-])[0-9A-Fa-f]{12}(?![\w-])"), context=_NETWORK_CTX, window=30),
+    # "Handheld scanner JJV20L33135 (DC36FD190D6D) leased 172.19.134.1", "DNS log: 10.2.3.4
+    # (B88CE6E9E8BD)", "port 23 sees DC5818418EE0": twelve hex digits, letters and digits in
+    # one case, beside a device or an IP address
+    Rule("mac_bare_device", DataClass.MAC_ADDRESS,
+         _c(r"(?<![\w-])[0-9A-Fa-f]{12}(?![\w-])"), validate=_hex_mac_ok,
+         context=_c(r"(?i)(?:\b(?:lldp|dhcp|dns|sees|leased?|scanner|handheld|laptop|pump|"
+                    r"printer|tablet|device|terminal|switch|port\s*\d+)\b|(?:\d{1,3}\.){3}\d{1,3}|"
+                    r"::[0-9a-f]{1,4})[^.;\n]{0,30}$"), window=45),
     # --- location ----------------------------------------------------------------------
     Rule("gps_decimal", DataClass.GPS,
          _c(r"(?<![\w.])[-+]?(?:[1-8]?\d\.\d{4,}|90\.0{4,})°?\s?[NS]?\s*[,;/ ]\s*[-+]?"
@@ -598,9 +609,16 @@ RULES: tuple[Rule, ...] = (
             r"SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,})"), score=1.0),
     Rule("login_pair", DataClass.SECRET,  # "login: admin / mango!4201"
          # "default creds still active: admin / X": a few words may stand before the colon
-         _c(r"(?i)\b(?:login|log-in|credentials?|creds|user(?:name)?\s*/\s*pass(?:word)?)\b"
-            r"(?:[^.:;\n/]{0,30}:)?\s*[:=]?\s*"
-            r"[^\s/:]{1,40}\s*/\s*([^\s\"',;()]{4,})"), group=1),
+         # "the integrator's login - integrator / X", "account still on the vendor default:
+         # lis_iface / X"
+         _c(r"(?i)\b(?:login|log-in|credentials?|creds|user(?:name)?\s*/\s*pass(?:word)?|account)\b"
+            r"(?:[^.:;\n/]{0,30}[:\-–])?\s*[:=]?\s*"
+            r"[^\s/:]{1,40}\s*/\s*([^\s\"',;()]{4,})"), group=1, validate=_password_is_ok),
+    # a passphrase of words and a number: "passphrase changed to majuro dushi nunavut 13"
+    Rule("passphrase_words", DataClass.SECRET,
+         _c(r"(?i)\b(?:passphrase|password|passcode|code|pin|key)\b[^.\n]{0,40}?"
+            r"\b(?:is now|changed to|set to|reset to|is)\s+"
+            r"((?-i:[a-z]{3,}(?: [a-z]{3,}){2,5} \d{1,4}))(?=[\s.,;!?-]|$)"), group=1),
     Rule("jwt", DataClass.SECRET,
          _c(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"), score=1.0),
     Rule("bearer", DataClass.SECRET, _c(r"(?i)\bbearer\s+([A-Za-z0-9._~+/-]{16,}=*)"), group=1),

@@ -62,3 +62,27 @@ def test_a_word_for_calling_before_a_phone_is_no_name(detector: Detector, text: 
     got = found(detector, text)
     assert any(cls == "PHONE" for cls, _ in got)
     assert not any(cls == "PERSON" for cls, _ in got)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Patient Ana Pop, gebuer de 26. Mäerz 1971, kritt en Termin.", ("DOB", "26. Mäerz 1971")),
+        ("U duttore hà vistu Ana Pop, natu u 10 di uttrovi 1976, per a frebba.", ("DOB", "10 di uttrovi 1976")),
+        ("Pasyan Ana Pop, born 16 desanm 2008, vini pou yon konsiltasyon.", ("DOB", "16 desanm 2008")),
+        ("The teach pendant still accepts the integrator's login - integrator / tarawa22$ on it.",
+         ("SECRET", "tarawa22$")),
+        ("LIS interface account still on the vendor default: lis_iface / Hekla@480", ("SECRET", "Hekla@480")),
+        ("Consulting rooms wireless passphrase changed to majuro dushi nunavut 13",
+         ("SECRET", "majuro dushi nunavut 13")),
+        ("Guest Wi-Fi portal: ana.pop@example.com signed in from device 3c-54-49-01-90-f7.",
+         ("EMAIL", "ana.pop@example.com")),
+        ("DNS log: 169.254.252.7 (B8BC0FF90CAA) keeps querying a mining pool.", ("MAC", "B8BC0FF90CAA")),
+    ],
+)
+def test_dates_secrets_logins_and_macs(detector: Detector, text: str, expected: tuple[str, str]) -> None:
+    assert expected in found(detector, text)
+
+
+def test_a_serial_in_hex_without_a_device_or_network_word_is_no_mac(detector: Detector) -> None:
+    assert not any(cls == "MAC" for cls, _ in found(detector, "Batch B8BC0FF90CAA passed QA."))
