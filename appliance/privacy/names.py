@@ -70,6 +70,17 @@ _ROLES = (r"patient|operator|technician|tech|driver|supervisor|foreman|forewoman
           r"עובד|עובדת")
 _BY_AGENT = (r"(?:\w+ed|seen|found|done|made|taken|given|written|driven|brought|caught|sent|"
              r"paid|held|kept|led|told|run|rung|set|put|shut|hit|cut|reset|signed off)\s+by")
+# greetings that open a message before the name: "Mauri Kazbek!", "Talofa Ana,"
+_GREETINGS = frozenset((
+    "mauri", "malo", "talofa", "kia", "ora", "bula", "aloha", "iakwe", "mingalaba", "salam",
+    "salaam", "habari", "jambo", "sawubona", "dumela", "lumela", "mhoro", "bonjou", "bon",
+    "hola", "olá", "ola", "ciao", "hallo", "hej", "hei", "moien", "sannu", "ndewo", "bawo",
+    "akwaaba", "namaste", "selamat", "halo", "mari", "kamusta", "kumusta", "sain", "merhaba",
+    "shalom", "marhaba", "aluu", "fakalofa", "mālō", "ia", "iaorana", "kaselehlie", "alii",
+    "hafa", "adai", "yokwe", "ulgeen", "zdravo", "ahoj", "czesc", "cześć", "szia", "tere",
+    "labas", "sveiki", "privet", "привет", "здравствуйте", "сайн", "salve", "buongiorno",
+    "bonjour", "buenos", "buenas", "bom", "dia", "goeiedag", "moin", "servus", "grüezi"))
+_GREETING_WORDS = "|".join(sorted((re.escape(w) for w in _GREETINGS if len(w) > 2), key=len, reverse=True))
 # the word for "name" in the languages of the sites served
 _NAME_WORDS = (r"name|named|nom|nombre|nome|naam|imię|imie|jméno|meno|név|isim|adı|имя|фио|ім'я|"
                r"име|όνομα|anarana|jina|igama|enw|ainm|izena|nafn|navn|namn|nimi|nama|"
@@ -97,12 +108,12 @@ class _EndCue:
 
 _LAST_WORD = re.compile(r"([^\W\d_]+)[\W\d_]*$")
 _CUE_AGENT = _EndCue(
-    rf"(?:{_ROLE_IS}|\b(?:{_TITLES})\.?|\b(?:{_ROLES})|\b{_BY_AGENT}|\b(?:{_NAME_WORDS}|attn|cc|bcc|dear|hi|"
+    rf"(?:{_ROLE_IS}|\b(?:{_TITLES})\.?|\b(?:{_ROLES})|\b{_BY_AGENT}|\b(?:{_NAME_WORDS}|{_GREETING_WORDS}|attn|cc|bcc|dear|hi|"
     rf"hello|welcome|thanks|thank you|ask|tell|call|ping|notify|remind|inform|spoke to|talk to|met|"
     rf"told|asked|assign(?:ed)? to))\s*[:,.;-]?\s*$", re.IGNORECASE)
 _ROLE_WORDS = frozenset(w for w in _ROLES.split("|") if " " not in w)  # never names themselves
 _CUE_BEFORE_STRONG = _EndCue(
-    rf"(?:{_ROLE_IS}|\b(?:{_TITLES})\.?|\b(?:{_ROLES})|\b{_BY_AGENT}|\b(?:{_NAME_WORDS}|contact|attn|cc|"
+    rf"(?:{_ROLE_IS}|\b(?:{_TITLES})\.?|\b(?:{_ROLES})|\b{_BY_AGENT}|\b(?:{_NAME_WORDS}|{_GREETING_WORDS}|contact|attn|cc|"
     rf"ask|call|tell|page|dear|hi|hello|welcome|thanks|thank you|per|from|for|with|by|to|and|or|"
     rf"copy|cc|bcc|loop in|include|invite|remind|notify|owner|"
     rf"via|spoke to|talk to|inform|notify|ping|email|text|assign(?:ed)? to|ask for|"
@@ -304,7 +315,7 @@ class NameDetector:
         lower = word.lower()
         if len(word) == 1:
             return "initial" if word.isupper() and token.endswith(".") else "stop"
-        if lower in _STOP or lower in _ROLE_WORDS or lower in PHONE_WORDS:
+        if lower in _STOP or lower in _ROLE_WORDS or lower in PHONE_WORDS or lower in _GREETINGS:
             return "stop"
         if word.isupper():
             # an acronym (SKU, IBAN, HMI) unless it is a listed name in capitals (SCHMIDT)

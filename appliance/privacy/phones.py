@@ -50,7 +50,8 @@ _PHONE_WORDS = (
     r"simu|mohala|mogala|ucingo|ifoni|fóònù|waya|ekwentị|finday|telefaonina|telefɔni|"
     # Asian and Pacific languages, in Latin script
     r"sđt|điện thoại|telepon|nomor hp|hubungi|telepono|tawagan|telefoni|talevoni|niuniu|"
-    r"waea|kelepona|pumbyry|fono|fone|kall|"
+    r"waea|kelepona|pumbyry|fono|fone|kall|rele|telefonu|yama|tareboon|uqarvik|valaau|"
+    r"xov tooj|namba blong|contacts? via|"
     # Cyrillic
     r"утас|телефон|тел\.|моб\.|мобильный|звоните|позвоните"
 )

@@ -86,3 +86,14 @@ def test_dates_secrets_logins_and_macs(detector: Detector, text: str, expected: 
 
 def test_a_serial_in_hex_without_a_device_or_network_word_is_no_mac(detector: Detector) -> None:
     assert not any(cls == "MAC" for cls, _ in found(detector, "Batch B8BC0FF90CAA passed QA."))
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("Mauri Checo! Am oota SO#926371 e a tauraoi. Tareboon 9-68475151.", "Checo"),
+     ("Malo Tavita, ua sauni lau oka #975187. Valaau mai 72-21629.", "Tavita")],
+)
+def test_a_greeting_is_no_part_of_the_name_it_greets(detector: Detector, text: str, name: str) -> None:
+    got = found(detector, text)
+    assert ("PERSON", name) in got
+    assert any(cls == "PHONE" for cls, _ in got)
