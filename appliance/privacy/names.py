@@ -40,6 +40,11 @@ _SURNAME_FIRST = re.compile(
 # "BRYNHILD DALSGAARD", "TAGA SAN NICOLAS": a whole name in capitals
 _CAPITALS = re.compile(rf"(?<![\w-])[{_UP}][{_UP}'’-]+(?:[ ][{_UP}][{_UP}'’-]+){{1,2}}(?![\w-])")
 _LOWER_AFTER = re.compile(r"\s+[a-z]|\s*[,،]\s")
+# German capitalises every noun: there a lone unknown capitalised word is a noun as often
+# as a name ("beim Palettieren den linken Daumen"), and needs a cue to count
+_GERMAN = re.compile(r"\b(?:der|die|das|und|hat|sich|beim|den|wegen|mit|für|ist|nicht|einen?|"
+                     r"vom|zum|zur|bitte|wurde|werden)\b.*\b(?:der|die|das|und|hat|sich|beim|den|"
+                     r"wegen|mit|für|ist|nicht|einen?|vom|zum|zur|bitte|wurde|werden)\b", re.DOTALL)
 _VOCATIVE = re.compile(r",\s+[a-z]")
 _SECOND_PERSON = re.compile(r"(?i)\b(?:you|your|please|pls|don't|do not)\b")
 # a login name: an initial and a listed surname ("akreutzmann", "ppuddu")
@@ -271,6 +276,8 @@ def _embedded(text: str, start: int, end: int) -> bool:
     # a piece of a longer token ("SG.Ah6J...XnQJs", "9sZ&IvadeK"), never a name
     before = text[start - 1] if start else " "
     after = text[end] if end < len(text) and text[end - 1] != "." else " "  # "H.M. Ito"
+    if before == "<" or (before == "/" and text[start - 2:start - 1] == "<"):
+        return True  # an XML tag: "<BirthDate>", "</Name>"
     return (before.isalnum() or before in "_=&#@+\\") or (after.isalnum() or after in "_=@#&\\")
 
 
@@ -493,6 +500,8 @@ class NameDetector:
                 continue
             if any(e.start < m.end() and m.start() < e.end for e in found):
                 continue
+            if _DETERMINER.search(text, max(0, m.start() - 12), m.start()):
+                continue  # "31 years on the looms": a word after an article is no login
             out.append(Entity(DataClass.PERSON, m.start(), m.end(), word, 0.6, "names"))
         return out
 
@@ -626,7 +635,7 @@ class NameDetector:
             elif kind in ("last", "unknown") and (cue_before or cue_after) and not article:
                 score = 0.7 if kind == "last" else 0.6
             elif (kind == "unknown" and isolated and not clause_start and not article
-                  and not _NUMBER_AFTER.match(text, end)):
+                  and not _NUMBER_AFTER.match(text, end) and not _GERMAN.search(text)):
                 # capitalised mid-sentence and no English word: a proper noun, and in
                 # these texts most often a person ("..., Debora on the floor")
                 score = 0.5

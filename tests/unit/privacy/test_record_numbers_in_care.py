@@ -97,3 +97,16 @@ def test_a_greeting_is_no_part_of_the_name_it_greets(detector: Detector, text: s
     got = found(detector, text)
     assert ("PERSON", name) in got
     assert any(cls == "PHONE" for cls, _ in got)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Unfallmeldung: Ana Pop hat sich beim Palettieren den linken Daumen gequetscht.",
+     "<Employee><Name>Ana Pop</Name><BirthDate>13. Mai 1991</BirthDate></Employee>",
+     "Leaving do for Ana Pop on Friday; she retires after 31 years on the looms."],
+)
+def test_german_nouns_xml_tags_and_words_after_an_article_are_no_names(
+    detector: Detector, text: str
+) -> None:
+    people = {t for cls, t in found(detector, text) if cls == "PERSON"}
+    assert people == {"Ana Pop"}, people
