@@ -13,7 +13,7 @@ import re
 
 from appliance.privacy.codes import AT_WORK, CODE, about_care, code_ok
 from appliance.privacy.entities import DataClass, Entity
-from appliance.privacy.phones import PHONE_CONTEXT, phone_world_ok
+from appliance.privacy.phones import PHONE_CONTEXT
 from appliance.privacy.recognizers import ID_VETO
 
 _TOKEN = re.compile(rf"(?<![\w#./:@-])({CODE})(?![\w#/@-]|[.,:]\d)")
@@ -51,8 +51,8 @@ def records_in_care_text(text: str, found: list[Entity]) -> list[Entity]:
         if (ID_VETO.search(before) or _NOT_RECORD_BEFORE.search(before)
                 or PHONE_CONTEXT.search(before)):
             continue
-        if value.replace("-", "").replace("/", "").isdigit() and phone_world_ok(value, ()):
-            continue  # a bare number that dials somewhere is as likely a phone number
+        if value.replace(" ", "").isdigit():
+            continue  # a bare run of digits is as likely a phone number, a count or a reading
         out.append(Entity(DataClass.MEDICAL_RECORD, start, end, value, 0.5, "record_in_care"))
     return out
 

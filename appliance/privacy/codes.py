@@ -49,7 +49,8 @@ AT_WORK = re.compile(
     r"clock(?:ed)?[- ]in|drug (?:and alcohol )?test|alcohol test|random selection|"
     r"fitness for work|guard|breath(?:alys\w+| test)|crew|picker|new starter|exit search|"
     r"bag search|allowance|overtime|turnstile|badge reader|swipe|audiogram|crusher|training|"
-    r"trainer|awareness session|lamp room|"
+    r"trainer|awareness session|lamp room|mine|mining|mill|concentrator|underground|smelter|"
+    r"quarry|refinery|welding|plucker|sawmill|cannery|"
     r"(?:shop|factory|production|plant|assembly|warehouse|"
     r"\w+ing) floor)\b")
 
