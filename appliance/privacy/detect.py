@@ -245,8 +245,8 @@ def _person_out_of_address(text: str, found: list[Entity]) -> list[Entity]:
     people = [e for e in found if e.type is DataClass.PERSON]
     out = []
     for ent in found:
-        lead = next((p for p in people if p.start <= ent.start < p.end < ent.end
-                     and ent.type is DataClass.ADDRESS), None)
+        lead = None if ent.type is not DataClass.ADDRESS else next(
+            (p for p in people if p.start <= ent.start < p.end < ent.end), None)
         at = _AT_PLACE.match(text, lead.end) if lead is not None else None
         if at is not None:  # "no encuentra a Ana Pop en Goethering 151, 90578 Nürnberg"
             out.append(Entity(ent.type, at.end(), ent.end, text[at.end():ent.end], ent.score,
