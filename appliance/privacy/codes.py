@@ -38,7 +38,7 @@ _CLINICAL = re.compile(
     r"operating list|anaesthe\w+|anesthe\w+|lab(?:oratory)?|requisition|specimen|referr\w+|"
     r"radiolog\w+|outpatient|inpatient|consultant|triage|mrn|charts?|optometr\w*|glasses|"
     r"consult(?:ation)?|blood bank|crossmatch\w*|transfusion|vaccin\w*|immuni[sz]\w*|dental|"
-    r"dentist|physio\w*|pharmac\w*|dispens\w+|prescription|midwi\w+|maternity|paediatric\w*|"
+    r"dentist|physio\w*|pharmac\w*|dispens\w+|midwi\w+|maternity|paediatric\w*|"
     r"pediatric\w*|hospice|dialysis|oncolog\w*|cardiolog\w*|phlebotom\w*|pacs|dicom|imaging|"
     r"haemoly[sz]ed|hemoly[sz]ed|needlestick|pasyan|pasiente|paciente|pasienti|pazjent)\b")
 # occupational health is about staff: "Return-to-work plan for Ana Pop (276693)"
@@ -49,8 +49,8 @@ AT_WORK = re.compile(
     r"clock(?:ed)?[- ]in|drug (?:and alcohol )?test|alcohol test|random selection|"
     r"fitness for work|guard|breath(?:alys\w+| test)|crew|picker|new starter|exit search|"
     r"bag search|allowance|overtime|turnstile|badge reader|swipe|audiogram|crusher|training|"
-    r"trainer|awareness session|lamp room|mine|mining|mill|concentrator|underground|smelter|"
-    r"quarry|refinery|welding|plucker|sawmill|cannery|"
+    r"trainer|awareness session|lamp room|mine (?:site|shaft|hospital)|mining|mill|concentrator|"
+    r"underground|smelter|quarry|refinery|welding|plucker|sawmill|cannery|"
     r"(?:shop|factory|production|plant|assembly|warehouse|"
     r"\w+ing) floor)\b")
 
