@@ -322,7 +322,7 @@ class NameDetector:
         lower = word.lower()
         if len(word) == 1:
             return "initial" if word.isupper() and token.endswith(".") else "stop"
-        if lower in _STOP or lower in _ROLE_WORDS or lower in PHONE_WORDS or lower in _GREETINGS:
+        if lower in _STOP or lower in _ROLE_WORDS or lower in PHONE_WORDS:
             return "stop"
         if word.isupper():
             # an acronym (SKU, IBAN, HMI) unless it is a listed name in capitals (SCHMIDT)
@@ -335,6 +335,8 @@ class NameDetector:
             return "first"
         if word in self.lex.last:
             return "last"
+        if lower in _GREETINGS:
+            return "stop"  # "Mauri", "Talofa"; but "Ola", "Mari" are listed first names
         if lower in _CALENDAR:
             return "stop"  # "Samstag", "Mart": a weekday or month, unless listed as a name
         if word in self.lex.place:

@@ -91,7 +91,7 @@ def test_a_serial_in_hex_without_a_device_or_network_word_is_no_mac(detector: De
 @pytest.mark.parametrize(
     ("text", "name"),
     [("Mauri Checo! Am oota SO#926371 e a tauraoi. Tareboon 9-68475151.", "Checo"),
-     ("Malo Tavita, ua sauni lau oka #975187. Valaau mai 72-21629.", "Tavita")],
+     ("Talofa Tavita, ua sauni lau oka #975187. Valaau mai 72-21629.", "Tavita")],
 )
 def test_a_greeting_is_no_part_of_the_name_it_greets(detector: Detector, text: str, name: str) -> None:
     got = found(detector, text)
