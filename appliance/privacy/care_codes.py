@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from appliance.privacy.codes import AT_WORK, CODE, about_care, code_ok
+from appliance.privacy.codes import CODE, about_care, code_ok
 from appliance.privacy.entities import DataClass, Entity
 from appliance.privacy.phones import PHONE_CONTEXT
 from appliance.privacy.recognizers import ID_VETO
@@ -37,7 +37,7 @@ _NOT_RECORD_BEFORE = re.compile(
 
 def records_in_care_text(text: str, found: list[Entity]) -> list[Entity]:
     """The record-number-shaped codes of a text about care that nothing else claimed."""
-    if not about_care(text) or AT_WORK.search(text) is not None:
+    if not about_care(text):  # (a text about work is not about care)
         return []
     out = []
     for m in _TOKEN.finditer(text):
@@ -45,14 +45,14 @@ def records_in_care_text(text: str, found: list[Entity]) -> list[Entity]:
         value = m.group(1)
         if any(e.start < end and start < e.end for e in found):
             continue
+        if value.replace(" ", "").isdigit():
+            continue  # a bare run of digits is as likely a phone number, a count or a reading
         if not _record_shaped(value) or not code_ok(value):
             continue
         before = text[max(0, start - 20):start]
         if (ID_VETO.search(before) or _NOT_RECORD_BEFORE.search(before)
                 or PHONE_CONTEXT.search(before)):
             continue
-        if value.replace(" ", "").isdigit():
-            continue  # a bare run of digits is as likely a phone number, a count or a reading
         out.append(Entity(DataClass.MEDICAL_RECORD, start, end, value, 0.5, "record_in_care"))
     return out
 

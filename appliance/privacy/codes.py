@@ -73,7 +73,8 @@ def code_ok(value: str) -> bool:
 
 
 _AND_THEN = re.compile(rf"\s*(?:,|&|/|\band\b|\bor\b|\by\b|\bet\b|\bund\b)\s*({CODE})(?![\w#/-]|[.,:]\d)")
-_SITE = frozenset({DataClass.MEDICAL_RECORD, DataClass.EMPLOYEE_ID})
+# the classes whose format is the site's own (configurable patterns)
+SITE_IDS = frozenset({DataClass.EMPLOYEE_ID, DataClass.MEDICAL_RECORD})
 
 
 def listed_codes(text: str, found: list[Entity]) -> list[Entity]:
@@ -82,7 +83,7 @@ def listed_codes(text: str, found: list[Entity]) -> list[Entity]:
     taken = [(e.start, e.end) for e in found]
     out = []
     for ent in found:
-        if ent.type not in _SITE:
+        if ent.type not in SITE_IDS:
             continue
         end = ent.end
         while (m := _AND_THEN.match(text, end)) is not None and code_ok(m.group(1)):

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from appliance.privacy.addresses import ADDRESS_RULES, STREET_END, address_at
 from appliance.privacy.care_codes import records_in_care_text
 from appliance.privacy.checksums import bsn_ok, steuer_id_ok
-from appliance.privacy.codes import listed_codes
+from appliance.privacy.codes import SITE_IDS, listed_codes
 from appliance.privacy.dates import DATE, find_dates
 from appliance.privacy.entities import DataClass, Entity, resolve_overlaps
 from appliance.privacy.fields import (
@@ -16,7 +16,6 @@ from appliance.privacy.fields import (
     MACHINE_KEY,
     MACHINE_RULE_TYPES,
     MACHINE_VALUE,
-    SITE_IDS,
     csv_columns,
     embedded_fields,
     key_class,
@@ -152,16 +151,15 @@ def _id_numbers(text: str, found: list[Entity]) -> list[Entity]:
 _SHAPED = frozenset({DataClass.GPS, DataClass.IP_ADDRESS, DataClass.MAC_ADDRESS,
                      DataClass.PAYMENT_CARD, DataClass.IBAN, DataClass.EMAIL})
 _FIELD_RECOGNIZERS = ("csv_column", "embedded_field", "key:")
-_NUMBERED = (DataClass.EMPLOYEE_ID, DataClass.MEDICAL_RECORD)
 
 
 def _fields_decide(found: list[Entity]) -> list[Entity]:
     """A field's name outweighs the shape of its value: a bare number that fills a
     "staff_no" column is not a phone number though it fits a numbering plan, and an
     ID-shaped number inside a "patient_id" value is the record number (both blocked)."""
-    fields = [e for e in found if e.type in _NUMBERED
+    fields = [e for e in found if e.type in SITE_IDS
               and e.recognizer.startswith(_FIELD_RECOGNIZERS)]
-    cued = [e for e in found if e.type in _NUMBERED and e.recognizer in _CUED_CODES]
+    cued = [e for e in found if e.type in SITE_IDS and e.recognizer in _CUED_CODES]
     if not fields and not cued:
         return found
 
@@ -241,8 +239,8 @@ _AT_PLACE = re.compile(r"\s+(?:en|in|at|bei|à|a|i|w|z|na|em|no|ve|v|u)\s+")
 def _person_out_of_address(text: str, found: list[Entity]) -> list[Entity]:
     """"Send the boots to Ana Pop, Flat 9, ...": the addressee opens a cued address;
     the address starts after the name."""
-    starts = {e.start: e for e in found if e.type is DataClass.PERSON}
     people = [e for e in found if e.type is DataClass.PERSON]
+    starts = {p.start: p for p in people}
     out = []
     for ent in found:
         lead = None if ent.type is not DataClass.ADDRESS else next(

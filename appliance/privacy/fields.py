@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from appliance.privacy.codes import code_ok
+from appliance.privacy.codes import SITE_IDS, code_ok
 from appliance.privacy.entities import DataClass, Entity
 from appliance.privacy.recognizers import secret_value_ok
 
@@ -96,7 +96,6 @@ _EMBEDDED_DIGITS = _EMBEDDED_IDS | {
     DataClass.PHONE, DataClass.DATE_OF_BIRTH, DataClass.ADDRESS, DataClass.MAC_ADDRESS,
     DataClass.IP_ADDRESS, DataClass.GPS,
 }
-SITE_IDS = frozenset({DataClass.EMPLOYEE_ID, DataClass.MEDICAL_RECORD})
 _PIN_KEY = re.compile(r"(?:^|_)(?:pass\w*|pwd|pin|passcode|code)(?:$|_)")
 
 

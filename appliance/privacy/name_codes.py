@@ -50,7 +50,6 @@ def _list_item(text: str, start: int, clinical: bool) -> bool:
 def codes_after_names(text: str, found: list[Entity]) -> list[Entity]:
     """The badge or record number written next to each person found in ``text``."""
     taken = [(e.start, e.end) for e in found if e.type is not DataClass.PERSON]
-    clinical: bool | None = None
     out = []
     for ent in found:
         if ent.type is not DataClass.PERSON:
@@ -63,8 +62,7 @@ def codes_after_names(text: str, found: list[Entity]) -> list[Entity]:
         value = m.group(where)
         if not code_ok(value):
             continue
-        if clinical is None:
-            clinical = about_care(text)
+        clinical = about_care(text)  # memoised per text
         if where == "item" and not _list_item(text, ent.start, clinical):
             continue
         colon = text[m.end(where):m.end(where) + 3].lstrip().startswith(":")
@@ -85,7 +83,7 @@ def codes_after_names(text: str, found: list[Entity]) -> list[Entity]:
             start += prefix.end()
             value = value[prefix.end():]
         out.append(Entity(cls, start, end, value, 0.7, "code_after_name"))
-    return out + _codes_before_names(text, found, taken, clinical)
+    return out + _codes_before_names(text, found, taken)
 
 
 # a code written before the name, as a list or a log line puts it: "09:20 TCH6840-H Ana
@@ -95,8 +93,8 @@ _BEFORE_NAME = re.compile(
     r"(?:[ \t]+|[ \t]*[,|][ \t]*)$")
 
 
-def _codes_before_names(text: str, found: list[Entity], taken: list[tuple[int, int]],
-                        clinical: bool | None) -> list[Entity]:
+def _codes_before_names(text: str, found: list[Entity],
+                        taken: list[tuple[int, int]]) -> list[Entity]:
     out = []
     for ent in found:
         if ent.type is not DataClass.PERSON:
@@ -106,13 +104,12 @@ def _codes_before_names(text: str, found: list[Entity], taken: list[tuple[int, i
             continue
         start, end = m.span("code")
         lead = text[max(0, start - 12):start]
-        if not (start == 0 or lead.rstrip(" ,|").endswith(("\n", ";", ":", "]", ","))
+        if not (start == 0 or lead.rstrip(" ,|").endswith(("\n", ";", ":", "]"))
                 or _TIME_BEFORE.search(lead)):
             continue  # the code must open a list item or a record, or follow a time
         if any(s < end and start < t for s, t in taken) or _OTHER_WORD.search(lead):
             continue
-        if clinical is None:
-            clinical = about_care(text)
+        clinical = about_care(text)
         if not clinical and AT_WORK.search(text) is None:
             continue
         line = text[text.rfind("\n", 0, start) + 1:start]

@@ -270,6 +270,17 @@ _ID_DOCUMENTS = "|".join(sorted(
     | {"id-kort", "henkilökortti", "cnic", "nida", "omang", "ghana\\s+card", "ktp", "pinfl",
        "jmbg", "id\\s+number", "national\\s+registration", "voter\\s+id", "driving\\s+licen[cs]e"},
     key=len, reverse=True))
+# what follows an identity document's word: "number", "is", a colon, then the number in
+# any country's grouping, with a letter prefix or a check letter
+_ID_AFTER_WORD = (
+    r"(?:\s+(?:number|no\.?|nr\.?|#))?\s*(?:is\s+|was\s+)?[:#=]?\s*"
+    r"((?-i:[A-ZА-ЯЁ]{1,3}[-\s.]?)?\d[\d .\-/]{4,18}\d(?:(?-i:[-\s.]?[A-Z]{1,2}))?)(?![\w-])")
+
+
+def _six_digits(value: str) -> bool:
+    return sum(c.isdigit() for c in value) >= 6
+
+
 _CARD_WORD = _c(r"(?i)\b(?:card|visa|mastercard|amex|diners|credit|debit|cc)\b")
 
 
@@ -431,16 +442,12 @@ RULES: tuple[Rule, ...] = (
             r"scheme\s+member|member\s+(?:id|number|no)|r\.\s?č\.)(?:\b|(?<=\.))|"
             r"регистр(?:ийн\s+дугаар)?|کد\s*ملی|شماره\s*ملی|رقم\s+الهوية|الرقم\s+الوطني|"
             r"паспорт|ИИН|ИНН|СНИЛС|ЖШН|ЕГН|ΑΜΚΑ|תעודת\s+זהות|身份证号?|身分證)"
-            r"(?:\s+(?:number|no\.?|nr\.?|#))?\s*(?:is\s+|was\s+)?[:#=]?\s*"
-            r"((?-i:[A-ZА-ЯЁ]{1,3}[-\s.]?)?\d[\d .\-/]{4,18}\d(?:(?-i:[-\s.]?[A-Z]{1,2}))?)(?![\w-])"),
-         group=1, validate=lambda v: sum(c.isdigit() for c in v) >= 6, score=0.85),
+            + _ID_AFTER_WORD), group=1, validate=_six_digits, score=0.85),
     # the same after an identity document's own name ("fødselsnummer", "JMBG", "Omang"):
     # a rule of its own, whose many words the needle index finds in one pass
     Rule("national_id_named", DataClass.NATIONAL_ID,
-         _c(rf"(?i)\b(?:{_ID_DOCUMENTS})(?:\b|(?<=\.))(?:\s+(?:number|no\.?|nr\.?|#))?\s*"
-            r"(?:is\s+|was\s+)?[:#=]?\s*"
-            r"((?-i:[A-ZА-ЯЁ]{1,3}[-\s.]?)?\d[\d .\-/]{4,18}\d(?:(?-i:[-\s.]?[A-Z]{1,2}))?)(?![\w-])"),
-         group=1, validate=lambda v: sum(c.isdigit() for c in v) >= 6, score=0.85),
+         _c(rf"(?i)\b(?:{_ID_DOCUMENTS})(?:\b|(?<=\.))" + _ID_AFTER_WORD),
+         group=1, validate=_six_digits, score=0.85),
     Rule("us_ssn", DataClass.NATIONAL_ID, _c(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])"),
          validate=ck.ssn_ok, veto=PART_VETO, score=0.95),
     Rule("us_ssn_spaced", DataClass.NATIONAL_ID, _c(r"(?<![\w-])(?<!\d )\d{3} \d{2} \d{4}(?![\w-]| \d)"),
