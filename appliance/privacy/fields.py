@@ -164,6 +164,8 @@ def embedded_fields(text: str) -> list[Entity]:
                 and LOOKS_LIKE_NAME.match(value) is not None)
         if cls is not None and (identifier or name or secret):
             out.append(Entity(cls, start, start + len(value), value, 0.9, "embedded_field"))
+    if "|" in text:
+        out += _hl7_names(text)
     if _FHIR_PERSON.search(text):
         for m in _FHIR_NAME_PART.finditer(text):
             value = m.group(1)
@@ -178,6 +180,38 @@ _FHIR_PERSON = re.compile(
     r"[\"']resourceType[\"']\s*:\s*[\"'](?:Patient|Practitioner|RelatedPerson|Person)[\"']")
 _FHIR_NAME_PART = re.compile(
     r"(?:[\"']family[\"']\s*:\s*[\"']|[\"']given[\"']\s*:\s*\[\s*[\"'])([^\"'\n]{2,60})")
+
+
+# HL7 v2 person names (XPN: family^given^middle^...; "~" between repeats): the patient's
+# name and mother's maiden name (PID-5, PID-6), next of kin (NK1-2), the insured (IN1-16)
+_HL7_NAME_FIELDS = tuple(re.compile(rf"\b{segment}([^|\r\n]{{2,160}})") for segment in (
+    r"PID\|(?:[^|\r\n]*\|){4}", r"PID\|(?:[^|\r\n]*\|){5}", r"NK1\|[^|\r\n]*\|",
+    r"IN1\|(?:[^|\r\n]*\|){15}"))
+_HL7_NAME_PART = re.compile(r"[^\^~&]+")
+
+
+def _hl7_names(text: str) -> list[Entity]:
+    out = []
+    for m in (m for field in _HL7_NAME_FIELDS for m in field.finditer(text)):
+        for rep_start, rep in _repeats(m.group(1), m.start(1)):
+            for i, part in enumerate(_HL7_NAME_PART.finditer(rep)):
+                value = part.group()
+                # family, given, middle: the components before the suffix, prefix, degree
+                if rep[:part.start()].count("^") > 2 or i > 2:
+                    break
+                if len(value) > 1 and value[:1].isupper() and LOOKS_LIKE_NAME.match(value):
+                    start = rep_start + part.start()
+                    out.append(Entity(DataClass.PERSON, start, start + len(value), value, 0.9,
+                                      "embedded_field"))
+    return out
+
+
+def _repeats(field: str, offset: int) -> list[tuple[int, str]]:
+    out, pos = [], 0
+    for rep in field.split("~"):
+        out.append((offset + pos, rep))
+        pos += len(rep) + 1
+    return out
 
 
 _CSV_SEPARATORS = (",", ";", "\t", "|")

@@ -62,7 +62,7 @@ _ROLES = (r"patient|operator|technician|tech|driver|supervisor|foreman|forewoman
           r"guard|agent|shopper|client|resident|caller|member|associate|lead|intern|apprentice|"
           r"holder|cardholder|account holder|tenant|applicant|claimant|recipient|payee|"
           r"beneficiary|witness|pilot|locum|passenger|student|volunteer|assignee|requester|"
-          r"approver|cleaner|porter|receptionist|therapist|physio|midwife|carer|paramedic|"
+          r"approver|cleaner|porter|receptionist|therapist|physio|midwife|carer|paramedic|medic|"
           # the same roles in the languages of the sites served
           r"paziente|patientin|patiënt|paciente|pacjent|pacient|potilas|beteg|hasta|"
           r"mitarbeiter|mitarbeiterin|dipendente|empleado|empleada|employé|employée|"
@@ -435,7 +435,7 @@ class NameDetector:
             lower = surname.lower()
             if lower in self.lex.vocab or lower in _STOP or lower in _ROLE_WORDS:
                 continue
-            if self._kind(given) not in ("first", "last", "unknown", "amb"):
+            if self._kind(given) not in ("first", "last", "unknown", "amb", "place"):
                 continue
             out.append(Entity(DataClass.PERSON, m.start(), m.end(), m.group(), 0.7, "names"))
         return out
@@ -462,6 +462,7 @@ class NameDetector:
                    and not (start <= e.start and e.end <= end) for e in found):
                 continue
             listed = False
+            places = 0
             for i, word in enumerate(words):
                 title = word.title()
                 lower = word.lower()
@@ -471,10 +472,11 @@ class NameDetector:
                 if lower in self.lex.vocab and (i > 0 or words[-1].lower() in self.lex.vocab):
                     break  # "PUMP FAILURE", "ACME PUMP"; but "BRYNHILD DALSGAARD"
                 named = title in self.lex.first or title in self.lex.last
-                if title in self.lex.place and not named:
-                    break
+                places += title in self.lex.place and not named
                 listed = listed or named
             else:
+                if places == len(words) or m.group().title() in self.lex.place:
+                    continue  # "NEW YORK", "KASESE MBARARA"; but "SALAVAT YULAEV"
                 after = text[end:end + _AFTER_WINDOW]
                 # "Absence: ISHIMWE HABYARIMANA on a medical exemption": the subject of a
                 # note, after its heading and before the sentence goes on in small letters
@@ -516,8 +518,9 @@ class NameDetector:
         for i, (t_start, t_end, t_kind) in enumerate(run):
             kind = t_kind
             before_tok = text[max(0, t_start - 30):t_start]
-            surname_next = i + 1 < len(run) and run[i + 1][2] in ("unknown", "last")
-            given_before = i > 0 and run[i - 1][2] in ("first", "unknown")
+            surname_next = i + 1 < len(run) and (run[i + 1][2] in ("unknown", "last") or (
+                kind == "place" and run[i + 1][2] == "initial"))  # "Leshan K."
+            given_before = i > 0 and run[i - 1][2] in ("first", "unknown", "initial")
             term_follows = any(k == "stop" for _, _, k in run[i + 1:])  # "Night Shift"
             if kind in ("vocab", "amb", "place") and (
                     _TITLE_OR_ROLE.search(before_tok)
@@ -528,7 +531,7 @@ class NameDetector:
             elif kind in ("vocab", "place") and surname_next:
                 kind = "cued"  # "Violet Kolehmainen", "Reda Kannan": a first name before a surname
             elif kind == "place" and given_before:
-                kind = "last"  # "Maman Seč", "Anna Vig": a town's name as a surname
+                kind = "last"  # "Maman Seč", "Anna Vig", "L. Kabwe": a town's name as a surname
             elif kind == "stop" and text[t_start:t_end].rstrip(".") in self.lex.first and (
                     surname_next or _TITLE_OR_ROLE.search(before_tok)):
                 # "May Jones", "Cashier Till": a listed first name, not the word

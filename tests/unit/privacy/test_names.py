@@ -27,8 +27,11 @@ def _unlisted_names() -> list[tuple[str, str]]:
 
 
 def _unlisted_word_names() -> list[str]:
-    """Names from Faker locales the lexicon never read that are also English words."""
+    """Names from Faker locales the lexicon never read that are also English words (and
+    not one of the detector's stop words, which are never names by design: roles such as
+    "Doctor", "Date", "Tank", the German article "Das")."""
     lex = load_lexicon()
+    kind = NameDetector(lex)._kind
     out: set[str] = set()
     for loc in ("fi_FI", "yo_NG", "en_IN", "id_ID", "hu_HU", "sw", "zu_ZA"):
         p = importlib.import_module(f"faker.providers.person.{loc}").Provider
@@ -37,7 +40,8 @@ def _unlisted_word_names() -> list[str]:
             for n in values if isinstance(values, tuple | list | dict) else ():
                 name = str(n)
                 if (name.isalpha() and name[0].isupper() and name.lower() in lex.vocab
-                        and name not in lex.first | lex.last | lex.ambiguous | lex.place):
+                        and name not in lex.first | lex.last | lex.ambiguous | lex.place
+                        and kind(name) != "stop"):
                     out.add(name)
     return sorted(out)
 
