@@ -39,7 +39,12 @@ MORE_LANGUAGES = (
     "lb", "fo", "rm", "fy", "br", "kw", "gd", "gv", "se", "mi", "haw", "to", "mg", "qu", "yo",
     "ig", "ha", "zu", "xh", "so", "om", "rw", "lg", "ln", "wo", "ff", "sn", "ky", "tk", "tg",
     "mn", "ka", "hy", "ceb", "jv", "su", "fil", "ast", "sc", "fur", "lij", "vec", "nds",
+    "tt", "ba", "ny", "bem",
 )
+# Turkic languages that put a month in its possessive form after the year ("1992 елның 4
+# ноябре", "2001 елның 17 марты", "1975 йылдың 3 майы"): "ноябрь" -> "ноябре", "март" ->
+# "марты", by the vowel of the last syllable
+POSSESSIVE_MONTHS = ("tt", "ba")
 # Languages the CLDR has no calendar for, from their standard spellings: Haitian Creole,
 # Corsican, Papiamento, Samoan, Fijian, Tok Pisin and Tetum.
 EXTRA_MONTHS = (
@@ -51,12 +56,30 @@ EXTRA_MONTHS = (
     "janueri feperueri maji epereli me june julai okosita seviteba okotova noveba tiseba",
     "janueri februeri mas epril me jun julai ogas septemba oktoba novemba disemba",
     "janeiru fevereiru marsu abríl maiu juñu jullu agostu setembru outubru novembru dezembru",
+    # and the spellings in common use beside the CLDR's: Hausa, Chichewa
+    "janairu fabrairu maris afrilu mayu yuni yuli agusta satumba oktoba nuwamba disamba",
+    "januwale febuluwale malichi epulo meyi juni julayi ogasiti seputembala okutobala novembala "
+    "disembala",
 )
 OUT = Path(__file__).resolve().parent.parent / "appliance" / "privacy" / "months.toml"
 
 
 def _plain(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+_BACK_VOWELS = frozenset("аоуыяюёғ")
+_FRONT_VOWELS = frozenset("еэиәөүі")
+
+
+def _possessive(word: str) -> set[str]:
+    """Return the possessive forms of a Tatar or Bashkir month name ("ноябре", "марты")."""
+    if word.endswith("ь"):
+        return {word[:-1] + "е"}
+    if word.endswith("й"):
+        return {word[:-1] + "е", word + "ы"}  # "мае" (Tatar), "майы" (Bashkir)
+    vowels = [c for c in word if c in _BACK_VOWELS or c in _FRONT_VOWELS]
+    return {word + ("е" if vowels and vowels[-1] in _FRONT_VOWELS else "ы")}
 
 
 def month_names() -> dict[str, set[int]]:
@@ -79,7 +102,10 @@ def month_names() -> dict[str, set[int]]:
                             len(word) < 3 and word.isascii()):
                         continue  # "1", "i", "m01": numeric or one-letter forms
                     umlauts = word.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
-                    for form in {word, _plain(word).replace("ı", "i"), umlauts, umlauts[:3]}:
+                    forms = {word, _plain(word).replace("ı", "i"), umlauts, umlauts[:3]}
+                    if code in POSSESSIVE_MONTHS and width == "wide":
+                        forms |= _possessive(word)
+                    for form in forms:
                         names.setdefault(form, set()).add(int(number))
     return names
 

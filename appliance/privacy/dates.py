@@ -6,11 +6,13 @@ name (see :mod:`appliance.privacy.detect`). The grammar covers the forms people 
 
 * numeric day-first, month-first and year-first with ``/ . -`` (spaced or not) or
   spaces, two- or four-digit years, ISO ``1981-05-03`` and compact ``19810503``;
-* month names and abbreviations of 48 languages (``months.toml``, built from the
+* month names and abbreviations of over 100 languages (``months.toml``, built from the
   Unicode CLDR by ``scripts/build_month_names.py``), any case, with or without
   diacritics, with ordinals (``3rd of May 1981``, ``May 3rd, 1981``, ``3. Mai 1981``,
   ``1er mai 1981``, ``3 de mayo de 1981``, ``06-NOV-1991``, ``26 stycznia 1944``,
-  ``1999. június 29.``, ``the 3rd day of May, 1981``, ``1981 May 3``, ``03MAY1981``);
+  ``1999. június 29.``, ``the 3rd day of May, 1981``, ``1981 May 3``, ``03MAY1981``,
+  ``20 d'abril de 2007``, ``17 ga Yuli, 1957``, ``«20» июня 1974 г.``, the Tatar and
+  Bashkir ``1992 елның 4 ноябре`` and the Korean ``1947년 7월 13일``);
 * Roman-numeral months (``7/XI/1969``, ``3.V.1981``, ``1981-V-03``).
 """
 
@@ -48,7 +50,9 @@ def calendar_words() -> frozenset[str]:
 
 _ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 _ROMAN = {r: i for i, r in enumerate(_ROMAN_MONTHS, start=1)}
-_FILLERS = frozenset({"the", "day", "of", "de", "del", "оны", "сарын"})
+# "of the year" words between a year and its day: Mongolian, Tatar, Bashkir, Kazakh, Kyrgyz
+_YEAR_OF = ("оны", "елның", "йылдың", "жылғы", "жылдың", "жылдын")
+_FILLERS = frozenset({"the", "day", "of", "de", "del", "сарын", *_YEAR_OF})
 _THAI_DOTS = re.compile(r"(?<=[\u0e01-\u0e4e])\.")
 
 # any word may stand for the month: ``date_ok`` looks it up (an alternation of 900 names
@@ -60,11 +64,13 @@ _D = r"(?:3[01]|[12]\d|0?[1-9])"
 _M = r"(?:1[0-2]|0?[1-9])"
 _Y4 = r"(?:19|20|24|25)\d{2}"  # 24xx and 25xx: Buddhist-era years (Thailand)
 _Y = rf"(?:{_Y4}|\d{{2}})"
+_QUOTED_D = rf"[«„“\"]{_D}[»“”\"]"  # «20» июня 1974 г.: the day in quotes (Russian forms)
 
 _SEPS = (r"/", r"\.", r"-")
 DATE = (
     "(?:"
     rf"{_Y4} оны {_M} сарын {_D}|"  # 1981 оны 05 сарын 03 (Mongolian; before "1981 May 3")
+    rf"{_Y4}\s+(?:{'|'.join(_YEAR_OF[1:])})\s+{_D}\s+{_MON}|"  # 1992 елның 4 ноябре (Tatar)
     rf"{_Y4}-{_M}-{_D}|{_Y4}/{_M}/{_D}|{_Y4}\.{_M}\.{_D}\.?|"  # 1981-05-03, 1981.05.03.
     + "|".join(rf"{_D}{s}{_D}{s}{_Y}" for s in _SEPS)  # 03/05/1981, 5/3/81, 03-05-81
     + "|" + "|".join(rf"{_D} {s} {_D} {s} {_Y4}" for s in _SEPS)  # 18 - 01 - 1946
@@ -72,12 +78,15 @@ DATE = (
     rf"(?:19|20)\d{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])|"  # 19810503
     + "|".join(rf"{_D}\s?{s}\s?{_ROM}\s?{s}\s?{_Y}" for s in (*_SEPS, " "))  # 7/XI/1969
     + rf"|{_Y4}-{_ROM}-{_D}|"  # 1981-V-03
-    rf"(?i:the\s+)?{_D}(?i:{_ORD})(?i:\s+of|\s+de|\s+di)?(?:\s+|-)(?i:{_MON})(?i:\s+de|\s+di)?(?:\s+|-|,\s*){_Y}|"
+    # 3rd of May 1981, 3 de mayo de 1981, 20 d'abril de 2007, 17 ga Yuli, 1957 (Hausa),
+    # «20» июня 1974 г. (Russian)
+    rf"(?i:the\s+)?(?:{_D}(?i:{_ORD})|{_QUOTED_D})(?i:\s+of|\s+de|\s+di|\s+ga)?(?:\s+|-)"
+    rf"(?i:d['’])?(?i:{_MON})(?i:\s+de|\s+di)?(?:\s+|-|,\s*){_Y}|"
     rf"(?i:{_MON})(?:\s+|-){_D}(?i:{_ORD}),?(?:\s+|-){_Y4}|"  # May 3rd, 1981; MAY 03 1981
     rf"(?i:the\s+)?{_D}(?i:{_ORD})\s+(?i:day\s+of)\s+(?i:{_MON}),?\s+{_Y4}|"  # the 3rd day of May, 1981
     rf"{_Y4}\.?\s+(?i:{_MON})\s+{_D}\b\.?|"  # 1981 May 3, 1981. május 3.
     rf"(?:0[1-9]|[12]\d|3[01])[A-Za-z]{{3}}(?:{_Y4}|\d{{2}})(?!\d)|"  # 03MAY1981, 03MAY81
-    rf"{_Y4}年{_M}月{_D}日|"  # 1981年5月3日
+    rf"{_Y4}年{_M}月{_D}日|{_Y4}년\s?{_M}월\s?{_D}일|"  # 1981年5月3日, 1981년 5월 3일
     rf"{_D}\s[\u0e01-\u0e4e]{{1,3}}\.[\u0e01-\u0e4e]{{1,3}}\.\s(?:{_Y4}|\d{{2}})|"  # 6 ก.ย. 2515
     rf"{_D}\.\s{_M}\.\s{_Y4}"  # 16. 8. 1963
     ")"
