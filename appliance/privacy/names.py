@@ -42,9 +42,12 @@ _CAPITALS = re.compile(rf"(?<![\w-])[{_UP}][{_UP}'’-]+(?:[ ][{_UP}][{_UP}'’-
 _LOWER_AFTER = re.compile(r"\s+[a-z]|\s*[,،]\s")
 # German capitalises every noun: there a lone unknown capitalised word is a noun as often
 # as a name ("beim Palettieren den linken Daumen"), and needs a cue to count
-_GERMAN = re.compile(r"\b(?:der|die|das|und|hat|sich|beim|den|wegen|mit|für|ist|nicht|einen?|"
-                     r"vom|zum|zur|bitte|wurde|werden)\b.*\b(?:der|die|das|und|hat|sich|beim|den|"
-                     r"wegen|mit|für|ist|nicht|einen?|vom|zum|zur|bitte|wurde|werden)\b", re.DOTALL)
+_GERMAN_WORDS = (r"der|die|das|und|hat|sich|beim|den|wegen|mit|für|ist|nicht|einen?|vom|zum|zur|"
+                 r"bitte|wurde|werden|geb|nach|bei|auf|aus|keine?|Uhr")
+_GERMAN = re.compile(rf"\b(?:{_GERMAN_WORDS})\b.*\b(?:{_GERMAN_WORDS})\b", re.DOTALL)
+# the endings of German nouns ("Oberschenkelhalsbruch", "Stromzähler", "Weihnachtsmarkt")
+_GERMAN_NOUN = re.compile(r".{4,}(?:heit|keit|schaft|nahme|bruch|zähler|markt|ierung|meldung|stelle|"
+                          r"arbeit|dienst|schein|nummer|zettel|schrank|halle|gerät|anlage)$")
 _VOCATIVE = re.compile(r",\s+[a-z]")
 _SECOND_PERSON = re.compile(r"(?i)\b(?:you|your|please|pls|don't|do not)\b")
 # a login name: an initial and a listed surname ("akreutzmann", "ppuddu")
@@ -130,7 +133,19 @@ _CUE_BEFORE_STRONG = _EndCue(
 _TITLE_OR_ROLE = _EndCue(rf"\b(?:{_TITLES}|{_ROLES})\.?\s*[:,]?\s*$", re.IGNORECASE)
 _COMPANY_WORDS = (r"GmbH|AG|KG|SE|Ltd|Limited|Inc|LLC|LLP|plc|Corp|Co|SA|S\.A\.|SpA|S\.p\.A\.|Srl|"
                   r"BV|B\.V\.|NV|N\.V\.|AB|Oy|A/S|Group|Holding|Industries|Logistics|Solutions|"
-                  r"Systems")
+                  r"Systems|"
+                  # a place or an institution named after a person or a place: "Indira Gandhi
+                  # Memorial", "Khasi Hills", "Vhembe District", "Kasese Pipes"
+                  r"Memorial|Hospital|Clinic|Infirmary|Hospice|School|Academy|College|University|"
+                  r"Institute|Foundation|Stadium|Airport|Market|Mall|Hotel|Church|Mosque|Temple|"
+                  r"Cathedral|Library|Museum|Hills|District|Province|County|Region|Valley|"
+                  r"Municipality|Township|Pipes|Motors|Foods|Farms|Mills|Traders|Stores|Pharmacy|"
+                  r"Bank|Money|Pay|Mobile|Telecom")
+# the word for a street, quarter or plot before its name: "Jalan Lanang", "Quartier Ratoma",
+# "Commune de Dixinn", "Erf 2210"
+_PLACE_BEFORE = re.compile(r"(?:^|[\s,(])(?:Jalan|Jl\.|Lorong|Kampung|Kg\.|Desa|Kelurahan|Quartier|"
+                           r"Commune(?: de)?|Cité|Rue|Avenue|Calle|Rua|Via|Ulitsa|ул\.|Stand|Erf|"
+                           r"Plot|Village|Leikai)\s$")
 _COMPANY = re.compile(rf"\s+(?:&\s*\w+\s+)?(?:{_COMPANY_WORDS})(?![\w/])")
 _COMPANY_TOKEN = re.compile(rf"(?:{_COMPANY_WORDS})$")
 _AFTER_VERBS = (
@@ -191,6 +206,11 @@ _DETERMINER = re.compile(
     r"some|new|old)\s+$", re.IGNORECASE)
 _HEADING = re.compile(r"[^,.;!?\n]{0,30}:")  # the rest of a clause ends in a colon
 _NUMBER_AFTER = re.compile(r"[ -]?\d")  # "Festo 40", "Kuka-3": a model, not a person
+# "Stand 1279", "House No. 4", "Plot #12": a word before a number names a numbered thing
+_NUMBERED = re.compile(r"\s?(?:No\.?\s?|Nr\.?\s?|#\s?)?\d")
+# "M-Pesa", "C-crew", "SKUs", "MPa", "Abhol-PIN": a letter before a hyphen, an acronym's
+# plural or a unit, a word ending in an acronym; never a name
+_TECH_TOKEN = re.compile(r"[A-Z]-|[A-Z]{2,}[a-z]{1,2}$|.+-[A-Z]{2,}$|[A-Z][a-z]{4,}[A-Z]")
 # "Hi team," "Hello all," "Good morning everyone,": what follows starts a sentence
 _SALUTATION = re.compile(r"(?:^|[.!?\n]\s*)(?:hi|hello|hey|dear|morning|good (?:morning|afternoon|"
                          r"evening))\s+(?:team|all|everyone|guys|folks)\s*,$", re.IGNORECASE)
@@ -222,6 +242,8 @@ tell give show let get make take bring keep use
 serial firmware version device system server network admin user guest wifi password key token
 finance management purchasing procurement logistics engineering planning dispatch accounts legal
 hr payroll christmas easter from subject re fwd fw sent date bearer basic token
+eid ramadan ramazan diwali deepavali hanukkah passover navruz nowruz sabantuy kwanzaa
+thanksgiving lent cheers queries query wi-fi wifi телефоны телефон
 which what who whom whose where when why how whichever whatever whoever something anything
 nothing everything someone anyone everyone nobody somebody anybody everybody none also maybe
 perhaps however unfortunately apparently again still just only even both either neither each
@@ -281,6 +303,17 @@ def _embedded(text: str, start: int, end: int) -> bool:
     return (before.isalnum() or before in "_=&#@+\\") or (after.isalnum() or after in "_=@#&\\")
 
 
+def _window(text: str, start: int) -> str:
+    """The 30 characters before ``start`` that its cue words are read from, not reaching
+    back over a line break: "PERMIT HOLDER" on one line is no cue for "Full name:" on
+    the next. A line that ends in a colon ("Patient:") still cues the next one."""
+    window = text[max(0, start - 30):start]
+    cut = window.rfind("\n")
+    if cut != -1 and not window[:cut].rstrip().endswith(":"):
+        return window[cut + 1:]
+    return window
+
+
 def _clause_start(text: str, start: int) -> bool:
     before = text[:start].rstrip(" \t\u00a0")
     return (not before or before[-1] in _CLAUSE_OPENERS or before.endswith(" -")
@@ -323,6 +356,11 @@ class NameDetector:
         if len(word) == 1:
             return "initial" if word.isupper() and token.endswith(".") else "stop"
         if lower in _STOP or lower in _ROLE_WORDS or lower in PHONE_WORDS:
+            return "stop"
+        if (_TECH_TOKEN.match(word) or (lower.endswith("nr") and len(lower) > 4)
+                or _GERMAN_NOUN.match(lower)):
+            # "SKUs", "M-Pesa", "WhatsApp"; "Personalnr", "Bestellnr": a German "number";
+            # "Aufnahme", "Stromzähler": a German noun
             return "stop"
         if word.isupper():
             # an acronym (SKU, IBAN, HMI) unless it is a listed name in capitals (SCHMIDT)
@@ -483,7 +521,7 @@ class NameDetector:
                 subject = (text[max(0, start - 2):start].rstrip().endswith((":", ";"))
                            and _LOWER_AFTER.match(after) is not None)
                 if not (listed or subject
-                        or _CUE_BEFORE_STRONG.search(text[max(0, start - 30):start])
+                        or _CUE_BEFORE_STRONG.search(_window(text, start))
                         or _CUE_AFTER.match(after) or _HUMAN_AFTER.match(after)
                         or any(end <= i <= end + 3 for i in identifiers)):
                     continue
@@ -517,7 +555,7 @@ class NameDetector:
         groups: list[list[Token]] = [[]]
         for i, (t_start, t_end, t_kind) in enumerate(run):
             kind = t_kind
-            before_tok = text[max(0, t_start - 30):t_start]
+            before_tok = _window(text, t_start)
             surname_next = i + 1 < len(run) and (run[i + 1][2] in ("unknown", "last") or (
                 kind == "place" and run[i + 1][2] == "initial"))  # "Leshan K."
             given_before = i > 0 and run[i - 1][2] in ("first", "unknown", "initial")
@@ -567,17 +605,18 @@ class NameDetector:
         while run and run[-1][2] == "particle":
             run = run[:-1]
         while (len(run) > 2 and run[0][2] == "stop"
-               and _CUE_BEFORE_STRONG.search(text[max(0, run[1][0] - 30):run[1][0]])):
+               and _CUE_BEFORE_STRONG.search(_window(text, run[1][0]))):
             run = run[1:]  # "Welcome Reuben Fulton": the cue word itself is capitalised
         kinds = [k for _, _, k in run if k != "particle"]
         if not 2 <= len(kinds) <= 3 or not all(
                 k in ("vocab", "amb", "place", "unknown") for k in kinds):
             return None
         start, end = run[0][0], run[-1][1]
-        before = text[max(0, start - 30):start]
+        before = _window(text, start)
         if (_clause_start(text, start) or _DETERMINER.search(before)
                 or text[start:end] in self.lex.place or all(k == "place" for k in kinds)
-                or _COMPANY.match(text, end)):
+                or _COMPANY.match(text, end) or _PLACE_BEFORE.search(before)
+                or any(_COMPANY_TOKEN.match(text[a:b]) for a, b, _ in run)):
             return None
         if not (_CUE_BEFORE_STRONG.search(before) or _CUE_AFTER.match(text[end:end + _AFTER_WINDOW])):
             return None
@@ -596,8 +635,7 @@ class NameDetector:
                     and text[out[-1][-1][1]:group[0][0]] in (" ", "\u00a0")):
                 out[-1] = out[-1] + group
                 continue
-            joinable = words and bool(_CUE_AGENT.search(text[max(0, group[0][0] - 30):
-                                                             group[0][0]]))
+            joinable = words and bool(_CUE_AGENT.search(_window(text, group[0][0])))
             out.append(list(group))
         return out
 
@@ -608,7 +646,7 @@ class NameDetector:
         if any(s >= end and k != "particle" for s, _, k in run):
             return False
         return not before or (all(k == "stop" for k in before) and bool(
-            _CUE_BEFORE_STRONG.search(text[max(0, start - 30):start])))
+            _CUE_BEFORE_STRONG.search(_window(text, start))))
 
     def _score(self, text: str, group: list[Token], isolated: bool,
                clause_start: bool) -> Entity | None:
@@ -619,7 +657,9 @@ class NameDetector:
         if len(group) > 1 and text[start:end] in self.lex.place:
             return None  # "New York", "Costa Rica"
         kinds = [k for _, _, k in group if k != "particle"]
-        before = text[max(0, start - 30):start]
+        before = _window(text, start)
+        if _PLACE_BEFORE.search(before):
+            return None  # "Jalan Lanang", "Quartier Ratoma": a street or a quarter
         after = text[end:end + _AFTER_WINDOW]
         cue_before = bool(_CUE_BEFORE_STRONG.search(before))
         role_after = bool(_ROLE_AFTER.match(after))
@@ -651,7 +691,7 @@ class NameDetector:
                 score = 0.5  # "Ermias, payroll password is now ...": a message to a person
             elif kind == "amb" and (cue_before or cue_after):
                 score = 0.5  # "agreed by Potter", "Snow says": a listed name that is also a word
-            elif kind == "vocab" and isolated and not article and (
+            elif kind == "vocab" and isolated and not article and not _NUMBERED.match(text, end) and (
                     (not clause_start and (cue_before or cue_after))
                     or _HUMAN_AFTER.match(after)
                     or (role_after and text[start:end] in self.lex.first)):
@@ -693,7 +733,10 @@ class NameDetector:
                 word_at_start = cand.clause_start and cand.kinds[0] in ("vocab", "amb")
                 reason = ""
                 follow = _BEFORE_ID.match(text, cand.end)
-                if follow is not None and follow.end() in identifiers:
+                label = cand.clause_start and single and text[cand.end:cand.end + 1] == ":"
+                if label:
+                    pass  # "Record: KNHC667043", "Queries: 0152 3578101": a label, not a name
+                elif follow is not None and follow.end() in identifiers:
                     reason = "identified"
                     identifiers = identifiers | {cand.start}  # and the word before it
                 elif text[cand.end:cand.end + 1] == " " and cand.end + 1 in identifiers:
@@ -703,9 +746,8 @@ class NameDetector:
                 if not reason and (value in strings or (single and value in parts)) and (
                         not word_at_start or _CUE_AFTER.match(text[cand.end:cand.end + _AFTER_WINDOW])):
                     reason = "consistent"
-                if not reason and single and any(
-                        _COORD.fullmatch(text[a.end:cand.start] if a.end <= cand.start
-                                         else text[cand.end:a.start]) for a in names):
+                if not reason and single and not _NUMBERED.match(text, cand.end) and any(
+                        self._listed_with(text, cand, a, word_at_start) for a in names):
                     reason = "list"
                 if (not reason and single and self._slot(text, cand)
                         and (self._subject(text, cand) or slots[self._sentence(text, cand.start)] >= 2)
@@ -715,6 +757,16 @@ class NameDetector:
                     cand.entity = Entity(DataClass.PERSON, cand.start, cand.end, value, 0.45,
                                          f"names:{reason}")
                     changed = True
+
+    @staticmethod
+    def _listed_with(text: str, cand: _Candidate, name: _Candidate, word_at_start: bool) -> bool:
+        # "Anna, Hani and Imam": joined to a name; but an ordinary word opening a clause
+        # before a comma is a heading ("Triage, Dr Ali"), not a list item ("Cristal and ...")
+        joint = (text[name.end:cand.start] if name.end <= cand.start
+                 else text[cand.end:name.start])
+        if word_at_start and cand.end <= name.start and joint.strip() == ",":
+            return False
+        return _COORD.fullmatch(joint) is not None
 
     @staticmethod
     def _slot(text: str, cand: _Candidate) -> bool:
