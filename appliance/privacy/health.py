@@ -48,7 +48,14 @@ _MEDICINES = (
     r"lamotrigine|valproate|carbamazepine|phenytoin|euthyrox|eltroxin|"
     r"hormone replacement|testosterone|oestrogen|estrogen|tamoxifen|letrozole|"
     r"levetiracetam|lamotrigine|valproate|carbamazepine|phenytoin|anticonvulsants?|"
-    r"nicotine patch(?:es)?|disulfiram|naltrexone")
+    r"nicotine patch(?:es)?|disulfiram|naltrexone|"
+    # tropical, HIV, TB and leprosy medicines, antidotes and prophylaxis
+    r"miltefosine|antivenom|antivenin|anti-venom|dapsone|clofazimine|co-?trimoxazole|septrin|"
+    r"bactrim|hydroxyurea|hydroxycarbamide|ivermectin|artesunate|artemisinin|quinine|"
+    r"efavirenz|nevirapine|bedaquiline|pyrazinamide|ethambutol|streptomycin|"
+    r"co-amoxiclav|ferrous (?:sulfate|sulphate|fumarate)|iron tablets|folic acid|"
+    r"oral rehydration|pyridostigmine|\w+ prophylaxis|arvs?|"
+    r"метформин\w*|инсулин\w*|аспирин\w*")
 _CONDITIONS = (
     r"fibrosis|cystic fibrosis|bifida|spina bifida|sclerosis|dystroph(?:y|ies)|palsy|"
     r"syndrome|disorders?|thrombosis|dvt|embolism|aneurysm|haemorrhage|"
@@ -78,7 +85,27 @@ _CONDITIONS = (
     r"sul(?:f|ph)a(?: drugs)?|sulfonamides?|bed rest|medical exemption|chest cold|"
     r"varicose veins?|heartburn|leprosy|confusion|oral rehydration(?: salts)?|artemether|"
     r"lost (?:part of )?(?:a |an |his |her |their |the )?(?:\w+ )?(?:finger|thumb|toe|hand|eye)s?|"
-    r"(?:acid|caustic|chemical) splash|bcg|opv\d?|dtp\d?|mmr|hpv vaccine")
+    r"(?:acid|caustic|chemical) splash|bcg|opv\d?|dtp\d?|mmr|hpv vaccine|"
+    r"(?:pre-?)?eclampsia|hyperemesis|placenta praevia|ectopic pregnancy|gestational diabetes|"
+    r"(?:tennis|golfer'?s) elbow|frozen shoulder|hay fever|river blindness|trachoma|"
+    r"(?:scrub |murine |epidemic )?typhus|yellow fever|lassa fever|ebola|marburg|rabies|"
+    r"sleeping sickness|bilharzia|guinea worm|hookworm|yaws|kwashiorkor|marasmus|"
+    r"malnutrition|rickets|scabies|ringworm|dysentery|diarrhoea|diarrhea|jaundice|"
+    r"(?:lead|mercury|arsenic|carbon monoxide|pesticide|organophosphate|ciguatera|food|"
+    r"blood|alcohol|paraffin|kerosene) poisoning|snake ?bites?|envenom\w+|"
+    r"(?:puff )?adder bite|(?:snake|adder|viper|mamba|cobra|spider|scorpion|dog|rat|monkey|"
+    r"human|tick|jellyfish|stonefish|bee|wasp) (?:bite|sting)s?|"
+    r"(?:mdr|xdr|drug-resistant|multidrug-resistant) tb|"
+    r"tb (?:clinic|treatment|ward|patient|drugs|meds|test|programme|program)|"
+    r"(?:hiv|art|fertility|burns?|mental health|memory|cancer|sti|std|sexual health|"
+    r"psychiatric|methadone) (?:clinic|unit|ward)|"
+    r"(?:hydatid|chagas|lyme|hansen|kawasaki|paget|wilson|graves|addison|cushing|hodgkin|"
+    r"huntington|meniere|raynaud|sj[oö]gren) disease|acute(?:ly)? confus\w+|"
+    r"rh(?:esus)?[- ]?(?:negative|positive|neg|pos)|"
+    r"hydrocele|varicocele|hernia repair|skin graft|(?:coronary |heart |gastric )?bypass|"
+    r"iud(?: insertion| fitting| removal)?|coil fitting|vasectomy|sterili[sz]ation|"
+    r"lumbar puncture|catheteri[sz]ation|cervical smear|observation overnight|"
+    r"kept in (?:for observation|overnight)|tetanus shot|in plaster")
 _EPONYMS = (
     r"[A-Z][a-zà-ÿ]+(?:-[A-Z][a-zà-ÿ]+)?['’]s?\s+(?:disease|syndrome|thyroiditis|palsy|sarcoma|"
     r"lymphoma|disorder|contracture|ataxia|chorea|dystrophy|neuroma|encephalopathy)")
@@ -95,7 +122,8 @@ _PROCEDURES = (
     r"in hospital|outpatient|inpatient|appointment with (?:the|her|his) (?:gp|doctor|consultant)|"
     r"oncologist|cardiologist|neurologist|psychiatrist|gp appointment|"
     r"chemotherapy|chemo|radiotherapy|radiation therapy|dialysis|ha?emodialysis|transfusion|"
-    r"viral load|"
+    r"viral load(?: (?:(?:un)?suppressed|(?:un)?detectable|high|low|\d[\d,]*"
+    r"(?: copies(?:/ml)?)?))?|"
     r"blood work|urine (?:test|sample)|drug screen|"
     r"hiv test|pregnancy test|covid test|pcr test|hearing test|eye test|gastric band(?: fitting)?|"
     r"(?:bone density|pregnancy|dexa|cardiac|brain) scan|(?:dental|tooth|wisdom tooth) "
@@ -115,18 +143,24 @@ _INJURIES = (
     r"meniscus|muscle|tendon|cartilage|acl)|rotator cuff|hairline fracture|"
     r"(?:cut|burn(?:ed|t)?|hurt|injured|sprained|twisted|dislocated|bruised|pulled|strained|"
     r"crushed|trapped|scalded|grazed|broke|broken|fractured|jammed|pinched|sliced|"
-    r"punctured|tore|torn|smashed|lost) (?:(?:across|on|to|into|through|in) )?" + _SIDE
+    r"punctured|tore|torn|smashed|lost|slashed|stabbed|gashed|lacerated|bashed|"
+    r"injected into|(?:glass|oil|soda|acid|bleach|lime|cement|sand|shrapnel|wire|fluid|"
+    r"fragments?|splinters?|sparks?) in|hit in|struck in|kicked in|poked in|splashed in) "
+    r"(?:(?:across|on|to|into|through|in) )?" + _SIDE
     + r"(?:muscle in " + _SIDE + r")?"
     + r"(?:\w+ )?" + _BODY + r"|"
     r"(?:fell|fall|falling) (?:from|off|down) (?:a |the |some )?(?:\w+ )?(?:(?:step)?ladder|steps?|stairs|"
-    r"height|roof|platform|scaffold\w*|mezzanine|loading dock)|slipped and fell|tripped and fell|"
+    r"height|roof|platform|scaffold\w*|mezzanine|loading (?:dock|bay)|bay|truck|lorry|"
+    r"trailer|tractor|forklift|horse|motorbike|bike|bicycle|wall|tree|stage|conveyor|ramp|"
+    r"ledge|tower|(?:\w+ )?metres?|(?:\w+ )?meters?|(?:\w+ )?feet)|slipped and fell|tripped and fell|"
+    r"fell (?:about |some |nearly |almost )?\w+ (?:metres|meters|feet|foot|m)\b|"
     r"hearing damage|noise[- ]induced|vibration white finger|hand-arm vibration|"
     r"occupational (?:asthma|dermatitis|disease)|repetitive strain|back injury|"
     r"bleed(?:ing)?|bled|blood loss|lost consciousness|seizure|fit at work|"
     r"allergic reaction|anaphylactic|bee sting|stung|bitten|dog bite|animal bite|"
     # how an accident is reported: "was struck by a swinging hook", "a graze on both palms"
     r"(?:was |got |been )(?:scalded|struck|hit|burn(?:ed|t)|bitten|stung|crushed|trapped|"
-    r"knocked down|run over|pinned) by|"
+    r"knocked down|run over|pinned|kicked|gored|trampled|mauled|butted|attacked|savaged) by|"
     r"(?:a |an )?(?:swollen|sprained|twisted|bruised|broken|split|cut|grazed|dislocated|"
     r"fractured|burnt|burned|bleeding) " + _SIDE + _BODY + r"|"
     r"(?:a |an )?(?:graze|cut|bruise|burn|gash|laceration|bump|blister|sprain|fracture|wound) "
@@ -137,7 +171,7 @@ _ABSENCE = (
     r"note|certificate|absence)|off (?:work )?with (?:the |a |an )?(?:\w+ )?(?:flu|cold|virus|"
     r"bug|infection|fever|covid|injury|stress|migraine|back|knee|illness|sickness|"
     r"\w+itis|\w+ pain)|sickness absence|medical absence|recovering from|"
-    r"on (?:the )?mend|convalescen\w+|signed off(?: with| for| sick)?|panic attacks?|"
+    r"on (?:the )?mend|convalescen\w+|signed off(?: with| for| sick)?(?! by\b)|panic attacks?|"
     r"mental breakdown|nervous breakdown|bereavement leave|compassionate leave")
 _GENERAL = (
     r"diabet(?:es|ic)|asthma(?:tic)?|epilep(?:sy|tic)|seizures?|hiv|aids|hepatitis|"
@@ -168,7 +202,7 @@ _GENERAL = (
     rf"(?:hit|struck|knocked|bumped|a bump) on the {_BODY}|went down hard|"
     rf"(?:fractured|broke|broken) (?:a |an |his |her |their |my |two |both )?(?:left |right )?{_BODY}|"
     r"(?:first|second|third)[- ]degree burns?|amputat(?:ion|ed)|prosthe(?:sis|tic)|"
-    r"transplant|injur(?:y|ies|ed)|sick (?:leave|note)|off sick|signed off|medical (?:leave|"
+    r"transplant|injur(?:y|ies|ed)|sick (?:leave|note)|off sick|signed off(?! by\b)|medical (?:leave|"
     r"certificate|condition|history)|doctor'?s note|diagnos(?:is|ed)|prescri(?:bed|ption)|"
     r"medications?|antidepressants?|antibiotics?|opioids?|ibuprofen|paracetamol|metformin|"
     r"warfarin|\d+\s?mg\b|blood test|drug test|alcohol test|disabilit(?:y|ies)|disabled|"
@@ -183,7 +217,7 @@ _GENERAL = (
     r"work-related stress|stress leave|burnout|"
     r"schwanger(?:schaft)?|krankmeldung|krankgeschrieben|arbeitsunfähig(?:keit)?|verletzung|"
     r"grossesse|arrêt maladie|blessure|ciąża|zwolnienie lekarskie|"
-    r"\d+(?:\.\d+)?\s?(?:mg|mcg|µg)\b(?:\s(?:daily|weekly|twice|once|bd|tds|od))?")
+    r"\d+(?:\.\d+)?\s?(?:mg|mcg|µg|мг|мкг)\b(?:\s(?:daily|weekly|twice|once|bd|tds|od))?")
 
 
 def _top_level(pattern: str) -> list[str]:
@@ -245,10 +279,19 @@ _ENDINGS = ("itis", "osis", "iasis", "aemia", "pathy", "algia", "plegia", "phobi
             # simvastatin, omeprazole, azithromycin, amoxicillin, ciprofloxacin, imatinib,
             # aciclovir, chloroquine, mycophenolate, lumefantrine
             "mab", "pril", "sartan", "olol", "statin", "prazole", "mycin", "cillin", "floxacin",
-            "tinib", "ciclovir", "vudine", "quine", "quantel", "phenolate", "fantrine", "conazole")
+            "tinib", "ciclovir", "vudine", "quine", "quantel", "phenolate", "fantrine", "conazole",
+            "nidazole", "bendazole", "tegravir", "mectin", "gliflozin", "glutide", "dipine")
+# German, Hungarian and Finnish build conditions as compounds: Oberschenkelhalsbruch,
+# Lungenentzündung, Herzerkrankung, Rückenschmerzen; lábtörés (a broken leg); lonkkamurtuma
+# (a hip fracture), polven tähystys (a knee arthroscopy)
+_COMPOUND_ENDINGS = ("halsbruch", "beinbruch", "armbruch", "rippenbruch", "knochenbruch",
+                     "wirbelbruch", "gelenksbruch", "fingerbruch", "schädelbruch", "fußbruch",
+                     "knöchelbruch", "entzündung", "erkrankung", "schmerzen", "infarkt",
+                     "verletzung", "krebs", "diabetes", "törés", "gyulladás", "betegség",
+                     "murtuma", "tähystys", "tulehdus")
 _WORD = re.compile(r"[^\W\d_]{6,}")
-_NOT_MEDICAL = frozenset({"diagnosis", "prognosis", "osmosis", "symbiosis", "empathy", "sympathy",
-                          "apathy", "telepathy"})
+_NOT_MEDICAL = frozenset({"diagnosis", "didiagnosis", "prognosis", "osmosis", "symbiosis",
+                          "empathy", "sympathy", "apathy", "telepathy"})
 
 
 # What follows a diagnosis word is a condition, in whatever language or shorthand it is
@@ -257,11 +300,17 @@ _NOT_MEDICAL = frozenset({"diagnosis", "prognosis", "osmosis", "symbiosis", "emp
 _DIAGNOSED = re.compile(
     r"(?i)(?:\b(?:diagnos(?:is|ed with|e|i|tic[oa]?)|diagnóstico|diagnóza|chẩn đoán|admitted with|"
     r"allergic to|al[ée]rgic[oa] a|allergisch gegen|allergique [àa]|uczulony na|"
+    r"diagnóz(?:is|a)|diagnoz[aă]|diagnoosi|диагноз|діагноз|internat[aă]? cu|"
+    r"aufnahme wegen|eingeliefert mit|lähete|dirujuk (?:kerana|karena)|dirawat (?:kerana|karena)|"
+    r"menghidap|menderita|направлен[аоы]? на|госпитализирован[аы]? с|"
     r"known(?: case of| history of)?|"
     r"history of|hx of|dx|suffers? from|suffering from|treated for|under treatment for|"
+    r"presents? with|presenting with|complains? of|complaining of|complaint(?=\s*:)|"
+    r"didiagnos[ai]s?|"
     r"suivi pour|traité pour|in terapia per|affetto da|affetta da|leidet an|behandelt wegen|"
     r"rozpoznanie|befund|allerg(?:y|ies)(?:\s+(?:documented|noted|recorded|listed))?(?=\s*:))\b|"
-    r"โรคประจำตัว|ป่วยเป็น|تشخیص|تشخيص|التشخيص)\s*[:\-]?\s*"
+    r"โรคประจำตัว|ป่วยเป็น|تشخیص|تشخيص|التشخيص|진단명|진단)\s*[:\-]?\s*"
+    r"(?!(?:to|as|for|by|at|in|from|that|about|of|on)\b)"
     r"((?-i:[A-Z]\d{2}(?:\.\d{1,3})?\s+)?[^\W\d_][\w'’-]*(?:\s+(?!(?:currently|and|with|on|since|"
     r"for|plan|taking|in|at|but|who|which|referred|was|is)\b)[\w'’-]+){0,5})")
 
@@ -274,9 +323,18 @@ def health_spans(text: str) -> tuple[tuple[int, int], ...]:
     spans += [m.span(1) for m in _DIAGNOSED.finditer(text)]
     for m in _WORD.finditer(text):
         word = m.group().lower()
-        if word.endswith(_ENDINGS) and word not in _NOT_MEDICAL:
+        if (word.endswith(_ENDINGS) or word.endswith(_COMPOUND_ENDINGS)) and word not in _NOT_MEDICAL:
             spans.append(m.span())
-    return tuple((s, e) for s, e in spans if not _heading(text, s, e, spans))
+    return tuple((s, e) for s, e in spans
+                 if not _heading(text, s, e, spans) and not _EQUIPMENT.match(text, e)
+                 and not text.startswith("=", e))
+
+
+# "vaccine fridge", "ECG patch 3C:71:BF:…", "ECG cart", "prescription printer", "the
+# immunisation store", "the outpatient pharmacy": a health word naming a piece of equipment
+# or a room says nothing about a person; nor does a field name ("statin=…")
+_EQUIPMENT = re.compile(r"(?i)\s(?:fridges?|freezers?|cool(?:er|box)|carts?|trolleys?|"
+                        r"printers?|loggers?|stores?|pharmacy|patch\s+[0-9A-F]{2}[:-]?[0-9A-F]{2})\b")
 
 
 # "Diagnosis: ...", "medication prednisolone 30 mg", "Allergies: penicillin": the word that
@@ -311,7 +369,41 @@ _OTHER_LANGUAGES = (
     r"alergia|allergia|alergie|allergie|alerji|آلرژی|حساسية|pénicilline|penicilina|гипертензи|"
     r"fractura|frattura|fratura|złamanie|knochenbruch|kırık|شکستگی|"
     r"baja médica|licencia médica|atestado médico|malattia|congedo per malattia|"
-    r"ziekmelding|rapor(?:lu)?|مرخصی استعلاجی|إجازة مرضية")
+    r"ziekmelding|rapor(?:lu)?|مرخصی استعلاجی|إجازة مرضية|"
+    # German: injuries by body part; compounds are found by their endings (_GERMAN_ENDINGS)
+    r"schlaganfall|gehirnerschütterung|zuckerkrank\w*|"
+    r"(?:daumen|finger|hand|arm|bein|fuß|fuss|knie|knöchel|handgelenk|rücken|kopf|auge|zeh|"
+    r"schulter) (?:gequetscht|gebrochen|verstaucht|verbrannt|verletzt|geschnitten|geprellt|"
+    r"eingeklemmt|verrenkt|ausgekugelt)|"
+    # Romanian
+    r"pneumonie|diabet(?: zaharat)?|hipertensiune(?: arterială)?|astm|infarct|fractur[aă]|"
+    r"gripă|tuberculoz[aă]|accident vascular|"
+    # Hungarian
+    r"magas vérnyomás|cukorbetegség|cukorbeteg|szívinfarktus|tüdőgyulladás|agyvérzés|"
+    r"depresszió|terhesség|asztma|"
+    # Finnish
+    r"verenpainetauti|keuhkokuume|sokeritauti|masennus|raskaus|syöpä|aivoinfarkti|"
+    r"sydäninfarkti|"
+    # Russian, Ukrainian, Tatar and other Cyrillic scripts
+    r"диабет\w*|гипертони\w*|гіпертоні\w*|инфаркт\w*|інфаркт\w*|инсульт\w*|"
+    r"інсульт\w*|пневмони\w*|пневмоні\w*|туберкул[её]з\w*|туберкульоз\w*|астм\w*|"
+    r"перелом\w*|беременн\w*|вагітн\w*|депресси\w*|депресі\w*|онколог\w*|"
+    r"узи|узд|мрт|экг|екг|"
+    # Korean
+    r"당뇨병?|고혈압|천식|폐렴|우울증|골절|뇌졸중|임신|결핵|간염|"
+    # Hausa, Chichewa, Bemba, Luganda, Kinyarwanda, Swahili
+    r"zazzabi\w*|cizon sauro|tarin fuka|ciwon (?:sukari|daji|hanta|zuciya|kai|ciki)|"
+    r"hawan jini|kanjamau|chifuwa(?: chachikulu)?|malungo|"
+    r"kuthamanga kwa magazi|ubulwele|umalaria|icifuba|omusujja|akafuba|sukaali|puleesa|"
+    r"mukenenya|obulwadde|malariya|igituntu|diyabete|kifua kikuu|kisukari|"
+    r"shinikizo la damu|ukimwi|ugonjwa wa \w+|"
+    # Malay and Indonesian
+    r"demam (?:denggi|berdarah|kepialu|malaria|tifoid|kuning)|kencing manis|darah tinggi|"
+    r"sakit (?:jantung|buah pinggang|kuning|gula)|batuk kering|strok|"
+    r"patah (?:tangan|kaki|lengan|tulang|jari)|"
+    # French
+    r"piqûre de \w+|morsure de \w+|paludisme|tuberculose|entorse|brûlure|"
+    r"accident vasculaire")
 
 HEALTH_TERMS = re.compile(
     r"\b(?:" + _by_first_letter(
