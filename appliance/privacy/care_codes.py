@@ -22,7 +22,7 @@ _TOKEN = re.compile(rf"(?<![\w#./:@-])({CODE})(?![\w#/@-]|[.,:]\d)")
 # there is no prefix ("11D54762"), digit groups, and a check letter; not a serial that
 # mixes letters and digits throughout ("C068YLGHLN1R", "WUS14C69974")
 _RECORD_SHAPE = re.compile(
-    r"(?:(?P<prefix>[A-Z]{1,5})(?:[-/.]|(?P<space> ))?)?"
+    r"(?:(?P<prefix>[A-ZА-ЯЁ]{1,5})(?:[-/.]|(?P<space> ))?)?"
     r"(?P<digits>\d+(?(prefix)|(?:[A-Z]\d+)?)(?:[-/. ]\d+){0,2})(?:[-/]?[A-Z])?")
 _NOT_PREFIX = frozenset({"SN", "LOT", "REF", "PN", "PO", "SKU", "ID", "NO", "NR", "TEL", "FAX",
                          "GTIN", "EAN", "UPC", "SER", "SO", "INV", "WO", "RMA", "CCTV", "ORD"})
@@ -32,7 +32,8 @@ _NOT_RECORD_BEFORE = re.compile(
     r"(?i)\b(?:unit|bed|room|ward|bay|ext(?:ension)?|dose|tablet|vial|kit|device|pump|"
     r"monitor|scanner|printer|fridge|freezer|logger|sensor|analy[sz]er|macerator|incubator|"
     r"centrifuge|autoclave|compressor|rtu|bag|seal|slip|claim|expiry|exp|collected|cctv|"
-    r"from|to|via|ip|host|port|mac|ch\.-b\.)\W*$")
+    r"from|to|via|ip|host|port|mac|ch\.-b\.|charge|frames?|lens(?:es)?|colis|parcel|rx|"
+    r"stand|erf)\W*$")
 
 
 def records_in_care_text(text: str, found: list[Entity]) -> list[Entity]:

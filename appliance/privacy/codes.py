@@ -19,7 +19,8 @@ from appliance.privacy.id_numbers import DOTTED_QUAD
 
 # "P161853", "PN 40857", "ID#58958", "HR/9528/B", "MNT105-8", "60:12904", "PID:98422180",
 # "MNT.437.11", "PRS 999 383", "#62746", "51#1906", "39 6404 358", "KNH-2017-642920"
-CODE = (r"(?:(?P<prefix>ID|No\.?|Nr\.?|[A-Z]{1,5}|[a-z]{2,4}(?=\d))(?:\s?[#:]\s?|\s|-|/|\.)?|#)?"
+# "ТН-45877", "РКБ-142352" (Cyrillic capitals), "emp_11637" (a lower-case prefix and "_")
+CODE = (r"(?:(?P<prefix>ID|No\.?|Nr\.?|[A-ZА-ЯЁ]{1,5}|[a-z]{2,4}(?:_|(?=\d)))(?:\s?[#:№]\s?|\s|-|/|\.)?|#)?"
         r"[A-Z0-9]{0,4}\d[A-Z0-9]*(?:[-/:.#][A-Z0-9]{1,8}|\s\d{3,4}){0,3}")
 _CODE = re.compile(CODE)
 _NOT_CODE = re.compile(
@@ -27,7 +28,7 @@ _NOT_CODE = re.compile(
     r"|(?:19|20)\d{2}"  # a year
     r"|\d+\.\d{1,2}")  # an amount or a reading
 # a prefix that says the number is something else: a birth date, a phone, a room
-_OTHER_PREFIX = frozenset({"DOB", "TEL", "MOB", "PH", "FAX", "AGE", "BED", "ROOM", "RM", "EXT"})
+_OTHER_PREFIX = frozenset({"DOB", "TEL", "MOB", "PH", "FAX", "AGE", "BED", "ROOM", "RM", "EXT", "HP"})
 DIALABLE = re.compile(r"[\d\s.-]+")
 _SHORT_CODE = re.compile(r"[A-Z]{2,5}[-/]\d{3}")  # "DKR-388": letters make three digits enough
 
@@ -40,7 +41,11 @@ _CLINICAL = re.compile(
     r"consult(?:ation)?|blood bank|crossmatch\w*|transfusion|vaccin\w*|immuni[sz]\w*|dental|"
     r"dentist|physio\w*|pharmac\w*|dispens\w+|midwi\w+|maternity|paediatric\w*|"
     r"pediatric\w*|hospice|dialysis|oncolog\w*|cardiolog\w*|phlebotom\w*|pacs|dicom|imaging|"
-    r"haemoly[sz]ed|hemoly[sz]ed|needlestick|pasyan|pasiente|paciente|pasienti|pazjent)\b")
+    r"haemoly[sz]ed|hemoly[sz]ed|needlestick|pasyan|pasiente|paciente|pasienti|pazjent|"
+    # "TB contact tracing: index case ...", a monitor that "pushed vitals for ...", the
+    # patient and hospital words of Malay, Indonesian, Hausa, Chichewa, Swahili
+    r"contact tracing|index case|vitals|pesakit|pasien|mara lafiya|asibiti|wodwala|"
+    r"chipatala|mgonjwa|hospitali|krankenhaus|klinikum|больниц\w*|пациент\w*)\b")
 # occupational health is about staff: "Return-to-work plan for Ana Pop (276693)"
 AT_WORK = re.compile(
     r"(?i)\b(?:return[- ]to[- ]work|occupational|surveillance|staff|employee|operator|"
@@ -51,6 +56,8 @@ AT_WORK = re.compile(
     r"bag search|allowance|overtime|turnstile|badge reader|swipe|audiogram|crusher|training|"
     r"trainer|awareness session|lamp room|mine (?:site|shaft|hospital)|mining|mill|concentrator|"
     r"underground|smelter|quarry|refinery|welding|plucker|sawmill|cannery|"
+    r"lockout|lock-out|tag-?out|padlock|payslip|pay slip|employer ref\w*|price override|"
+    r"till login|travagliador\w*|пропуск\w*|табельн\w*|"
     r"(?:shop|factory|production|plant|assembly|warehouse|"
     r"\w+ing) floor)\b")
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
-from appliance.privacy.codes import AT_WORK, DIALABLE, about_care, code_ok
+from appliance.privacy.codes import AT_WORK, DIALABLE, SITE_IDS, about_care, code_ok
 from appliance.privacy.entities import DataClass, Entity
+from appliance.privacy.fields import key_class
 from appliance.privacy.phones import PHONE_CONTEXT
 
 # the place of the code: in brackets, between commas (or before a colon), or as the next
@@ -22,11 +23,14 @@ _AFTER_NAME = re.compile(
     r"(?:tag|badge|staff|employee|payroll|pin|clock)\s*:?\s+))?"
     r"(?P<bracket>[^()\n]{4,24})\)"
     # "Ana Pop, namba EID882062": the word for "number" before it, in many languages
-    r"|,\s*(?i:number|no\.?|nr\.?|num[ée]ro|número|numero|nummer|numer|namba|nambari|nomoro|"
-    r"lambarka|numru|numeru|номер|ቁጥር)\s*[:#]?\s*(?P<numbered>[^\s,;:|()][^,;|()\n]{2,22}?)"
+    r"|,\s*(?i:(?:number|no\.?|nr\.?|num[ée]ro|número|numero|numeru|numru|nummer|numer|namba|"
+    r"nambari|nomoro|lambarka|номер|ቁጥር)(?![^\W\d_]))\s*[:#]?\s*"
+    r"(?P<numbered>[^\s,;:|()][^,;|()\n]{2,22}?)"
     r"(?=\s*(?:[,;|.]|$))"
     r"|,\s*(?P<comma>[^\s,;:|()][^,;|()\n]{2,22}?)(?=\s*(?:[,;|:]|$))"
     r"|[ \t]*\|[ \t]*(?P<pipe>[^|\n]{4,24}?)[ \t]*(?=\||$)"
+    # a field between slashes: "card printer queue: Ana Pop / 946-N34 / photo taken ..."
+    r"|[ \t]+/[ \t]+(?P<slash>[^\s/|,;()][^/|,;()\n]{2,22}?)(?=[ \t]+/|[ \t]*$)"
     # a sign-in sheet: "1. Ana Pop  ST20515" (two spaces or a tab, then the line ends)
     r"|(?:[ ]{2,}|\t+)(?P<column>[^\s|,;()][^\n|,;()]{2,20}?)[ \t]*(?=\n|$)"
     # an item of a list: "clinic list: Ana Pop 78882051, Eva Kim PMH/58710, ..."
@@ -57,7 +61,7 @@ def codes_after_names(text: str, found: list[Entity]) -> list[Entity]:
         m = _AFTER_NAME.match(text, ent.end)
         if m is None or _KIN.search(text, max(0, ent.start - 30), ent.start):
             continue  # "Next of kin: Ana Pop (719 176 896)": their number is a phone
-        where = next(g for g in ("bracket", "numbered", "comma", "pipe", "column", "item")
+        where = next(g for g in ("bracket", "numbered", "comma", "pipe", "slash", "column", "item")
                      if m.group(g) is not None)
         value = m.group(where)
         if not code_ok(value):
@@ -70,6 +74,9 @@ def codes_after_names(text: str, found: list[Entity]) -> list[Entity]:
                 and not _list_item(text, ent.start, clinical)):
             continue  # ", 0711230932," is as often a phone number: letters, ":" or "/" say
             # code, and so does a list of people at work or in care with no phone word
+        if where in ("pipe", "slash") and DIALABLE.fullmatch(value) and _row_opens_with_code(
+                text, ent.start):
+            continue  # "00418223|Ngumbang, Haseya|668133236|...": the row's number opens it
         start, end = m.span(where)
         if any(s < end and start < t for s, t in taken):
             continue
@@ -83,14 +90,62 @@ def codes_after_names(text: str, found: list[Entity]) -> list[Entity]:
             start += prefix.end()
             value = value[prefix.end():]
         out.append(Entity(cls, start, end, value, 0.7, "code_after_name"))
-    return out + _codes_before_names(text, found, taken)
+    return out + _codes_before_names(text, found, taken) + sql_codes(text, taken)
+
+
+_ROW_CODE = re.compile(r"[^\s|;,\t]{4,20}[ \t]*[|;,\t]")
+
+
+def _row_opens_with_code(text: str, start: int) -> bool:
+    """Whether the record (line) holding ``start`` opens with a code field."""
+    line = text.rfind("\n", 0, start) + 1
+    m = _ROW_CODE.match(text, line)
+    return m is not None and m.end() <= start and code_ok(m.group().rstrip(" \t|;,"))
+
+
+# "INSERT INTO operators (badge_id, full_name, ...) VALUES ('3C42876', 'Ana Pop', ...)"
+_SQL_INSERT = re.compile(r"(?i)\binsert\s+into\s+[\w.`\"\[\]]+\s*\(([^()]{1,400})\)\s*values\s*")
+_SQL_ROW = re.compile(r"\(((?:'(?:[^'\n]|'')*'|[^()'\n])*)\)")
+_SQL_VALUE = re.compile(r"\s*('(?:[^'\n]|'')*'|[^,']*)\s*(?:,|$)")
+
+
+def sql_codes(text: str, taken: list[tuple[int, int]]) -> list[Entity]:
+    """The values of a SQL INSERT whose column is a staff or record number column."""
+    if "insert" not in text.lower():
+        return []
+    out = []
+    for ins in _SQL_INSERT.finditer(text):
+        columns = [key_class(c.strip(" `\"[]")) for c in ins.group(1).split(",")]
+        if not any(c in SITE_IDS for c in columns):
+            continue
+        pos = ins.end()
+        while (row := _SQL_ROW.match(text, pos)) is not None:
+            at = row.start(1)
+            for cls in columns:
+                v = _SQL_VALUE.match(text, at, row.end(1))
+                if v is None:
+                    break
+                raw = v.group(1)
+                start = v.start(1) + (1 if raw.startswith("'") else 0)
+                value = raw.strip("'")
+                end = start + len(value)
+                if (cls in SITE_IDS and value and any(c.isdigit() for c in value)
+                        and not any(s < end and start < t for s, t in taken)):
+                    out.append(Entity(cls, start, end, value, 0.9, "sql_column"))
+                at = v.end()
+            pos = row.end()
+            m = re.match(r"\s*,\s*", text[pos:])
+            if m is None:
+                break
+            pos += m.end()
+    return out
 
 
 # a code written before the name, as a list or a log line puts it: "09:20 TCH6840-H Ana
 # Pop; 09:40 ...", "[17/Aug/2026:18:26:39 +0000],T592-5728,Pop, Ana,TURNSTILE-3"
 _BEFORE_NAME = re.compile(
     r"(?:^|(?<=[\s,;:|\]\[]))(?P<code>[A-Z0-9#][^\s,;|()]{2,20}(?: \d{3,4}){0,2})"
-    r"(?:[ \t]+|[ \t]*[,|][ \t]*)$")
+    r"(?:[ \t]+|[ \t]*[,|;][ \t]*)$")
 
 
 def _codes_before_names(text: str, found: list[Entity],
@@ -105,12 +160,12 @@ def _codes_before_names(text: str, found: list[Entity],
         start, end = m.span("code")
         lead = text[max(0, start - 12):start]
         if not (start == 0 or lead.rstrip(" ,|").endswith(("\n", ";", ":", "]"))
-                or _TIME_BEFORE.search(lead)):
+                or _TIME_BEFORE.search(lead.rstrip(" ,|;"))):
             continue  # the code must open a list item or a record, or follow a time
         if any(s < end and start < t for s, t in taken) or _OTHER_WORD.search(lead):
             continue
         clinical = about_care(text)
-        if not clinical and AT_WORK.search(text) is None:
+        if not clinical and AT_WORK.search(text) is None and not _record_row(text, start):
             continue
         line = text[text.rfind("\n", 0, start) + 1:start]
         if not line.strip() and "\n" in text and text.count(",", 0, text.find("\n")) >= 2:
@@ -120,5 +175,18 @@ def _codes_before_names(text: str, found: list[Entity],
     return out
 
 
-_TIME_BEFORE = re.compile(r"\d{1,2}[:.]\d{2}\s*$")
+# a time ("09:20 ", "03h01,", "02:08:09 +0000,", "20260622T204849Z,")
+_TIME_BEFORE = re.compile(r"(?:\d{1,2}[:.h]\d{2}(?::\d{2}(?:[.,]\d{1,6})?)?(?:\s*[+-]\d{4}|Z)?"
+                          r"|\d{8}T\d{6}Z?)\s*$")
+
+
+def _record_row(text: str, start: int) -> bool:
+    """Whether the code at ``start`` opens a line of a table of people: a record of four
+    fields and more, split by "|", ";" or tabs ("2947-MH;Aalin Teare;12/6/67;...")."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if text[line_start:start].strip():
+        return False
+    line_end = text.find("\n", start)
+    line = text[start:line_end if line_end >= 0 else len(text)]
+    return any(line.count(sep) >= 3 for sep in ("|", ";", "\t"))
 _OTHER_WORD = re.compile(r"(?i)\b(?:order|invoice|part|po|lot|batch|serial|sku|item|ref)\W*$")

@@ -679,6 +679,10 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+def _has_digit(value: str) -> bool:
+    return any(c.isdigit() for c in value)
+
+
 def _not_about_care(text: str, start: int, end: int) -> bool:
     return not about_care(text)
 
@@ -717,12 +721,23 @@ def context_rules(employee_patterns: list[str], mrn_patterns: list[str]) -> tupl
              _c(r"(?i)(?:\b(?:mrn|medical\s+record|patient|hospital|clinic|case|chart|unit|file|"
                 r"health\s+record)\s*(?:id|no\.?|nr\.?|number|#)\s*[:#=]?\s*"
                 rf"|\b(?:n°|no\.?|num[ée]ro)\s+(?:de\s+)?dossier\s*:?\s*|\b(?:dossier|dosye)\s*(?:n°|no\.?)?\s*:?\s*"
-                r"|\b(?:hospital|case|medical|clinic)\s+file\s*:?\s*)"
+                r"|\b(?:hospital|case|medical|clinic)\s+file\s*:?\s*"
+                # "Fall-Nr. H13/55959", "lambar asibiti U05979419" (Hausa), "nambala ya
+                # chipatala HRN 243253" (Chichewa), "nombor rekod", "nomor rekam medis",
+                # "номер карты", "our ref. 401183-V" (a referral letter), "donor card ...",
+                # "keeps his file under ...", "pushed vitals for ..." (a bedside monitor)
+                r"|\bfall-?(?:nr\.?|nummer)\s*:?\s*|\blambar\s+asibiti\s*:?\s*|\bno\.?\s+RM\s*:?\s*"
+                r"|\bnambala\s+ya\s+(?:chipatala|wodwala)\s*:?\s*"
+                r"|\bnomb?or\s+(?:rekod|fail|rekam\s+medis|pesakit|pasien)\s*:?\s*"
+                r"|\bномер\s+(?:карты|истории\s+болезни|медкарты)\s*:?\s*"
+                r"|\bour\s+ref(?:erence)?\.?\s*:?\s*|\bdonor\s+(?:card|no\.?|number)\s*:?\s*"
+                r"|\b(?:keeps?|kept|holds?)\s+(?:his|her|their|the)\s+(?:file|record|chart)s?"
+                r"\s+under\s+|\bvitals\s+for\s+)"
                 rf"(?-i:({CODE}))(?![\w#/-]|[.,:]\d)"),
              group=1, validate=code_ok, score=0.9),
         Rule("mrn_record_code", DataClass.MEDICAL_RECORD,
              # the word for "number" in the languages of the sites served, too
-             _c(r"(?i)(?<![^\W\d_])(?:record|charts?|nomoro|lambarka|numru|numeru|nambari|numero|número|nummer|"
+             _c(r"(?i)(?<![^\W\d_])(?:record|charts?|file|registration|rekod|карта|nomoro|lambarka|numru|numeru|nambari|numero|número|nummer|"
                 r"номер|ቁጥር)\s*[:#]?\s*"
                 rf"(?-i:({CODE}))(?![\w#/-]|[.,:]\d)"),
              group=1, validate=code_ok, veto_around=_not_about_care, score=0.8),
@@ -733,7 +748,38 @@ def context_rules(employee_patterns: list[str], mrn_patterns: list[str]) -> tupl
                 r"\s*[:#=]?\s*"
                 rf"(?-i:({CODE}))(?![\w#/-]|[.,:]\d)"),
              group=1, validate=code_ok, score=0.85),
+        # the staff words of more sites and languages, a space before the number:
+        # "employer ref EMPL/4618", "agent ZW216507", "пропуск
+        # 2F50170", "табельный номер ...", "Personalnr. SHL.26914", "till login is
+        # 1G95633", "Price override by X2K7328", "site badge emp_42851"
+        Rule("badge_cued_word", DataClass.EMPLOYEE_ID,
+             _c(r"(?i)(?<![^\W\d_])(?:employer(?:'s)?\s+ref(?:erence)?\.?|(?:sales\s+|call\s+)?agent|"
+                r"пропуск\w*|табельный(?:\s+(?:номер|№))?|"
+                r"таб\.\s*(?:номер|№)|personal-?nr\.?|personalnummer|pers\.-?nr\.?|"
+                r"(?:till|pos|register|staff)\s+login(?:\s+is)?|override\s+by|"
+                r"no\.?\s+(?:pekerja|karyawan|kakitangan)|nombor\s+pekerja|nomor\s+(?:pegawai|karyawan)|"
+                r"törzsszám|dolgozói\s+azonosító|matricol[aă])"
+                r"(?:\s*[:#=]\s*|\s+)"
+                rf"(?-i:({CODE}))(?![\w#/-]|[.,:]\d)"),
+             group=1, validate=code_ok, score=0.8),
     ]
+    # structured records: a FHIR reference to a Patient ('"reference":"Patient/128905-J"'),
+    # the identifier of an <Employee> or <Patient> element, a "pt=" or "tei=" key of a
+    # dispensing or tracker log line
+    rules.append(Rule("mrn_fhir_reference", DataClass.MEDICAL_RECORD,
+                      _c(r"[\"']reference[\"']\s*:\s*[\"']Patient/([^\"'\s]{3,30})[\"']"),
+                      group=1, validate=_has_digit, score=0.9))
+    rules.append(Rule("badge_xml_id", DataClass.EMPLOYEE_ID,
+                      _c(r"(?i)<(?:employee|staff|worker|operator|personnel|member)\b[^<>]{0,80}>\s*"
+                         r"<(?:id|number|no|badge\w*|staff_?(?:id|no)|employee_?(?:id|no))>"
+                         r"\s*([^<>\n]{3,30}?)\s*</"), group=1, validate=_has_digit, score=0.9))
+    rules.append(Rule("mrn_xml_id", DataClass.MEDICAL_RECORD,
+                      _c(r"(?i)<(?:patient|subject|client|resident)\b[^<>]{0,80}>\s*"
+                         r"<(?:id|number|no|mrn|record_?(?:id|no))>"
+                         r"\s*([^<>\n]{3,30}?)\s*</"), group=1, validate=_has_digit, score=0.9))
+    rules.append(Rule("mrn_log_key", DataClass.MEDICAL_RECORD,
+                      _c(r"(?<![\w.-])(?:pt|tei|pat|mrn)=([^\s;&,\"'|]{3,30})"),
+                      group=1, validate=code_ok, score=0.85))
     # record numbers that carry their own prefix: "URN700004", "HN 30-81536", "MR#685034";
     # the patient identifier of an HL7 v2 PID segment ("PID|1||367995719^^^MAIN^MR")
     rules.append(Rule("mrn_hl7_pid", DataClass.MEDICAL_RECORD,
@@ -745,7 +791,7 @@ def context_rules(employee_patterns: list[str], mrn_patterns: list[str]) -> tupl
                       group=1, validate=code_ok, score=0.9))
     rules.append(Rule("mrn_prefixed", DataClass.MEDICAL_RECORD,
                       _c(r"(?<![\w#-])(?:URN|UR|HN|U?MRN?#?|MR-|PID\^|UHID|EHR-?|EMR-?|NHI-?)"
-                         r"\s?-?[A-Z]?\d{2,}(?:[-/ ]\d{2,})*(?![\w-])"),
+                         r"\s?-?(?:(?<=[\s-])[A-Z])?\d{2,}(?:[-/ ]\d{2,})*(?![\w-])"),
                       score=0.9))
     rules += [Rule(f"employee_pattern_{i}", DataClass.EMPLOYEE_ID, _c(p))
               for i, p in enumerate(employee_patterns)]
