@@ -184,8 +184,8 @@ def _record_row(text: str, start: int) -> bool:
     """Whether the code at ``start`` opens a line of a table of people: a record of four
     fields and more, split by "|", ";" or tabs ("2947-MH;Aalin Teare;12/6/67;...")."""
     line_start = text.rfind("\n", 0, start) + 1
-    if text[line_start:start].strip():
-        return False
+    if text[line_start:start].strip() or line_start > 0:
+        return False  # a row under a header line is left to the columns
     line_end = text.find("\n", start)
     line = text[start:line_end if line_end >= 0 else len(text)]
     return any(line.count(sep) >= 3 for sep in ("|", ";", "\t"))

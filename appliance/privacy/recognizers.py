@@ -753,7 +753,8 @@ def context_rules(employee_patterns: list[str], mrn_patterns: list[str]) -> tupl
         # 2F50170", "табельный номер ...", "Personalnr. SHL.26914", "till login is
         # 1G95633", "Price override by X2K7328", "site badge emp_42851"
         Rule("badge_cued_word", DataClass.EMPLOYEE_ID,
-             _c(r"(?i)(?<![^\W\d_])(?:employer(?:'s)?\s+ref(?:erence)?\.?|(?:sales\s+|call\s+)?agent|"
+             _c(r"(?i)(?<![^\W\d_])(?:employer(?:'s)?\s+ref(?:erence)?\.?|"
+                r"(?<!release )(?<!cleaning )(?<!foaming )(?<!bonding )agent|"
                 r"пропуск\w*|табельный(?:\s+(?:номер|№))?|"
                 r"таб\.\s*(?:номер|№)|personal-?nr\.?|personalnummer|pers\.-?nr\.?|"
                 r"(?:till|pos|register|staff)\s+login(?:\s+is)?|override\s+by|"

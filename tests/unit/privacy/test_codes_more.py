@@ -106,3 +106,14 @@ def test_more_record_and_staff_words(detector: Detector, text: str, expected: tu
 def test_a_handphone_number_is_no_badge_number(detector: Detector) -> None:
     text = "Karyawan baru: Ana Pop, HP 0711956086, masuk hari Senin."
     assert not any(cls == "EMPLOYEE_ID" for cls, _ in found(detector, text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Release agent 56920826, batch LOT# 26H26A, on hold until the supplier certificate arrives.",
+        "member;name;born;email\n700123;Ana Pop;06/04/1961;ana@example.com",
+    ],
+)
+def test_a_release_agent_and_a_row_under_a_header_are_no_badge_numbers(detector: Detector, text: str) -> None:
+    assert not any(cls == "EMPLOYEE_ID" and value in ("56920826", "700123") for cls, value in found(detector, text))
