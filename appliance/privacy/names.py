@@ -140,7 +140,7 @@ _COMPANY_WORDS = (r"GmbH|AG|KG|SE|Ltd|Limited|Inc|LLC|LLP|plc|Corp|Co|SA|S\.A\.|
                   r"Institute|Foundation|Stadium|Airport|Market|Mall|Hotel|Church|Mosque|Temple|"
                   r"Cathedral|Library|Museum|Hills|District|Province|County|Region|Valley|"
                   r"Municipality|Township|Pipes|Motors|Foods|Farms|Mills|Traders|Stores|Pharmacy|"
-                  r"Bank|Money|Pay|Mobile|Telecom")
+                  r"Bank|Money|Pay|Mobile|Telecom|Leikai|Magu|Nagar|Village")
 # the word for a street, quarter or plot before its name: "Jalan Lanang", "Quartier Ratoma",
 # "Commune de Dixinn", "Erf 2210"
 _PLACE_BEFORE = re.compile(r"(?:^|[\s,(])(?:Jalan|Jl\.|Lorong|Kampung|Kg\.|Desa|Kelurahan|Quartier|"
@@ -148,6 +148,13 @@ _PLACE_BEFORE = re.compile(r"(?:^|[\s,(])(?:Jalan|Jl\.|Lorong|Kampung|Kg\.|Desa|
                            r"Plot|Village|Leikai)\s$")
 _COMPANY = re.compile(rf"\s+(?:&\s*\w+\s+)?(?:{_COMPANY_WORDS})(?![\w/])")
 _COMPANY_TOKEN = re.compile(rf"(?:{_COMPANY_WORDS})$")
+
+
+def _named_thing(text: str, start: int, end: int, tokens: Sequence[tuple[int, int]]) -> bool:
+    """A company, institution, street or quarter: "Brandt GmbH", "Kasese Pipes", "Indira
+    Gandhi Memorial", "Jalan Lanang", "Quartier Ratoma"."""
+    return bool(_COMPANY.match(text, end) or _PLACE_BEFORE.search(_window(text, start))
+                or any(_COMPANY_TOKEN.match(text[a:b]) for a, b in tokens))
 _AFTER_VERBS = (
     r"reports?|reported|said|says|called|calls|put|puts|reset|resets|noticed|notices|found|"
     r"finds|asked|asks|wants|needs|is|was|has|had|will|would|can|could|did|does|should|"
@@ -244,6 +251,7 @@ finance management purchasing procurement logistics engineering planning dispatc
 hr payroll christmas easter from subject re fwd fw sent date bearer basic token
 eid ramadan ramazan diwali deepavali hanukkah passover navruz nowruz sabantuy kwanzaa
 thanksgiving lent cheers queries query wi-fi wifi телефоны телефон
+jalan lorong kampung kelurahan desa quartier commune leikai magu nagar village
 which what who whom whose where when why how whichever whatever whoever something anything
 nothing everything someone anyone everyone nobody somebody anybody everybody none also maybe
 perhaps however unfortunately apparently again still just only even both either neither each
@@ -651,15 +659,12 @@ class NameDetector:
     def _score(self, text: str, group: list[Token], isolated: bool,
                clause_start: bool) -> Entity | None:
         start, end = group[0][0], group[-1][1]
-        if _COMPANY.match(text, end) or any(
-                _COMPANY_TOKEN.match(text[a:b]) for a, b, _ in group):
-            return None  # "Brandt GmbH", "Novak & Sons Ltd"
+        if _named_thing(text, start, end, [(a, b) for a, b, _ in group]):
+            return None  # "Brandt GmbH", "Novak & Sons Ltd", "Jalan Lanang"
         if len(group) > 1 and text[start:end] in self.lex.place:
             return None  # "New York", "Costa Rica"
         kinds = [k for _, _, k in group if k != "particle"]
         before = _window(text, start)
-        if _PLACE_BEFORE.search(before):
-            return None  # "Jalan Lanang", "Quartier Ratoma": a street or a quarter
         after = text[end:end + _AFTER_WINDOW]
         cue_before = bool(_CUE_BEFORE_STRONG.search(before))
         role_after = bool(_ROLE_AFTER.match(after))
@@ -743,6 +748,8 @@ class NameDetector:
                     reason = "identified"  # the rest of a run before an identifier
                 if reason == "" and "place" in cand.kinds:
                     continue  # a town is a person only right before an identifier
+                if _named_thing(text, cand.start, cand.end, [(cand.start, cand.end)]):
+                    continue
                 if not reason and (value in strings or (single and value in parts)) and (
                         not word_at_start or _CUE_AFTER.match(text[cand.end:cand.end + _AFTER_WINDOW])):
                     reason = "consistent"

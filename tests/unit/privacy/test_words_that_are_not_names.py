@@ -46,6 +46,12 @@ def _people(detector: Detector, text: str) -> set[str]:
         ("Unfallmeldung: Bjarnat Krawc, Personalnr. 6E75208, hat sich verletzt.",
          {"Personalnr"}, {"Bjarnat Krawc"}),
         ("Pre-order list for Eid: Bikbaev Aitughan, 7731247.", {"Eid"}, {"Bikbaev Aitughan"}),
+        ("Contractor induction: A. Bedeau, employer Kasese Pipes, phone +447712538085",
+         {"Kasese", "Pipes", "Kasese Pipes"}, {"A. Bedeau"}),
+        ("ebintu bitwalibwe e Quartier Hamdallaye, Commune de Dixinn, Conakry.",
+         {"Quartier Hamdallaye", "Hamdallaye", "Commune", "Dixinn"}, set()),
+        ("Parcel for Keishampat Leikai, Imphal; call Thoiba on 98620 12345.",
+         {"Keishampat", "Keishampat Leikai"}, set()),
     ],
 )
 def test_words_that_are_not_names(
