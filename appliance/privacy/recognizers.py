@@ -200,8 +200,17 @@ _DOB_CTX = _c(r"(?i)(?:\bd\.?\s?o\.?\s?b\b\.?|\bdate of birth|\bbirth\s?(?:date|
               r"\bdate de naissance|\bfecha de nacimiento|\bdata di nascita|\bdata de nascimento|"
               r"\bgeboortedatum|\bnacid[oa](?:/[oa])?\b(?:\s+el)?|\bnat[oa](?:/[oa])?\b(?:\s+il)?|"
               r"\bn[ée](?:\(e\)|e)?\s+le|"
-              r"\bfødt\b|\bfödd\b|\bsyntynyt\b|\bur\.|\bb\.)"
-              r"[\s:,-]*(?:(?:on|to|as|is|was|of)\s+)?$")
+              r"\bfødt\b|\bfödd\b|\bsyntynyt\b|\bur\.|\bb\.|"
+              # birth words of more languages: Papiamento, Romanian, Luganda, Tatar, Bashkir,
+              # Malay/Indonesian, Hungarian, Ukrainian, Russian, Korean, Vietnamese, Turkish,
+              # Polish, Czech, Finnish, Croatian/Serbian/Bosnian
+              r"\bfecha di nasementu|\bn[ăa]scut[ăa]?\b(?:\s+(?:la|pe|[îi]n))?|"
+              r"\bennaku\s+z['’]okuzaalibwa|туган\s+көне|тыуған\s+көнө|\b(?:tarikh\s+|tanggal\s+)?lahir\b|"
+              r"\bszül(?:\.|etett\b|etési\s+(?:idő|dátum))|дата\s+народження|дата\s+рождения|"
+              r"생년월일|\bngày\s+sinh|\bdoğum\s+tarihi|\bdata\s+urodzenia|\bdatum\s+narozen[íi]|"
+              r"\bsyntymäaika|\bro[đd]en[ai]?\b)"
+              # and the end of a field or an XML element: "<BirthDate>", "dob="
+              r"[\s:,>=\"'-]*(?:(?:on|to|as|is|was|of)\s+)?$")
 _SECRET_CTX = _c(r"(?i)(?<![^\W_])(?:key|secret|token|credentials?|password|passwd|auth|bearer|"
                  r"apikey|sig|signature|webhook|dsn)(?![^\W_])")
 # Field names that hold a credential: "aws_secret_access_key", "MQTT_PASSWORD", "AccountKey"

@@ -88,3 +88,28 @@ def test_dates_with_no_person_or_birth_cue_are_no_birth_dates(
     detector: Detector, text: str
 ) -> None:
     assert not any(t == "DOB" for t, _ in found(detector, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("<Employee><Id>4A45721</Id><BirthDate>1982-03-02</BirthDate></Employee>", "1982-03-02"),
+        ("Pesakit Siti Aminah, tarikh lahir 28 ga Afrilu, 1995, dirujuk kerana demam.",
+         "28 ga Afrilu, 1995"),
+        ("Omulwadde N. Lual, ennaku z'okuzaalibwa 1998년 4월 30일, essimu 0772 123456.",
+         "1998년 4월 30일"),
+        ("Pacient Ion Popa, născut la 1 aprilie 1946, internat cu pneumonie.", "1 aprilie 1946"),
+        ("Beteg: Kiss Anna, szül.: 1969. szeptember 29., tel.: 06 1 713 636", "1969. szeptember 29."),
+        ("Пацієнтка Олена Коваль, дата народження 12.03.1959, тел. 03591 847859.", "12.03.1959"),
+        ("Hasta Ayşe Yılmaz, doğum tarihi 14.02.1971, kontrol randevusu.", "14.02.1971"),
+    ],
+)
+def test_birth_words_of_more_languages_and_xml_elements_cue_a_birth_date(
+    detector: Detector, text: str, date: str
+) -> None:
+    assert ("DOB", date) in found(detector, text)
+
+
+def test_a_date_in_another_xml_element_is_not_a_birth_date(detector: Detector) -> None:
+    text = "<Shipment><Id>SH-22</Id><ShipDate>2026-03-02</ShipDate></Shipment>"
+    assert ("DOB", "2026-03-02") not in found(detector, text)
