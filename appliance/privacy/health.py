@@ -54,7 +54,9 @@ _MEDICINES = (
     r"bactrim|hydroxyurea|hydroxycarbamide|ivermectin|artesunate|artemisinin|quinine|"
     r"efavirenz|nevirapine|bedaquiline|pyrazinamide|ethambutol|streptomycin|"
     r"co-amoxiclav|ferrous (?:sulfate|sulphate|fumarate)|iron tablets|folic acid|"
-    r"oral rehydration|pyridostigmine|\w+ prophylaxis|arvs?|"
+    # (a term that can open with any letter, "\w+ prophylaxis", would be tried at every word)
+    r"oral rehydration|pyridostigmine|arvs?|(?:malaria |hiv |tb |rabies |isoniazid |antibiotic |"
+    r"post-exposure |pre-exposure )?prophylaxis|"
     r"метформин\w*|инсулин\w*|аспирин\w*")
 _CONDITIONS = (
     r"fibrosis|cystic fibrosis|bifida|spina bifida|sclerosis|dystroph(?:y|ies)|palsy|"
