@@ -32,9 +32,10 @@ _PHONE_WORDS = (
     r"call(?:ed|ing|s)?|call-?back|ring(?:s|ing)?|rang|ext|contact(?:ed)?|reach(?:ed|able)?|"
     r"whats-?app(?:ed)?|signal|viber|fax|text(?:ed|ing|s)?|sms|dial(?:l?ed)?|hotline|landline|"
     r"voicemail|number|nr|num|t\.|no answer on|not answering|reply to|text me(?: back)?(?: on)?|"
+    r"queries|enquiries|helpline|crisis line|info line|"
     r"next of kin|emergency contact|daughter|son|wife|husband|mother|father|partner|"
     # Romance languages
-    r"tél[ée]phone|portable|appel(?:er|ez|le)|rappel(?:er|ez)|teléfono|telefone|telefono|"
+    r"tél[ée]phone|tél|portable|appel(?:er|ez|le)|rappel(?:er|ez)|teléfono|telefone|telefono|"
     r"telèfon|telefonoa|telemóvel|m[óò]vil|celular|cellulare|ligue|llam[ae]|llámame|chiama|"
     r"trucar|nimero|"
     # Germanic languages
@@ -47,13 +48,14 @@ _PHONE_WORDS = (
     r"telefonas|tālrunis|tālr|komórka|zadzwoń|zavolejte|volejte|mobitel|nazovite|pokličite|"
     r"puhelin|soita|hívja|sunați|taleefan\w*|mowbajl|ċempel|"
     # African languages
-    r"simu|mohala|mogala|ucingo|ifoni|fóònù|waya|ekwentị|finday|telefaonina|telefɔni|"
+    r"simu|essimu|mohala|mogala|ucingo|ifoni|foni|fóònù|waya|wayarsa|wayarta|ekwentị|finday|"
+    r"telefaonina|telefɔni|uṭṭun(?:-is)?|"
     # Asian and Pacific languages, in Latin script
     r"sđt|điện thoại|telepon|nomor hp|hubungi|telepono|tawagan|telefoni|talevoni|niuniu|"
     r"waea|kelepona|pumbyry|fono|fone|kall|rele|telefonu|yama|tareboon|uqarvik|valaau|"
     r"xov tooj|namba blong|contacts? via|"
     # Cyrillic
-    r"утас|телефон|тел\.|моб\.|мобильный|звоните|позвоните"
+    r"утас|телефон(?:ы|а|у|ом)?|тел\.|моб\.|мобильный|звоните|позвоните"
 )
 # the single words of that table ("Sími", "Fono", "Kall"): a word for calling, never a name
 def _top_level_words(alternation: str) -> frozenset[str]:

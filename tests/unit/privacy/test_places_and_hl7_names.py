@@ -1,5 +1,6 @@
 """Towns of the world are not people (the GeoNames towns in the lexicon), unless a name's
-shape says so; HL7 v2 name fields are read by position, whatever the words."""
+shape says so; HL7 v2 name fields are read by position, whatever the words; the words
+for a phone in more languages cue a national number."""
 
 from __future__ import annotations
 
@@ -63,3 +64,20 @@ def test_hl7_patient_next_of_kin_and_maiden_names_are_people(
     assert names <= _people(detector, text)
     # the suffix and prefix components (JR, MRS) and the sex code are not names
     assert not {"JR", "MRS", "F"} & _people(detector, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        ("Omulwadde Wendinmi Tapsoba, essimu 0150344995.", "0150344995"),  # Luganda
+        ("Consultation : M. Netshidzivhani, 34 ans, tél. 015173081968, paludisme.", "015173081968"),
+        ("Эшче Айдар авырый, бүген эшкә килмәде. Телефоны: 0168012289.", "0168012289"),  # Tatar
+        ("Your appointment is at 10:00. Reply 1 to confirm. Queries: 08067943595", "08067943595"),
+        ("Musa ya ji rauni a hannu. Lambar wayarsa 03892346305.", "03892346305"),  # Hausa
+        ("Lounès yuḍen, ur d-yusi ara ass-a. Uṭṭun-is: 017044973396.", "017044973396"),  # Kabyle
+    ],
+)
+def test_phone_words_of_more_languages_cue_a_national_number(
+    detector: Detector, text: str, phone: str
+) -> None:
+    assert ("PHONE", phone) in found(detector, text)
