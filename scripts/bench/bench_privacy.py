@@ -322,9 +322,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=13, help="dev split seed")
     ap.add_argument(
         "--dev-templates",
-        choices=["all", "first", "second", "b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8", "b9", "b10", "b11", "b12", "b13", "b14", "b15", "b16", "b17"],
+        choices=["all", "first", "second", "b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8", "b9", "b10", "b11", "b12", "b13", "b14", "b15", "b16", "b17", "b18"],
         default="all",
-        help="dev template family (second: once held out; b1-b17: retired blind sets; all)",
+        help="dev template family (second: once held out; b1-b18: retired blind sets; all)",
     )
     ap.add_argument(
         "--blind-seed",

@@ -10,10 +10,10 @@ Two splits (``build(..., split=...)``):
 
 * ``dev``: the templates in ``privacy_templates.py`` (two families: the first one
   and the second, once held out and tuned on since) with this module's value pools,
-  and the retired blind sets ``b1`` to ``b17`` (``privacy_retired_b*.py``) with
+  and the retired blind sets ``b1`` to ``b18`` (``privacy_retired_b*.py``) with
   their own. Names come from the pools ``seen`` (locales the detector's gazetteer was
   built from), ``unlisted`` (Faker locales the gazetteer never read, minus any name that
-  happens to be in it), ``b1`` to ``b17``. The detector is developed against
+  happens to be in it), ``b1`` to ``b18``. The detector is developed against
   this split.
 * ``blind``: ``privacy_blind.py`` -- its own templates, names and values, seeds from
   ``BLIND_SEED_MIN`` up. Never tuned on; see that module.
@@ -593,7 +593,7 @@ class LocaleGen(Gen):
 
 def dev_families(rng: random.Random, family: str = "all") -> list[tuple[Gen, dict[str, tuple[str, ...]]]]:
     """Return the dev (generator, templates per domain) families: ``first``, ``second``,
-    ``b1`` to ``b17`` (retired blind sets) or ``all`` of them."""
+    ``b1`` to ``b18`` (retired blind sets) or ``all`` of them."""
     import privacy_retired_b1 as b1
     import privacy_retired_b2 as b2
     import privacy_retired_b3 as b3
@@ -611,6 +611,7 @@ def dev_families(rng: random.Random, family: str = "all") -> list[tuple[Gen, dic
     import privacy_retired_b15 as b15
     import privacy_retired_b16 as b16
     import privacy_retired_b17 as b17
+    import privacy_retired_b18 as b18
 
     gen = Gen(rng)
     families = {
@@ -633,6 +634,7 @@ def dev_families(rng: random.Random, family: str = "all") -> list[tuple[Gen, dic
         "b15": [(b15.B15Gen(rng), b15.B15_TEMPLATES)],
         "b16": [(b16.B16Gen(rng), b16.B16_TEMPLATES)],
         "b17": [(b17.B17Gen(rng), b17.B17_TEMPLATES)],
+        "b18": [(b18.B18Gen(rng), b18.B18_TEMPLATES)],
     }
     if family == "all":
         return [f for fams in families.values() for f in fams]
