@@ -325,12 +325,18 @@ def _typed_code_ok(value: str) -> bool:
     return lower and (any(c.isdigit() for c in value) or any(not c.isalnum() for c in value))
 
 
+# a MAC address in any of its spellings, or an IPv4 address
+_NETWORK_ADDRESS = re.compile(
+    r"[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}|[0-9A-Fa-f]{4}(?:\.[0-9A-Fa-f]{4}){2}|"
+    r"\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?")
+
+
 def _password_is_ok(value: str) -> bool:
     # a password shape, or a PIN / door code of 4-8 digits; not the e-mail address of a
     # login ("Guest Wi-Fi portal: ana@example.com signed in")
     core = value.rstrip(".")
-    if _EMAIL_LIKE.search(core):
-        return False
+    if _EMAIL_LIKE.search(core) or _NETWORK_ADDRESS.fullmatch(core.rstrip(",")):
+        return False  # "plant wifi: 00:07:4D:99:57:F7 at ...": a device on it, not its key
     if core.lower() in ("required", "expired", "changed", "disabled", "enabled", "unchanged"):
         return False
     return _looks_like_password(core) or (core.isdigit() and 4 <= len(core) <= 8)
@@ -524,7 +530,8 @@ RULES: tuple[Rule, ...] = (
     Rule("mac_bare_device", DataClass.MAC_ADDRESS,
          _c(r"(?<![\w-])[0-9A-Fa-f]{12}(?![\w-])"), validate=_hex_mac_ok,
          context=_c(r"(?i)(?:\b(?:lldp|dhcp|dns|sees|leased?|scanner|handheld|laptop|pump|"
-                    r"printer|tablet|device|terminal|switch|port\s*\d+)\b|(?:\d{1,3}\.){3}\d{1,3}|"
+                    r"printer|tablet|device|terminal|switch|port\s*\d+|wi-?fi|wlan|client|oximeter|"
+                    r"monitor|sensor|camera|badge reader)\b|(?:\d{1,3}\.){3}\d{1,3}|"
                     r"::[0-9a-f]{1,4})[^.;\n]{0,30}$"), window=45),
     # --- location ----------------------------------------------------------------------
     Rule("gps_decimal", DataClass.GPS,

@@ -1,6 +1,7 @@
 """Towns of the world are not people (the GeoNames towns in the lexicon), unless a name's
 shape says so; HL7 v2 name fields are read by position, whatever the words; the words
-for a phone in more languages cue a national number."""
+for a phone in more languages cue a national number; a device on the Wi-Fi is a MAC
+address, not the Wi-Fi key."""
 
 from __future__ import annotations
 
@@ -81,3 +82,18 @@ def test_phone_words_of_more_languages_cue_a_national_number(
     detector: Detector, text: str, phone: str
 ) -> None:
     assert ("PHONE", phone) in found(detector, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "mac"),
+    [
+        ("Unknown client list on the plant wifi: 00:07:4D:99:57:F7 at 95.183.203.36", "00:07:4D:99:57:F7"),
+        ("Guest wifi lease: 00-07-4d-16-10-6e given 10.21.24.188", "00-07-4d-16-10-6e"),
+        ("Pulse oximeter f8dc7a5d682c of patient 06183216-6 synced", "f8dc7a5d682c"),
+    ],
+)
+def test_a_device_on_the_wifi_is_a_mac_address_not_the_wifi_key(
+    detector: Detector, text: str, mac: str
+) -> None:
+    assert ("MAC", mac) in found(detector, text)
+    assert ("SECRET", mac) not in found(detector, text)
