@@ -148,13 +148,6 @@ _PLACE_BEFORE = re.compile(r"(?:^|[\s,(])(?:Jalan|Jl\.|Lorong|Kampung|Kg\.|Desa|
                            r"Plot|Village|Leikai)\s$")
 _COMPANY = re.compile(rf"\s+(?:&\s*\w+\s+)?(?:{_COMPANY_WORDS})(?![\w/])")
 _COMPANY_TOKEN = re.compile(rf"(?:{_COMPANY_WORDS})$")
-
-
-def _named_thing(text: str, start: int, end: int, tokens: Sequence[tuple[int, int]]) -> bool:
-    """A company, institution, street or quarter: "Brandt GmbH", "Kasese Pipes", "Indira
-    Gandhi Memorial", "Jalan Lanang", "Quartier Ratoma"."""
-    return bool(_COMPANY.match(text, end) or _PLACE_BEFORE.search(_window(text, start))
-                or any(_COMPANY_TOKEN.match(text[a:b]) for a, b in tokens))
 _AFTER_VERBS = (
     r"reports?|reported|said|says|called|calls|put|puts|reset|resets|noticed|notices|found|"
     r"finds|asked|asks|wants|needs|is|was|has|had|will|would|can|could|did|does|should|"
@@ -390,6 +383,15 @@ class NameDetector:
         if lower in self.lex.vocab or self._inflected(lower):
             return "vocab"
         return "unknown"
+
+    def _named_thing(self, text: str, start: int, end: int,
+                     tokens: Sequence[tuple[int, int]]) -> bool:
+        """A company, institution, street or quarter: "Brandt GmbH", "Kasese Pipes", "Indira
+        Gandhi Memorial", "Jalan Lanang", "Quartier Ratoma". A listed surname among the
+        words stays a name ("John Mills", "Charlotte Church")."""
+        return bool(_COMPANY.match(text, end) or _PLACE_BEFORE.search(_window(text, start))
+                    or any(_COMPANY_TOKEN.match(text[a:b]) and text[a:b] not in self.lex.last
+                           for a, b in tokens))
 
     def _inflected(self, lower: str) -> bool:
         # "Units", "Valves", "Batteries", "Jammed": an English word, only inflected
@@ -659,7 +661,7 @@ class NameDetector:
     def _score(self, text: str, group: list[Token], isolated: bool,
                clause_start: bool) -> Entity | None:
         start, end = group[0][0], group[-1][1]
-        if _named_thing(text, start, end, [(a, b) for a, b, _ in group]):
+        if self._named_thing(text, start, end, [(a, b) for a, b, _ in group]):
             return None  # "Brandt GmbH", "Novak & Sons Ltd", "Jalan Lanang"
         if len(group) > 1 and text[start:end] in self.lex.place:
             return None  # "New York", "Costa Rica"
@@ -748,7 +750,7 @@ class NameDetector:
                     reason = "identified"  # the rest of a run before an identifier
                 if reason == "" and "place" in cand.kinds:
                     continue  # a town is a person only right before an identifier
-                if _named_thing(text, cand.start, cand.end, [(cand.start, cand.end)]):
+                if self._named_thing(text, cand.start, cand.end, [(cand.start, cand.end)]):
                     continue
                 if not reason and (value in strings or (single and value in parts)) and (
                         not word_at_start or _CUE_AFTER.match(text[cand.end:cand.end + _AFTER_WINDOW])):

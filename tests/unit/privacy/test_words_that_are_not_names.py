@@ -71,6 +71,9 @@ def test_words_that_are_not_names(
         ("Patient:\nSeyi Adebayo, seen today.", "Seyi Adebayo"),
         # internal capitals of names are not brands
         ("Signed off by Siobhan McDonald and Ruairi MacLeod.", "Siobhan McDonald"),
+        # a listed surname that is also an institution word stays a name
+        ("Forklift refresher passed by John Mills this morning.", "John Mills"),
+        ("Ask Charlotte Church about the late delivery.", "Charlotte Church"),
     ],
 )
 def test_names_beside_those_rules_are_still_found(detector: Detector, text: str, name: str) -> None:
