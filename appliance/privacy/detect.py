@@ -20,6 +20,7 @@ from appliance.privacy.fields import (
     embedded_fields,
     key_class,
     norm_key,
+    sql_columns,
 )
 from appliance.privacy.health import health_spans
 from appliance.privacy.id_numbers import find_id_numbers
@@ -310,7 +311,9 @@ class Detector:
         if not machine:
             found.extend(self._dob_after_name(text, found))
             found.extend(_dob_in_personal_text(text, found))
+            rows = sql_columns(text, found)  # beside the codes after names, not after them
             found.extend(codes_after_names(text, found))
+            found.extend(rows)
             found.extend(listed_codes(text, found))
             found.extend(_address_after_name(text, found))
             found.extend(self._phone_after_name(text, found))

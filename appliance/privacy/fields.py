@@ -3,8 +3,9 @@
 A field name often says what its value is, whatever the value looks like
 (``patient_id``, ``operator``, ``staff_password``); :func:`key_class` reads it. The same
 reading applies inside free text: JSON fragments, YAML and ``key=value`` log fields, form
-lines (:func:`embedded_fields`), and CSV rows under a header of field names
-(:func:`csv_columns`).
+lines and HL7 v2 name fields (:func:`embedded_fields`), CSV rows under a header of field
+names (:func:`csv_columns`), and the rows of a SQL ``INSERT`` under its column names
+(:func:`sql_columns`).
 """
 
 from __future__ import annotations
@@ -187,30 +188,23 @@ _FHIR_NAME_PART = re.compile(
 _HL7_NAME_FIELDS = tuple(re.compile(rf"\b{segment}([^|\r\n]{{2,160}})") for segment in (
     r"PID\|(?:[^|\r\n]*\|){4}", r"PID\|(?:[^|\r\n]*\|){5}", r"NK1\|[^|\r\n]*\|",
     r"IN1\|(?:[^|\r\n]*\|){15}"))
+_HL7_REPEAT = re.compile(r"[^~]+")
 _HL7_NAME_PART = re.compile(r"[^\^~&]+")
 
 
 def _hl7_names(text: str) -> list[Entity]:
     out = []
     for m in (m for field in _HL7_NAME_FIELDS for m in field.finditer(text)):
-        for rep_start, rep in _repeats(m.group(1), m.start(1)):
-            for i, part in enumerate(_HL7_NAME_PART.finditer(rep)):
+        for rep in _HL7_REPEAT.finditer(m.group(1)):
+            for i, part in enumerate(_HL7_NAME_PART.finditer(rep.group())):
                 value = part.group()
                 # family, given, middle: the components before the suffix, prefix, degree
-                if rep[:part.start()].count("^") > 2 or i > 2:
+                if rep.group().count("^", 0, part.start()) > 2 or i > 2:
                     break
                 if len(value) > 1 and value[:1].isupper() and LOOKS_LIKE_NAME.match(value):
-                    start = rep_start + part.start()
+                    start = m.start(1) + rep.start() + part.start()
                     out.append(Entity(DataClass.PERSON, start, start + len(value), value, 0.9,
                                       "embedded_field"))
-    return out
-
-
-def _repeats(field: str, offset: int) -> list[tuple[int, str]]:
-    out, pos = [], 0
-    for rep in field.split("~"):
-        out.append((offset + pos, rep))
-        pos += len(rep) + 1
     return out
 
 
@@ -303,5 +297,45 @@ def _csv_fields(row: str, sep: str) -> list[tuple[int, int]]:
 
 
 _HEADER_NAME = re.compile(r"[A-Za-z][\w .-]{0,30}")
+
+
+# "INSERT INTO operators (badge_id, full_name, ...) VALUES ('3C42876', 'Ana Pop', ...)"
+_SQL_INSERT = re.compile(r"(?i)\binsert\s+into\s+[\w.`\"\[\]]+\s*\(([^()]{1,400})\)\s*values\s*")
+_SQL_ROW = re.compile(r"\(((?:'(?:[^'\n]|'')*'|[^()'\n])*)\)")
+_SQL_VALUE = re.compile(r"\s*('(?:[^'\n]|'')*'|[^,']*)\s*(?:,|$)")
+_SQL_NEXT_ROW = re.compile(r"\s*,\s*")
+
+
+def sql_columns(text: str, found: list[Entity]) -> list[Entity]:
+    """The values of a SQL INSERT under a staff or record number column, where no finding
+    other than a name holds them already."""
+    if "insert" not in text.lower():
+        return []
+    taken = [(e.start, e.end) for e in found if e.type is not DataClass.PERSON]
+    out = []
+    for ins in _SQL_INSERT.finditer(text):
+        columns = [key_class(c.strip(" `\"[]")) for c in ins.group(1).split(",")]
+        if not any(c in SITE_IDS for c in columns):
+            continue
+        pos = ins.end()
+        while (row := _SQL_ROW.match(text, pos)) is not None:
+            at = row.start(1)
+            for cls in columns:
+                v = _SQL_VALUE.match(text, at, row.end(1))
+                if v is None:
+                    break
+                raw = v.group(1)
+                start = v.start(1) + (1 if raw.startswith("'") else 0)
+                value = raw.strip("'")
+                end = start + len(value)
+                if (cls in SITE_IDS and value and any(c.isdigit() for c in value)
+                        and not any(s < end and start < t for s, t in taken)):
+                    out.append(Entity(cls, start, end, value, 0.9, "sql_column"))
+                at = v.end()
+            sep = _SQL_NEXT_ROW.match(text, row.end())
+            if sep is None:
+                break
+            pos = sep.end()
+    return out
 
 

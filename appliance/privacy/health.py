@@ -292,6 +292,7 @@ _COMPOUND_ENDINGS = ("halsbruch", "beinbruch", "armbruch", "rippenbruch", "knoch
                      "verletzung", "krebs", "diabetes", "törés", "gyulladás", "betegség",
                      "murtuma", "tähystys", "tulehdus")
 _WORD = re.compile(r"[^\W\d_]{6,}")
+_ALL_ENDINGS = _ENDINGS + _COMPOUND_ENDINGS
 _NOT_MEDICAL = frozenset({"diagnosis", "didiagnosis", "prognosis", "osmosis", "symbiosis",
                           "empathy", "sympathy", "apathy", "telepathy"})
 
@@ -325,7 +326,7 @@ def health_spans(text: str) -> tuple[tuple[int, int], ...]:
     spans += [m.span(1) for m in _DIAGNOSED.finditer(text)]
     for m in _WORD.finditer(text):
         word = m.group().lower()
-        if (word.endswith(_ENDINGS) or word.endswith(_COMPOUND_ENDINGS)) and word not in _NOT_MEDICAL:
+        if word.endswith(_ALL_ENDINGS) and word not in _NOT_MEDICAL:
             spans.append(m.span())
     return tuple((s, e) for s, e in spans
                  if not _heading(text, s, e, spans) and not _EQUIPMENT.match(text, e)
@@ -372,7 +373,7 @@ _OTHER_LANGUAGES = (
     r"fractura|frattura|fratura|złamanie|knochenbruch|kırık|شکستگی|"
     r"baja médica|licencia médica|atestado médico|malattia|congedo per malattia|"
     r"ziekmelding|rapor(?:lu)?|مرخصی استعلاجی|إجازة مرضية|"
-    # German: injuries by body part; compounds are found by their endings (_GERMAN_ENDINGS)
+    # German: injuries by body part; compounds are found by their endings (_COMPOUND_ENDINGS)
     r"schlaganfall|gehirnerschütterung|zuckerkrank\w*|"
     r"(?:daumen|finger|hand|arm|bein|fuß|fuss|knie|knöchel|handgelenk|rücken|kopf|auge|zeh|"
     r"schulter) (?:gequetscht|gebrochen|verstaucht|verbrannt|verletzt|geschnitten|geprellt|"

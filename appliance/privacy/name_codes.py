@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 
-from appliance.privacy.codes import AT_WORK, DIALABLE, SITE_IDS, about_care, code_ok
+from appliance.privacy.codes import AT_WORK, DIALABLE, about_care, code_ok
 from appliance.privacy.entities import DataClass, Entity
-from appliance.privacy.fields import key_class
 from appliance.privacy.phones import PHONE_CONTEXT
 
 # the place of the code: in brackets, between commas (or before a colon), or as the next
@@ -90,7 +89,7 @@ def codes_after_names(text: str, found: list[Entity]) -> list[Entity]:
             start += prefix.end()
             value = value[prefix.end():]
         out.append(Entity(cls, start, end, value, 0.7, "code_after_name"))
-    return out + _codes_before_names(text, found, taken) + sql_codes(text, taken)
+    return out + _codes_before_names(text, found, taken)
 
 
 _ROW_CODE = re.compile(r"[^\s|;,\t]{4,20}[ \t]*[|;,\t]")
@@ -101,44 +100,6 @@ def _row_opens_with_code(text: str, start: int) -> bool:
     line = text.rfind("\n", 0, start) + 1
     m = _ROW_CODE.match(text, line)
     return m is not None and m.end() <= start and code_ok(m.group().rstrip(" \t|;,"))
-
-
-# "INSERT INTO operators (badge_id, full_name, ...) VALUES ('3C42876', 'Ana Pop', ...)"
-_SQL_INSERT = re.compile(r"(?i)\binsert\s+into\s+[\w.`\"\[\]]+\s*\(([^()]{1,400})\)\s*values\s*")
-_SQL_ROW = re.compile(r"\(((?:'(?:[^'\n]|'')*'|[^()'\n])*)\)")
-_SQL_VALUE = re.compile(r"\s*('(?:[^'\n]|'')*'|[^,']*)\s*(?:,|$)")
-
-
-def sql_codes(text: str, taken: list[tuple[int, int]]) -> list[Entity]:
-    """The values of a SQL INSERT whose column is a staff or record number column."""
-    if "insert" not in text.lower():
-        return []
-    out = []
-    for ins in _SQL_INSERT.finditer(text):
-        columns = [key_class(c.strip(" `\"[]")) for c in ins.group(1).split(",")]
-        if not any(c in SITE_IDS for c in columns):
-            continue
-        pos = ins.end()
-        while (row := _SQL_ROW.match(text, pos)) is not None:
-            at = row.start(1)
-            for cls in columns:
-                v = _SQL_VALUE.match(text, at, row.end(1))
-                if v is None:
-                    break
-                raw = v.group(1)
-                start = v.start(1) + (1 if raw.startswith("'") else 0)
-                value = raw.strip("'")
-                end = start + len(value)
-                if (cls in SITE_IDS and value and any(c.isdigit() for c in value)
-                        and not any(s < end and start < t for s, t in taken)):
-                    out.append(Entity(cls, start, end, value, 0.9, "sql_column"))
-                at = v.end()
-            pos = row.end()
-            m = re.match(r"\s*,\s*", text[pos:])
-            if m is None:
-                break
-            pos += m.end()
-    return out
 
 
 # a code written before the name, as a list or a log line puts it: "09:20 TCH6840-H Ana

@@ -721,6 +721,9 @@ class NameDetector:
         * parallel clauses: in a sentence whose clause subject is a name ("Ana does the
           count"), the other clause subjects before a verb are names ("Imam covers").
         """
+        # companies, institutions, streets: never names, whatever the rules below say
+        things = {id(c) for c in candidates if c.entity is None
+                  and self._named_thing(text, c.start, c.end, [(c.start, c.end)])}
         changed = True
         while changed:
             changed = False
@@ -740,18 +743,15 @@ class NameDetector:
                 word_at_start = cand.clause_start and cand.kinds[0] in ("vocab", "amb")
                 reason = ""
                 follow = _BEFORE_ID.match(text, cand.end)
-                label = cand.clause_start and single and text[cand.end:cand.end + 1] == ":"
-                if label:
-                    pass  # "Record: KNHC667043", "Queries: 0152 3578101": a label, not a name
-                elif follow is not None and follow.end() in identifiers:
+                # "Record: KNHC667043", "Queries: 0152 3578101": a label, not a name
+                label = cand.clause_start and single and text.startswith(":", cand.end)
+                if not label and follow is not None and follow.end() in identifiers:
                     reason = "identified"
                     identifiers = identifiers | {cand.start}  # and the word before it
-                elif text[cand.end:cand.end + 1] == " " and cand.end + 1 in identifiers:
+                elif not label and text.startswith(" ", cand.end) and cand.end + 1 in identifiers:
                     reason = "identified"  # the rest of a run before an identifier
-                if reason == "" and "place" in cand.kinds:
+                if (reason == "" and "place" in cand.kinds) or id(cand) in things:
                     continue  # a town is a person only right before an identifier
-                if self._named_thing(text, cand.start, cand.end, [(cand.start, cand.end)]):
-                    continue
                 if not reason and (value in strings or (single and value in parts)) and (
                         not word_at_start or _CUE_AFTER.match(text[cand.end:cand.end + _AFTER_WINDOW])):
                     reason = "consistent"

